@@ -1,0 +1,214 @@
+"""The ports: what the use cases need from the outside world, as typing.Protocols.
+
+Adapters implement them without inheriting; mypy checks conformance where the composition root
+wires them, and one contract suite per port runs against every adapter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Protocol
+
+import msgspec
+
+from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, MediaRecord, OutboxEntry, Page
+from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.content import OutboundContent
+from domain.conversations import Conversation
+from domain.ids import MessageId, PhoneNumberId, WabaId, WaId, Wamid
+from domain.messages import Message, Pricing, ReplyContext
+from domain.status import StatusEvent
+from domain.templates import MessageTemplate
+from domain.webhook_events import WebhookEvent
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class MessageStore(Protocol):
+    async def add(self, message: Message) -> bool:
+        """Store a new message; False (and no change) when its id or wamid is already stored."""
+        ...
+
+    async def get(self, message_id: MessageId) -> Message | None: ...
+
+    async def find_by_wamid(self, wamid: Wamid) -> Message | None: ...
+
+    async def update(self, message_id: MessageId, change: Callable[[Message], Message]) -> Message | None:
+        """Apply `change` atomically to the stored message (None when unknown); concurrent updates never interleave."""
+        ...
+
+    async def history(
+        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        """One conversation's messages, newest first."""
+        ...
+
+    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+        """Keep a status whose message is not known yet (its send is still being recorded)."""
+        ...
+
+    async def take_parked_statuses(self, wamid: Wamid) -> list[tuple[StatusEvent, Pricing | None]]:
+        """Remove and return the statuses parked for this wamid."""
+        ...
+
+    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+        """Each customer reached by a business-initiated message since `since`, with the latest such time."""
+        ...
+
+    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
+        """Counts and sums for analytics, computed where the data lives, never by loading every message."""
+        ...
+
+
+class ConversationStore(Protocol):
+    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None: ...
+
+    async def update(
+        self,
+        phone_number_id: PhoneNumberId,
+        wa_id: WaId,
+        change: Callable[[Conversation | None], Conversation],
+    ) -> Conversation:
+        """Create or change one conversation atomically."""
+        ...
+
+    async def list(
+        self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[Conversation]:
+        """Conversations by last activity, most recent first."""
+        ...
+
+
+class TemplateStore(Protocol):
+    async def save(self, template: MessageTemplate) -> None:
+        """Insert or replace the template with this (name, language)."""
+        ...
+
+    async def get(self, name: str, language: str) -> MessageTemplate | None: ...
+
+    async def find_by_id(self, template_id: str) -> MessageTemplate | None: ...
+
+    async def list(self) -> list[MessageTemplate]: ...
+
+    async def delete(self, name: str, language: str | None) -> int:
+        """Delete one language of a template, or every language when None; returns how many went."""
+        ...
+
+
+class MediaStore(Protocol):
+    async def save(self, record: MediaRecord) -> None: ...
+
+    async def get(self, media_id: str) -> MediaRecord | None: ...
+
+
+class Inbox(Protocol):
+    """Raw webhook POSTs, stored before Meta gets its 200, applied later by the inbox worker."""
+
+    async def append(self, untrusted_body: bytes, received_at: datetime) -> str: ...
+
+    async def unprocessed(self, limit: int) -> list[InboxEvent]:
+        """Oldest first."""
+        ...
+
+    async def mark_processed(self, event_id: str, at: datetime) -> None: ...
+
+
+class Outbox(Protocol):
+    async def enqueue(self, entry: OutboxEntry) -> None: ...
+
+    async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxEntry]:
+        """Take up to `limit` due entries, earliest first; claimed entries stay invisible until the lease ends."""
+        ...
+
+    async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None: ...
+
+    async def complete(self, message_id: MessageId) -> None: ...
+
+    async def depth(self) -> int: ...
+
+
+class IdempotencyKeys(Protocol):
+    async def claim(self, key: str, message_id: MessageId, expires_at: datetime, now: datetime) -> CachedResult:
+        """Bind `key` to `message_id` unless it is bound and unexpired; returns the binding in force."""
+        ...
+
+
+class ApiKeyStore(Protocol):
+    async def add(self, key: ApiKey) -> None: ...
+
+    async def find_by_hash(self, secret_hash: str) -> ApiKey | None: ...
+
+    async def list(self) -> list[ApiKey]: ...
+
+    async def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+
+class LiveEvents(Protocol):
+    async def publish(self, type: str, data: dict[str, object]) -> LiveEvent: ...
+
+    def subscribe(self, after: int | None) -> AsyncIterator[LiveEvent]:
+        """Events after `after` (all retained ones when None), then new ones as they are published."""
+        ...
+
+
+class WebhookDecoder(Protocol):
+    def decode(self, untrusted_body: bytes) -> list[WebhookEvent]:
+        """Every event of one POST; raises MalformedWebhook when the body is not Meta's envelope."""
+        ...
+
+
+class SendRequest(msgspec.Struct, frozen=True, kw_only=True):
+    phone_number_id: PhoneNumberId
+    to: WaId
+    content: OutboundContent
+    context: ReplyContext | None = None
+    callback_data: str | None = None
+
+
+class MediaUrl(msgspec.Struct, frozen=True, kw_only=True):
+    url: str
+    mime_type: str
+    sha256: str
+    file_size: int
+
+
+class PhoneNumberInfo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    id: PhoneNumberId
+    display_phone_number: str
+    verified_name: str
+    quality_rating: str = "UNKNOWN"
+
+
+class CloudApi(Protocol):
+    """Meta's Graph API for WhatsApp; every failure is raised as domain.meta_errors.CloudApiError."""
+
+    async def send(self, request: SendRequest) -> Wamid: ...
+
+    async def mark_read(self, phone_number_id: PhoneNumberId, wamid: Wamid, *, typing: bool) -> None: ...
+
+    async def upload_media(
+        self, phone_number_id: PhoneNumberId, data: bytes, mime_type: str, filename: str
+    ) -> str: ...
+
+    async def media_url(self, media_id: str) -> MediaUrl: ...
+
+    async def download_media(self, url: str) -> bytes: ...
+
+    async def delete_media(self, media_id: str) -> None: ...
+
+    async def create_template(self, waba_id: WabaId, template: MessageTemplate) -> MessageTemplate:
+        """Register the template; returns it with Meta's id and initial status."""
+        ...
+
+    async def list_templates(self, waba_id: WabaId) -> list[MessageTemplate]:
+        """Every template of the WABA, all pages."""
+        ...
+
+    async def delete_template(self, waba_id: WabaId, name: str, template_id: str | None) -> None: ...
+
+    async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo: ...

@@ -1,0 +1,87 @@
+"""Identifiers of the WhatsApp world, as typed strings with named constructors that refuse nonsense.
+
+They stay plain strings on the wire and in storage (msgspec encodes them as such); the types keep
+a customer's number from being passed where a wamid is expected, and the parse functions are the
+only way outside text becomes one.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import NewType
+
+from domain.errors import InvalidIdentifier
+
+WaId = NewType("WaId", str)
+"""A customer's WhatsApp number: E.164 digits without the plus, as Meta's `wa_id`."""
+
+PhoneNumberId = NewType("PhoneNumberId", str)
+"""Meta's id of one business phone number (not the number itself)."""
+
+WabaId = NewType("WabaId", str)
+"""Meta's id of a WhatsApp Business Account."""
+
+Wamid = NewType("Wamid", str)
+"""Meta's id of one message, `wamid.` followed by an opaque token."""
+
+MessageId = NewType("MessageId", str)
+"""wahub's own id of a message: random, so stored documents never hot-spot on a growing key."""
+
+_E164_SEPARATORS = re.compile(r"[\s\-().]")
+_E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
+_GRAPH_ID = re.compile(r"[0-9]{1,32}")
+_WAMID = re.compile(r"wamid\.[A-Za-z0-9_\-=+/.]{1,480}")
+_MESSAGE_ID = re.compile(r"msg_[0-9a-f]{32}")
+
+
+def parse_wa_id(raw: str) -> WaId:
+    """Accept `+<country><number>` with the separators Meta tolerates, or an already normalised wa_id.
+
+    A number without `+` but with separators is refused: Meta would prepend the business number's
+    own country code to it and may deliver to a stranger.
+    """
+    text = raw.strip()
+    if text.startswith("+"):
+        digits = _E164_SEPARATORS.sub("", text[1:])
+    elif text.isdigit():
+        digits = text
+    else:
+        raise InvalidIdentifier(
+            f"{raw!r} is not a WhatsApp number: give it in E.164 form, '+' then country code and number, e.g. +16505551234"
+        )
+    if not _E164_DIGITS.fullmatch(digits):
+        raise InvalidIdentifier(
+            f"{raw!r} is not a WhatsApp number: E.164 numbers have 7 to 15 digits after '+' and do not start with 0"
+        )
+    return WaId(digits)
+
+
+def parse_phone_number_id(raw: str) -> PhoneNumberId:
+    return PhoneNumberId(_graph_id(raw, "phone number id"))
+
+
+def parse_waba_id(raw: str) -> WabaId:
+    return WabaId(_graph_id(raw, "WhatsApp Business Account id"))
+
+
+def parse_wamid(raw: str) -> Wamid:
+    if not _WAMID.fullmatch(raw):
+        raise InvalidIdentifier(f"{raw!r} is not a WhatsApp message id: wamids look like 'wamid.HBgL...'")
+    return Wamid(raw)
+
+
+def parse_message_id(raw: str) -> MessageId:
+    if not _MESSAGE_ID.fullmatch(raw):
+        raise InvalidIdentifier(f"{raw!r} is not a wahub message id: they look like 'msg_' and 32 hex digits")
+    return MessageId(raw)
+
+
+def new_message_id() -> MessageId:
+    return MessageId(f"msg_{uuid.uuid4().hex}")
+
+
+def _graph_id(raw: str, what: str) -> str:
+    if not _GRAPH_ID.fullmatch(raw):
+        raise InvalidIdentifier(f"{raw!r} is not a {what}: Meta's ids are strings of digits")
+    return raw

@@ -1,0 +1,65 @@
+"""A message as wahub keeps it: content, direction, the customer it belongs to, and its status record."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import msgspec
+
+from domain.content import Content
+from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.status import StatusRecord
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "inbound"
+    OUTBOUND = "outbound"
+
+
+class ReplyContext(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What an inbound message quotes or how it was forwarded; outbound, the wamid we quote."""
+
+    message_id: str | None = None
+    sender: str | None = None
+    forwarded: bool = False
+    frequently_forwarded: bool = False
+    referred_product_retailer_id: str | None = None
+
+
+class Referral(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The Click-to-WhatsApp ad or post the customer came from."""
+
+    source_url: str | None = None
+    source_id: str | None = None
+    source_type: str | None = None
+    headline: str | None = None
+    body: str | None = None
+    media_type: str | None = None
+    ctwa_clid: str | None = None
+
+
+class Pricing(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Meta's pricing object from status webhooks: what this message is billed as."""
+
+    category: str
+    type: str | None = None
+    pricing_model: str | None = None
+    billable: bool | None = None
+
+
+class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
+    id: MessageId
+    direction: Direction
+    phone_number_id: PhoneNumberId
+    wa_id: WaId
+    content: Content
+    created_at: datetime
+    status: StatusRecord
+    wamid: Wamid | None = None
+    context: ReplyContext | None = None
+    referral: Referral | None = None
+    pricing: Pricing | None = None
+    business_initiated: bool = False
+    response_seconds: float | None = None
+    customer_name: str | None = None

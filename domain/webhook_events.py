@@ -1,0 +1,58 @@
+"""What one webhook POST tells wahub, once Meta's envelope has been decoded at the edge.
+
+A POST may carry many entries, changes, messages and statuses; each becomes one event here,
+routed by the business phone number it concerns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from domain.content import Content
+from domain.ids import PhoneNumberId, WabaId, WaId, Wamid
+from domain.messages import Pricing, Referral, ReplyContext
+from domain.status import StatusEvent
+
+
+class InboundMessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag="inbound_message"):
+    phone_number_id: PhoneNumberId
+    wamid: Wamid
+    wa_id: WaId
+    at: datetime
+    content: Content
+    customer_name: str | None = None
+    context: ReplyContext | None = None
+    referral: Referral | None = None
+
+
+class StatusReported(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
+    phone_number_id: PhoneNumberId
+    wamid: Wamid
+    recipient: str
+    event: StatusEvent
+    pricing: Pricing | None = None
+    callback_data: str | None = None
+
+
+class TemplateStatusChanged(msgspec.Struct, frozen=True, kw_only=True, tag="template_status"):
+    waba_id: WabaId
+    template_id: str
+    name: str
+    language: str
+    status: str
+    at: datetime
+    reason: str | None = None
+
+
+class TemplateQualityChanged(msgspec.Struct, frozen=True, kw_only=True, tag="template_quality"):
+    waba_id: WabaId
+    template_id: str
+    name: str
+    language: str
+    quality: str
+    at: datetime
+
+
+WebhookEvent = InboundMessageReceived | StatusReported | TemplateStatusChanged | TemplateQualityChanged
