@@ -67,3 +67,7 @@ class InvalidSignature(DomainError):
 
 class MediaRejected(DomainError):
     """Media whose kind, MIME type or size WhatsApp does not accept."""
+
+
+class MalformedWebhook(DomainError):
+    """A verified webhook body that is not Meta's envelope; kept in the inbox, reported, never applied."""
