@@ -343,3 +343,33 @@ def kind_of(content: Content) -> str:
     tag = content.__struct_config__.tag
     assert isinstance(tag, str)
     return tag
+
+
+PREVIEW_LENGTH = 80
+
+
+def preview(content: Content) -> str:
+    """A one-line summary for conversation lists and notifications."""
+    match content:
+        case Text(body=body):
+            text = body
+        case Image(caption=c) | Video(caption=c) | Document(caption=c):
+            text = f"[{kind_of(content)}] {c or ''}".strip()
+        case Location(name=name, latitude=lat, longitude=lon):
+            text = f"[location] {name or f'{lat}, {lon}'}"
+        case Interactive(body=body, button_reply=button, list_reply=row):
+            chosen = button or row
+            text = chosen.title if chosen else (body.text if body else "[interactive]")
+        case Reaction(emoji=emoji):
+            text = f"[reaction] {emoji}"
+        case Template(name=name):
+            text = f"[template] {name}"
+        case Button(text=label):
+            text = label
+        case System(body=body):
+            text = body
+        case Unsupported(original_type=original):
+            text = f"[unsupported: {original}]"
+        case _:
+            text = f"[{kind_of(content)}]"
+    return text[:PREVIEW_LENGTH]

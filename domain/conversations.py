@@ -61,3 +61,56 @@ class Conversation(msgspec.Struct, kw_only=True, omit_defaults=True):
 
     def window_state(self, now: datetime) -> str:
         return "open" if self.window.is_open(now) else "closed"
+
+
+def record_inbound(
+    conversation: Conversation | None,
+    *,
+    phone_number_id: PhoneNumberId,
+    wa_id: WaId,
+    at: datetime,
+    preview: str,
+    customer_name: str | None,
+    first_delivery: bool,
+) -> Conversation:
+    """Apply a customer's message; only `first_delivery` counts it unread, so a redelivery changes nothing.
+
+    Everything else is a maximum or a latest value, so replaying the same message after a crash
+    still leaves the window and the ordering right.
+    """
+    current = conversation or Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+    is_latest = at >= current.last_activity_at
+    return Conversation(
+        phone_number_id=phone_number_id,
+        wa_id=wa_id,
+        last_activity_at=max(current.last_activity_at, at),
+        window=current.window.after_inbound(at),
+        customer_name=customer_name or current.customer_name,
+        unread_count=current.unread_count + (1 if first_delivery else 0),
+        last_message_preview=preview if is_latest else current.last_message_preview,
+        awaiting_reply_since=current.awaiting_reply_since or at,
+    )
+
+
+def record_outbound(
+    conversation: Conversation | None, *, phone_number_id: PhoneNumberId, wa_id: WaId, at: datetime, preview: str
+) -> Conversation:
+    """The business answered: the customer no longer waits for a reply."""
+    current = conversation or Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+    return msgspec.structs.replace(
+        current,
+        last_activity_at=max(current.last_activity_at, at),
+        last_message_preview=preview,
+        awaiting_reply_since=None,
+    )
+
+
+def mark_read(conversation: Conversation) -> Conversation:
+    return msgspec.structs.replace(conversation, unread_count=0)
+
+
+def response_seconds(conversation: Conversation | None, now: datetime) -> float | None:
+    """First-response time: how long the customer waited since their first unanswered message."""
+    if conversation is None or conversation.awaiting_reply_since is None:
+        return None
+    return max((now - conversation.awaiting_reply_since).total_seconds(), 0.0)
