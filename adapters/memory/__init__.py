@@ -1,0 +1,28 @@
+"""In-memory adapters: the fakes every use-case test runs on, and the `memory` store mode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from adapters.memory.api_keys import InMemoryApiKeyStore
+from adapters.memory.conversations import InMemoryConversationStore
+from adapters.memory.idempotency import InMemoryIdempotencyKeys
+from adapters.memory.inbox import InMemoryInbox
+from adapters.memory.media import InMemoryMediaStore
+from adapters.memory.messages import InMemoryMessageStore
+from adapters.memory.outbox import InMemoryOutbox
+from adapters.memory.templates import InMemoryTemplateStore
+
+
+@dataclass(frozen=True, kw_only=True)
+class MemoryStores:
+    """One fresh instance of every store, so the composition root and tests wire a whole set in one line."""
+
+    messages: InMemoryMessageStore = field(default_factory=InMemoryMessageStore)
+    conversations: InMemoryConversationStore = field(default_factory=InMemoryConversationStore)
+    templates: InMemoryTemplateStore = field(default_factory=InMemoryTemplateStore)
+    media: InMemoryMediaStore = field(default_factory=InMemoryMediaStore)
+    inbox: InMemoryInbox = field(default_factory=InMemoryInbox)
+    outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
+    idempotency_keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
+    api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)

@@ -1,0 +1,86 @@
+"""Messages kept in dicts, indexed by wahub's id and by Meta's wamid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import msgspec
+
+from adapters.memory.cursor import newest_first_page
+from adapters.memory.message_aggregates import aggregate
+from application.records import Page
+from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.messages import Direction, Message, Pricing
+from domain.status import StatusEvent
+
+ParkedStatus = tuple[StatusEvent, Pricing | None]
+
+
+class InMemoryMessageStore:
+    """Copies go in and out, so a caller mutating a Message never changes what is stored, as with a database.
+
+    No method awaits between reading and writing, so each one is atomic on the event loop without a lock.
+    """
+
+    def __init__(self) -> None:
+        self._messages: dict[MessageId, Message] = {}
+        self._ids_by_wamid: dict[Wamid, MessageId] = {}
+        self._parked: dict[Wamid, list[ParkedStatus]] = {}
+
+    async def add(self, message: Message) -> bool:
+        if message.id in self._messages or (message.wamid is not None and message.wamid in self._ids_by_wamid):
+            return False
+        self._keep(message)
+        return True
+
+    async def get(self, message_id: MessageId) -> Message | None:
+        return _copy(self._messages.get(message_id))
+
+    async def find_by_wamid(self, wamid: Wamid) -> Message | None:
+        message_id = self._ids_by_wamid.get(wamid)
+        return None if message_id is None else _copy(self._messages.get(message_id))
+
+    async def update(self, message_id: MessageId, change: Callable[[Message], Message]) -> Message | None:
+        current = self._messages.get(message_id)
+        if current is None:
+            return None
+        changed = change(msgspec.structs.replace(current))
+        self._keep(changed)
+        return _copy(changed)
+
+    async def history(
+        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        thread = (
+            m for m in self._messages.values() if m.phone_number_id == phone_number_id and m.wa_id == wa_id
+        )
+        page = newest_first_page(thread, lambda m: (m.created_at, m.id), cursor, limit)
+        return Page(items=[msgspec.structs.replace(m) for m in page.items], next_cursor=page.next_cursor)
+
+    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+        self._parked.setdefault(wamid, []).append((event, pricing))
+
+    async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
+        return self._parked.pop(wamid, [])
+
+    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+        latest: dict[WaId, datetime] = {}
+        for m in self._messages.values():
+            if m.direction is Direction.OUTBOUND and m.business_initiated and m.created_at >= since:
+                latest[m.wa_id] = max(m.created_at, latest.get(m.wa_id, m.created_at))
+        return latest
+
+    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
+        return aggregate(self._messages.values(), query)
+
+    def _keep(self, message: Message) -> None:
+        """A wamid recorded by an update (the send was accepted) becomes findable at once."""
+        self._messages[message.id] = msgspec.structs.replace(message)
+        if message.wamid is not None:
+            self._ids_by_wamid[message.wamid] = message.id
+
+
+def _copy(message: Message | None) -> Message | None:
+    return None if message is None else msgspec.structs.replace(message)

@@ -1,0 +1,119 @@
+"""Every store port's contract runs against every adapter listed here.
+
+To add an adapter, append one entry to STORE_FACTORIES (or LIVE_EVENTS_FACTORIES): an async context
+manager that yields a fresh, empty set of stores and cleans up after the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol
+
+import pytest
+
+from adapters.memory import MemoryStores
+from adapters.memory.live_events import InMemoryLiveEvents
+from application.ports import (
+    ApiKeyStore,
+    ConversationStore,
+    IdempotencyKeys,
+    Inbox,
+    LiveEvents,
+    MediaStore,
+    MessageStore,
+    Outbox,
+    TemplateStore,
+)
+
+
+class Stores(Protocol):
+    """What each store factory yields: one adapter of every store port, sharing one backend."""
+
+    @property
+    def messages(self) -> MessageStore: ...
+    @property
+    def conversations(self) -> ConversationStore: ...
+    @property
+    def templates(self) -> TemplateStore: ...
+    @property
+    def media(self) -> MediaStore: ...
+    @property
+    def inbox(self) -> Inbox: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def idempotency_keys(self) -> IdempotencyKeys: ...
+    @property
+    def api_keys(self) -> ApiKeyStore: ...
+
+
+@asynccontextmanager
+async def memory_stores() -> AsyncIterator[Stores]:
+    yield MemoryStores()
+
+
+@asynccontextmanager
+async def memory_live_events() -> AsyncIterator[LiveEvents]:
+    yield InMemoryLiveEvents()
+
+
+STORE_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[Stores]]] = {
+    "memory": memory_stores,
+}
+
+LIVE_EVENTS_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[LiveEvents]]] = {
+    "memory": memory_live_events,
+}
+
+
+@pytest.fixture(params=list(STORE_FACTORIES))
+async def stores(request: pytest.FixtureRequest) -> AsyncIterator[Stores]:
+    async with STORE_FACTORIES[request.param]() as fresh:
+        yield fresh
+
+
+@pytest.fixture(params=list(LIVE_EVENTS_FACTORIES))
+async def live_events(request: pytest.FixtureRequest) -> AsyncIterator[LiveEvents]:
+    async with LIVE_EVENTS_FACTORIES[request.param]() as fresh:
+        yield fresh
+
+
+@pytest.fixture
+def message_store(stores: Stores) -> MessageStore:
+    return stores.messages
+
+
+@pytest.fixture
+def conversation_store(stores: Stores) -> ConversationStore:
+    return stores.conversations
+
+
+@pytest.fixture
+def template_store(stores: Stores) -> TemplateStore:
+    return stores.templates
+
+
+@pytest.fixture
+def media_store(stores: Stores) -> MediaStore:
+    return stores.media
+
+
+@pytest.fixture
+def inbox(stores: Stores) -> Inbox:
+    return stores.inbox
+
+
+@pytest.fixture
+def outbox(stores: Stores) -> Outbox:
+    return stores.outbox
+
+
+@pytest.fixture
+def idempotency_keys(stores: Stores) -> IdempotencyKeys:
+    return stores.idempotency_keys
+
+
+@pytest.fixture
+def api_key_store(stores: Stores) -> ApiKeyStore:
+    return stores.api_keys
