@@ -1,14 +1,20 @@
 """Message templates: the only content Meta delivers outside the customer-service window.
 
-Shapes mirror Meta's template-creation body (UPPERCASE component and button types).
+Shapes mirror Meta's template-creation body (UPPERCASE component and button types). The creation
+rules live here so a template is refused with a precise message before a round trip to Meta; the
+send-side rules are in `domain.template_parameters`.
 """
 
 from __future__ import annotations
 
 import enum
+import re
+from collections import Counter
 from typing import Literal
 
 import msgspec
+
+from domain.errors import InvalidTemplate
 
 
 class TemplateCategory(enum.StrEnum):
@@ -81,3 +87,195 @@ class MessageTemplate(msgspec.Struct, kw_only=True, omit_defaults=True):
     quality: TemplateQuality = TemplateQuality.UNKNOWN
     id: str | None = None
     rejected_reason: str | None = None
+
+
+PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
+_NAME = re.compile(r"[a-z0-9_]+")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+_POSITIONAL = re.compile(r"[1-9][0-9]*")
+_NAMED = re.compile(r"[a-z][a-z0-9_]*")
+_ADJACENT = re.compile(r"\}\}\s*\{\{")
+_LABELLED_BUTTONS = frozenset({"QUICK_REPLY", "URL", "PHONE_NUMBER", "FLOW"})
+_BUTTON_LIMITS = {"QUICK_REPLY": 10, "URL": 2, "PHONE_NUMBER": 1, "COPY_CODE": 1}
+
+
+def placeholders(text: str) -> list[str]:
+    """Meta marks a variable as `{{1}}` or `{{name}}`; the names inside, in order of appearance."""
+    return PLACEHOLDER.findall(text)
+
+
+def brace(name: str) -> str:
+    return "{{" + name + "}}"
+
+
+def with_status(template: MessageTemplate, status: TemplateStatus, reason: str | None) -> MessageTemplate:
+    """Apply `message_template_status_update`: Meta's reason only explains a rejection."""
+    kept = reason if status is TemplateStatus.REJECTED else None
+    return msgspec.structs.replace(template, status=status, rejected_reason=kept)
+
+
+def with_quality(template: MessageTemplate, quality: TemplateQuality) -> MessageTemplate:
+    """Apply `message_template_quality_update`: RED quality is what gets a template paused."""
+    return msgspec.structs.replace(template, quality=quality)
+
+
+def validate_template(template: MessageTemplate) -> None:
+    """Refuse what Meta would reject at creation (2388040, 2388047, 2388072, 2388073, 2388299...)."""
+    if not _NAME.fullmatch(template.name) or len(template.name) > 512:
+        raise InvalidTemplate(
+            f"template name {template.name!r} is invalid; Meta allows only lowercase letters, digits and "
+            f"underscores, at most 512 characters (this one has {len(template.name)})"
+        )
+    if not _LANGUAGE.fullmatch(template.language):
+        raise InvalidTemplate(f"template language {template.language!r} is not a locale code like en, en_US or pt_BR")
+    components = _components_by_type(template.components)
+    _check_body(components["BODY"], template)
+    if "HEADER" in components:
+        _check_header(components["HEADER"], template.parameter_format)
+    if "FOOTER" in components:
+        _check_footer(components["FOOTER"])
+    if "BUTTONS" in components:
+        _check_buttons(components["BUTTONS"].buttons or [])
+
+
+def _components_by_type(components: list[TemplateComponent]) -> dict[str, TemplateComponent]:
+    counts = Counter(component.type for component in components)
+    if counts["BODY"] != 1:
+        raise InvalidTemplate(f"a template needs exactly one BODY component, got {counts['BODY']}")
+    for kind, count in counts.items():
+        if count > 1:
+            raise InvalidTemplate(f"a template may have at most one {kind} component, got {count}")
+    return {component.type: component for component in components}
+
+
+def _check_length(field: str, text: str, limit: int) -> None:
+    if len(text) > limit:
+        raise InvalidTemplate(f"{field} is {len(text)} characters; Meta allows at most {limit}")
+
+
+def _check_body(body: TemplateComponent, template: MessageTemplate) -> None:
+    text = body.text or ""
+    if not text.strip():
+        raise InvalidTemplate("body text is required")
+    _check_length("body text", text, 1024)
+    names = _placeholder_names("body", text, template.parameter_format)
+    stripped = text.strip()
+    if PLACEHOLDER.match(stripped) or PLACEHOLDER.fullmatch(stripped[stripped.rfind("{{") :]):
+        raise InvalidTemplate("body text may not start or end with a parameter; Meta rejects it (2388299)")
+    example = body.example or TemplateExample()
+    rows = example.body_text or [[]]
+    _check_examples("body", names, template.parameter_format, rows[0], example.body_text_named_params)
+    if template.category is TemplateCategory.AUTHENTICATION and len(names) != 1:
+        raise InvalidTemplate(
+            f"an AUTHENTICATION template's body has exactly one parameter, the code; this one has {len(names)}"
+        )
+
+
+def _check_header(header: TemplateComponent, parameter_format: str) -> None:
+    if header.format is None:
+        raise InvalidTemplate("header format is required: TEXT, IMAGE, VIDEO, DOCUMENT or LOCATION")
+    if header.format != "TEXT":
+        return
+    text = header.text or ""
+    if not text.strip():
+        raise InvalidTemplate("header text is required when the header format is TEXT")
+    _check_length("header text", text, 60)
+    names = _placeholder_names("header", text, parameter_format)
+    if len(names) > 1:
+        raise InvalidTemplate(f"header text has {len(names)} parameters; Meta allows at most 1")
+    example = header.example or TemplateExample()
+    _check_examples("header", names, parameter_format, example.header_text or [], example.header_text_named_params)
+
+
+def _check_footer(footer: TemplateComponent) -> None:
+    text = footer.text or ""
+    if not text.strip():
+        raise InvalidTemplate("footer text is required in a FOOTER component")
+    _check_length("footer text", text, 60)
+    if placeholders(text):
+        raise InvalidTemplate("footer text may not contain parameters; Meta rejects them (2388073)")
+
+
+def _placeholder_names(field: str, text: str, parameter_format: str) -> list[str]:
+    """Meta numbers positional variables 1..n per component and names named ones in lower snake case."""
+    names = list(dict.fromkeys(placeholders(text)))
+    pattern, accepted = (_NAMED, "lower_snake_case names like {{first_name}}")
+    if parameter_format == "positional":
+        pattern, accepted = (_POSITIONAL, "numbers {{1}}, {{2}}, ...")
+    for name in names:
+        if not pattern.fullmatch(name):
+            raise InvalidTemplate(
+                f"{field} placeholder {brace(name)} does not fit parameter_format {parameter_format!r}, "
+                f"which accepts only {accepted}; Meta refuses mixing the two formats"
+            )
+    if _ADJACENT.search(text):
+        raise InvalidTemplate(f"{field} text has two adjacent parameters; Meta requires text between parameters")
+    numbers = sorted(int(name) for name in names) if parameter_format == "positional" else []
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise InvalidTemplate(
+            f"{field} placeholders are numbered {numbers}; Meta requires {{{{1}}}} to {brace(str(len(numbers)))} without gaps"
+        )
+    return names
+
+
+def _check_examples(
+    field: str, names: list[str], parameter_format: str, positional: list[str], named: list[NamedExample] | None
+) -> None:
+    """Meta reviews a template with its examples filled in, so every parameter needs one."""
+    if parameter_format == "named":
+        given = {example.param_name for example in named or []}
+        missing = [name for name in names if name not in given]
+        if missing:
+            raise InvalidTemplate(
+                f"{field} has no example for {brace(missing[0])} in example.{field}_text_named_params; "
+                "Meta requires an example for every parameter"
+            )
+    elif len(positional) != len(names):
+        raise InvalidTemplate(
+            f"{field} has {len(names)} parameters but example.{field}_text gives {len(positional)} values; "
+            "Meta requires an example for every parameter"
+        )
+
+
+def _check_buttons(buttons: list[TemplateButton]) -> None:
+    if not buttons:
+        raise InvalidTemplate("a BUTTONS component needs at least one button")
+    if len(buttons) > 10:
+        raise InvalidTemplate(f"template has {len(buttons)} buttons; Meta allows at most 10")
+    counts: Counter[str] = Counter(button.type for button in buttons)
+    for kind, limit in _BUTTON_LIMITS.items():
+        if counts[kind] > limit:
+            raise InvalidTemplate(f"template has {counts[kind]} {kind} buttons; Meta allows at most {limit}")
+    quick = [index for index, button in enumerate(buttons) if button.type == "QUICK_REPLY"]
+    if quick and quick[-1] - quick[0] + 1 != len(quick):
+        order = ", ".join(button.type for button in buttons)
+        raise InvalidTemplate(f"quick-reply buttons must be grouped together; Meta refuses the order {order}")
+    for index, button in enumerate(buttons):
+        _check_button(f"button {index} ({button.type})", button)
+
+
+def _check_button(field: str, button: TemplateButton) -> None:
+    if button.text is None and button.type in _LABELLED_BUTTONS:
+        raise InvalidTemplate(f"{field} needs a text label")
+    _check_length(f"{field} text", button.text or "", 25)
+    if button.type == "URL":
+        _check_url(field, button)
+    if button.type == "PHONE_NUMBER":
+        if not button.phone_number:
+            raise InvalidTemplate(f"{field} needs a phone_number")
+        _check_length(f"{field} phone_number", button.phone_number, 20)
+
+
+def _check_url(field: str, button: TemplateButton) -> None:
+    """Meta appends the send's suffix to the URL, so its one variable can only be at the end."""
+    url = button.url or ""
+    if not url:
+        raise InvalidTemplate(f"{field} needs a url")
+    _check_length(f"{field} url", url, 2000)
+    variables = placeholders(url)
+    if len(variables) > 1:
+        raise InvalidTemplate(f"{field} url has {len(variables)} parameters; Meta allows at most 1")
+    if variables and not url.endswith("}}"):
+        raise InvalidTemplate(f"{field} url parameter must be at the end of the url")
+    if variables and not button.example:
+        raise InvalidTemplate(f"{field} url has a parameter but no example; Meta requires an example URL")
