@@ -1,0 +1,180 @@
+"""Meta's webhook POST body as msgspec Structs, mirroring the JSON Meta sends.
+
+Tolerant on purpose: keys Meta adds later are skipped, and every key Meta may omit is optional,
+so a new Graph version never makes wahub refuse a webhook. `changes[].value` differs by `field`,
+so it stays raw until the decoder knows which shape to read; `messages[]` stays raw too, so one
+odd message is read (and degraded) on its own instead of failing its whole change.
+
+The object under a message's `type` key decodes straight into the `domain.content` Struct of that
+type: their field names mirror Meta's type objects by design, and a second copy here would drift.
+See https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from domain.content import (
+    Audio,
+    Button,
+    Contact,
+    Document,
+    Image,
+    Interactive,
+    Location,
+    Order,
+    Reaction,
+    Sticker,
+    System,
+    Text,
+    Video,
+)
+from domain.messages import Referral
+
+
+class Change(msgspec.Struct, kw_only=True):
+    field: str
+    value: msgspec.Raw
+
+
+class Entry(msgspec.Struct, kw_only=True):
+    """`id` is the WABA id; `time` (unix seconds) comes with every field but `messages`."""
+
+    id: str
+    changes: list[Change] = []
+    time: int | None = None
+
+
+class Envelope(msgspec.Struct, kw_only=True):
+    object: Literal["whatsapp_business_account"]
+    entry: list[Entry]
+
+
+class Metadata(msgspec.Struct, kw_only=True):
+    phone_number_id: str
+    display_phone_number: str | None = None
+
+
+class Profile(msgspec.Struct, kw_only=True):
+    name: str | None = None
+
+
+class ContactCard(msgspec.Struct, kw_only=True):
+    """Who wrote: `contacts[]` beside `messages[]`, matched to a message by `wa_id`."""
+
+    wa_id: str | None = None
+    user_id: str | None = None
+    profile: Profile | None = None
+
+
+class ErrorData(msgspec.Struct, kw_only=True):
+    details: str | None = None
+
+
+class WebhookError(msgspec.Struct, kw_only=True):
+    """Meta's asynchronous error: on failed statuses, unsupported messages and value-level errors."""
+
+    code: int
+    title: str | None = None
+    message: str | None = None
+    error_data: ErrorData | None = None
+
+
+class ReferredProduct(msgspec.Struct, kw_only=True):
+    catalog_id: str | None = None
+    product_retailer_id: str | None = None
+
+
+class MessageContext(msgspec.Struct, kw_only=True, rename={"sender": "from"}):
+    """A reply's quoted message, a forward flag, or the product a customer asked about."""
+
+    sender: str | None = None
+    id: str | None = None
+    forwarded: bool = False
+    frequently_forwarded: bool = False
+    referred_product: ReferredProduct | None = None
+
+
+class UnsupportedDetail(msgspec.Struct, kw_only=True):
+    """What the customer really sent when Meta reports `type: unsupported` (e.g. `edit`, `poll`)."""
+
+    type: str | None = None
+
+
+class MessageHead(msgspec.Struct, kw_only=True, rename={"sender": "from"}):
+    """The keys every inbound message has, read on their own when the rest of it does not decode."""
+
+    id: str
+    sender: str
+    timestamp: str | int
+    type: str = "unknown"
+
+
+class InboundMessage(MessageHead, kw_only=True):
+    text: Text | None = None
+    image: Image | None = None
+    video: Video | None = None
+    audio: Audio | None = None
+    document: Document | None = None
+    sticker: Sticker | None = None
+    location: Location | None = None
+    contacts: list[Contact] | None = None
+    interactive: Interactive | None = None
+    button: Button | None = None
+    reaction: Reaction | None = None
+    order: Order | None = None
+    system: System | None = None
+    unsupported: UnsupportedDetail | None = None
+    context: MessageContext | None = None
+    referral: Referral | None = None
+    errors: list[WebhookError] = []
+
+
+class PricingWire(msgspec.Struct, kw_only=True):
+    category: str | None = None
+    type: str | None = None
+    pricing_model: str | None = None
+    billable: bool | None = None
+
+
+class Status(msgspec.Struct, kw_only=True):
+    """One outbound message's status; `conversation` is not read (v24+ omits it, pricing says it all)."""
+
+    id: str
+    status: str
+    timestamp: str | int
+    recipient_id: str
+    biz_opaque_callback_data: str | None = None
+    pricing: PricingWire | None = None
+    errors: list[WebhookError] = []
+
+
+class MessagesValue(msgspec.Struct, kw_only=True):
+    """`value` of field `messages`; value-level `errors[]` carry no message or status and are not read."""
+
+    metadata: Metadata
+    messaging_product: str = "whatsapp"
+    contacts: list[ContactCard] = []
+    messages: list[msgspec.Raw] = []
+    statuses: list[Status] = []
+
+
+class TemplateStatusValue(msgspec.Struct, kw_only=True):
+    """`value` of field `message_template_status_update`; Meta's id is a JSON number."""
+
+    event: str
+    message_template_id: int | str
+    message_template_name: str
+    message_template_language: str
+    reason: str | None = None
+
+
+class TemplateQualityValue(msgspec.Struct, kw_only=True):
+    """`value` of field `message_template_quality_update`."""
+
+    new_quality_score: str
+    message_template_id: int | str
+    message_template_name: str
+    message_template_language: str
