@@ -8,7 +8,7 @@ what a business may send, and must never be refused.
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 import msgspec
 
@@ -373,3 +373,7 @@ def preview(content: Content) -> str:
         case _:
             text = f"[{kind_of(content)}]"
     return text[:PREVIEW_LENGTH]
+
+
+def is_outbound(content: Content) -> TypeGuard[OutboundContent]:
+    return isinstance(content, get_args(OutboundContent))

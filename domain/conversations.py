@@ -12,7 +12,7 @@ import msgspec
 
 from domain.content import OutboundContent, Template
 from domain.errors import TemplateRequired
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import PhoneNumberId, WaId, Wamid
 
 WINDOW = timedelta(hours=24)
 
@@ -58,6 +58,8 @@ class Conversation(msgspec.Struct, kw_only=True, omit_defaults=True):
     unread_count: int = 0
     last_message_preview: str | None = None
     awaiting_reply_since: datetime | None = None
+    last_inbound_wamid: Wamid | None = None
+    """The customer's newest message: marking it read marks the whole thread read."""
 
     def window_state(self, now: datetime) -> str:
         return "open" if self.window.is_open(now) else "closed"
@@ -68,6 +70,7 @@ def record_inbound(
     *,
     phone_number_id: PhoneNumberId,
     wa_id: WaId,
+    wamid: Wamid,
     at: datetime,
     preview: str,
     customer_name: str | None,
@@ -80,6 +83,7 @@ def record_inbound(
     """
     current = conversation or Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
     is_latest = at >= current.last_activity_at
+    is_latest_inbound = current.window.last_inbound_at is None or at >= current.window.last_inbound_at
     return Conversation(
         phone_number_id=phone_number_id,
         wa_id=wa_id,
@@ -89,6 +93,7 @@ def record_inbound(
         unread_count=current.unread_count + (1 if first_delivery else 0),
         last_message_preview=preview if is_latest else current.last_message_preview,
         awaiting_reply_since=current.awaiting_reply_since or at,
+        last_inbound_wamid=wamid if is_latest_inbound else current.last_inbound_wamid,
     )
 
 

@@ -52,14 +52,6 @@ class TemplateRequired(DomainError):
 class MessagingLimitReached(DomainError):
     """The messaging tier's budget of business-initiated recipients for the rolling 24 h is spent."""
 
-    def __init__(self, limit: int, frees_at: datetime) -> None:
-        self.limit = limit
-        self.frees_at = frees_at
-        super().__init__(
-            f"the messaging tier allows {limit} unique business-initiated recipients per rolling 24 h "
-            f"and all are used; the next slot frees at {frees_at.isoformat()}"
-        )
-
 
 class InvalidSignature(DomainError):
     """A webhook POST whose X-Hub-Signature-256 is missing or does not match the raw body."""

@@ -9,7 +9,7 @@ import msgspec
 
 from domain.content import Content
 from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
-from domain.status import StatusRecord
+from domain.status import StatusEvent, StatusRecord, apply_status
 
 
 class Direction(enum.StrEnum):
@@ -63,3 +63,15 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     business_initiated: bool = False
     response_seconds: float | None = None
     customer_name: str | None = None
+
+
+def with_status(
+    message: Message, event: StatusEvent, *, wamid: Wamid | None = None, pricing: Pricing | None = None
+) -> Message:
+    """Join a status into the message; the wamid and pricing fill in when first learnt, never change after."""
+    return msgspec.structs.replace(
+        message,
+        status=apply_status(message.status, event),
+        wamid=message.wamid or wamid,
+        pricing=message.pricing or pricing,
+    )

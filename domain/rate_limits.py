@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from domain.errors import DomainError, MessagingLimitReached
+from domain.errors import DomainError
 from domain.ids import WaId
 
 SECOND = timedelta(seconds=1)
@@ -155,7 +155,10 @@ class MessagingTier(msgspec.Struct, frozen=True, kw_only=True):
         if recipient in counted or len(counted) < self.limit:
             return SendNow()
         frees_at = min(counted.values()) + ROLLING_DAY
-        return Refuse(reason=str(MessagingLimitReached(self.limit, frees_at)))
+        return Refuse(
+            reason=f"the messaging tier allows {self.limit} unique business-initiated recipients per rolling 24 h "
+            f"and all are used; the next slot frees at {frees_at.isoformat()}"
+        )
 
     def record(self, recipients: Mapping[WaId, datetime], recipient: WaId, now: datetime) -> dict[WaId, datetime]:
         """Recipients messaged more than 24 h ago no longer count, so they are dropped."""

@@ -1,0 +1,141 @@
+"""ProcessInboxEvent: apply one stored webhook POST, idempotently, then mark it processed.
+
+Every event of the POST is applied; a message is keyed by its wamid and a status only moves
+forward, so processing the same POST twice (a redelivery, a replay after a crash) changes nothing.
+"""
+
+from __future__ import annotations
+
+from application.live import message_event, template_event
+from application.ports import Clock, ConversationStore, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
+from application.records import InboxEvent
+from domain.content import preview
+from domain.conversations import record_inbound
+from domain.errors import InvalidIdentifier, MalformedWebhook
+from domain.ids import new_message_id, parse_message_id
+from domain.messages import Direction, Message, with_status
+from domain.status import MessageStatus, StatusEvent, StatusRecord
+from domain.templates import with_quality, with_status as template_with_status
+from domain.webhook_events import (
+    InboundMessageReceived,
+    StatusReported,
+    TemplateQualityChanged,
+    TemplateStatusChanged,
+    WebhookEvent,
+)
+
+
+class ProcessInboxEvent:
+    def __init__(
+        self,
+        *,
+        inbox: Inbox,
+        decoder: WebhookDecoder,
+        messages: MessageStore,
+        conversations: ConversationStore,
+        templates: TemplateStore,
+        live_events: LiveEvents,
+        clock: Clock,
+    ) -> None:
+        self._inbox = inbox
+        self._decoder = decoder
+        self._messages = messages
+        self._conversations = conversations
+        self._templates = templates
+        self._live = live_events
+        self._clock = clock
+
+    async def __call__(self, event: InboxEvent) -> None:
+        try:
+            webhook_events = self._decoder.decode(event.untrusted_body)
+        except MalformedWebhook as error:
+            await self._live.publish("webhook.malformed", {"inbox_event_id": event.id, "error": str(error)})
+            webhook_events = []
+        for webhook_event in webhook_events:
+            await self._apply(webhook_event)
+        await self._inbox.mark_processed(event.id, self._clock.now())
+
+    async def process_pending(self, limit: int = 100) -> int:
+        """Apply what is still unprocessed (at start-up, what a crash left behind); returns how many."""
+        pending = await self._inbox.unprocessed(limit)
+        for event in pending:
+            await self(event)
+        return len(pending)
+
+    async def _apply(self, event: WebhookEvent) -> None:
+        match event:
+            case InboundMessageReceived():
+                await self._receive(event)
+            case StatusReported():
+                await self._report_status(event)
+            case TemplateStatusChanged():
+                await self._change_template(event.name, event.language, event.template_id, event)
+            case TemplateQualityChanged():
+                await self._change_template(event.name, event.language, event.template_id, event)
+
+    async def _receive(self, event: InboundMessageReceived) -> None:
+        message = Message(
+            id=new_message_id(),
+            direction=Direction.INBOUND,
+            phone_number_id=event.phone_number_id,
+            wa_id=event.wa_id,
+            content=event.content,
+            created_at=event.at,
+            status=StatusRecord(status=MessageStatus.DELIVERED, reached_at={MessageStatus.DELIVERED: event.at}),
+            wamid=event.wamid,
+            context=event.context,
+            referral=event.referral,
+            customer_name=event.customer_name,
+        )
+        first_delivery = await self._messages.add(message)
+        await self._conversations.update(
+            event.phone_number_id,
+            event.wa_id,
+            lambda current: record_inbound(
+                current,
+                phone_number_id=event.phone_number_id,
+                wa_id=event.wa_id,
+                wamid=event.wamid,
+                at=event.at,
+                preview=preview(event.content),
+                customer_name=event.customer_name,
+                first_delivery=first_delivery,
+            ),
+        )
+        if first_delivery:
+            await self._live.publish("message.received", message_event(message))
+
+    async def _report_status(self, event: StatusReported) -> None:
+        message = await self._find_sent(event)
+        if message is None:
+            await self._messages.park_status(event.wamid, event.event, event.pricing)
+            return
+        updated = await self._messages.update(
+            message.id, lambda m: with_status(m, event.event, wamid=event.wamid, pricing=event.pricing)
+        )
+        if updated is not None and updated.status != message.status:
+            await self._live.publish("message.status", message_event(updated))
+
+    async def _find_sent(self, event: StatusReported) -> Message | None:
+        """Our id travels in biz_opaque_callback_data, so a status matches even before the wamid was recorded."""
+        if event.callback_data is not None:
+            try:
+                message = await self._messages.get(parse_message_id(event.callback_data))
+            except InvalidIdentifier:
+                message = None
+            if message is not None:
+                return message
+        return await self._messages.find_by_wamid(event.wamid)
+
+    async def _change_template(
+        self, name: str, language: str, template_id: str, event: TemplateStatusChanged | TemplateQualityChanged
+    ) -> None:
+        template = await self._templates.get(name, language) or await self._templates.find_by_id(template_id)
+        if template is None:
+            return
+        if isinstance(event, TemplateStatusChanged):
+            changed = template_with_status(template, event.status, event.reason)
+        else:
+            changed = with_quality(template, event.quality)
+        await self._templates.save(changed)
+        await self._live.publish("template.updated", template_event(changed))

@@ -1,0 +1,146 @@
+"""SendMessage: accept a message for sending, or refuse it now with the reason Meta would give later.
+
+Refusing at the API (window closed, template not approved, parameters wrong, tier spent) is the
+point: Meta accepts many such sends with 200 and fails them minutes later by webhook.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+
+from application.ports import Clock, ConversationStore, IdempotencyKeys, LiveEvents, MessageStore, Outbox, TemplateStore
+from application.live import message_event
+from application.records import OutboxEntry
+from domain.content import OutboundContent, Template, preview
+from domain.conversations import (
+    Conversation,
+    CustomerServiceWindow,
+    is_business_initiated,
+    record_outbound,
+    require_window_for,
+    response_seconds,
+)
+from domain.errors import MessagingLimitReached, TemplateNotSendable
+from domain.ids import MessageId, PhoneNumberId, WaId, new_message_id
+from domain.messages import Direction, Message, ReplyContext
+from domain.rate_limits import MessagingTier, Refuse
+from domain.sending_limits import check_sendable
+from domain.status import StatusRecord
+from domain.template_parameters import check_send_parameters
+
+IDEMPOTENCY_TTL = timedelta(hours=24)
+TIER_WINDOW = timedelta(hours=24)
+
+
+class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
+    phone_number_id: PhoneNumberId
+    to: WaId
+    content: OutboundContent
+    context: ReplyContext | None = None
+    idempotency_key: str | None = None
+
+
+class SendResult(msgspec.Struct, frozen=True, kw_only=True):
+    message: Message
+    replayed: bool = False
+    """True when an Idempotency-Key had already been used: this is the first send's message."""
+
+
+class SendMessage:
+    def __init__(
+        self,
+        *,
+        messages: MessageStore,
+        conversations: ConversationStore,
+        templates: TemplateStore,
+        outbox: Outbox,
+        idempotency_keys: IdempotencyKeys,
+        live_events: LiveEvents,
+        clock: Clock,
+        tier: MessagingTier,
+    ) -> None:
+        self._messages = messages
+        self._conversations = conversations
+        self._templates = templates
+        self._outbox = outbox
+        self._keys = idempotency_keys
+        self._live = live_events
+        self._clock = clock
+        self._tier = tier
+
+    async def __call__(self, command: SendCommand) -> SendResult:
+        check_sendable(command.content, command.context)
+        message_id = new_message_id()
+        if command.idempotency_key is not None:
+            message_id = await self._claim(command.idempotency_key, message_id)
+            earlier = await self._messages.get(message_id)
+            if earlier is not None:
+                return SendResult(message=earlier, replayed=True)
+        conversation = await self._conversations.get(command.phone_number_id, command.to)
+        message = await self._admit(command, message_id, conversation)
+        await self._accept(message)
+        return SendResult(message=message)
+
+    async def _claim(self, key: str, message_id: MessageId) -> MessageId:
+        now = self._clock.now()
+        binding = await self._keys.claim(key, message_id, now + IDEMPOTENCY_TTL, now)
+        return binding.message_id
+
+    async def _admit(self, command: SendCommand, message_id: MessageId, conversation: Conversation | None) -> Message:
+        now = self._clock.now()
+        window = conversation.window if conversation else CustomerServiceWindow()
+        require_window_for(command.content, window, now)
+        if isinstance(command.content, Template):
+            await self._check_template(command.content)
+        business_initiated = is_business_initiated(command.content, window, now)
+        if business_initiated:
+            await self._check_tier(command.to)
+        return Message(
+            id=message_id,
+            direction=Direction.OUTBOUND,
+            phone_number_id=command.phone_number_id,
+            wa_id=command.to,
+            content=command.content,
+            created_at=now,
+            status=StatusRecord.queued(now),
+            context=command.context,
+            business_initiated=business_initiated,
+            response_seconds=response_seconds(conversation, now),
+        )
+
+    async def _check_template(self, send: Template) -> None:
+        template = await self._templates.get(send.name, send.language.code)
+        if template is None:
+            raise TemplateNotSendable(
+                f"template {send.name!r} does not exist in language {send.language.code!r}; create or sync it first"
+            )
+        check_send_parameters(template, send)
+
+    async def _check_tier(self, to: WaId) -> None:
+        now = self._clock.now()
+        reached = await self._messages.business_initiated_recipients(now - TIER_WINDOW)
+        decision = self._tier.decide(reached, to, now)
+        if isinstance(decision, Refuse):
+            raise MessagingLimitReached(decision.reason)
+
+    async def _accept(self, message: Message) -> None:
+        """Queue before storing: an entry whose message never got stored is dropped by the dispatcher."""
+        entry = OutboxEntry(
+            message_id=message.id, phone_number_id=message.phone_number_id, wa_id=message.wa_id, due_at=message.created_at
+        )
+        await self._outbox.enqueue(entry)
+        await self._messages.add(message)
+        await self._conversations.update(
+            message.phone_number_id,
+            message.wa_id,
+            lambda current: record_outbound(
+                current,
+                phone_number_id=message.phone_number_id,
+                wa_id=message.wa_id,
+                at=message.created_at,
+                preview=preview(message.content),
+            ),
+        )
+        await self._live.publish("message.created", message_event(message))

@@ -1,0 +1,64 @@
+"""Template use cases: create, delete and sync with Meta, keeping the local copy authoritative for checks.
+
+SendMessage checks parameters against the local copy, so it must follow Meta closely: status
+webhooks update it as they arrive and a sync mirrors Meta's list on demand.
+"""
+
+from __future__ import annotations
+
+from application.live import template_event
+from application.ports import CloudApi, LiveEvents, TemplateStore
+from domain.errors import TemplateNotSendable
+from domain.ids import WabaId
+from domain.templates import MessageTemplate, validate_template
+
+
+class CreateTemplate:
+    def __init__(self, *, templates: TemplateStore, cloud_api: CloudApi, waba_id: WabaId, live_events: LiveEvents) -> None:
+        self._templates = templates
+        self._cloud_api = cloud_api
+        self._waba_id = waba_id
+        self._live = live_events
+
+    async def __call__(self, template: MessageTemplate) -> MessageTemplate:
+        validate_template(template)
+        registered = await self._cloud_api.create_template(self._waba_id, template)
+        await self._templates.save(registered)
+        await self._live.publish("template.updated", template_event(registered))
+        return registered
+
+
+class DeleteTemplate:
+    def __init__(self, *, templates: TemplateStore, cloud_api: CloudApi, waba_id: WabaId) -> None:
+        self._templates = templates
+        self._cloud_api = cloud_api
+        self._waba_id = waba_id
+
+    async def __call__(self, name: str, language: str | None) -> int:
+        """Delete one language, or every language of the name as Meta does when none is given."""
+        template_id = None
+        if language is not None:
+            template = await self._templates.get(name, language)
+            if template is None:
+                raise TemplateNotSendable(f"template {name!r} does not exist in language {language!r}")
+            template_id = template.id
+        await self._cloud_api.delete_template(self._waba_id, name, template_id)
+        return await self._templates.delete(name, language)
+
+
+class SyncTemplates:
+    def __init__(self, *, templates: TemplateStore, cloud_api: CloudApi, waba_id: WabaId) -> None:
+        self._templates = templates
+        self._cloud_api = cloud_api
+        self._waba_id = waba_id
+
+    async def __call__(self) -> list[MessageTemplate]:
+        """Mirror Meta's list: what Meta has is saved, what it no longer has is deleted."""
+        remote = await self._cloud_api.list_templates(self._waba_id)
+        kept = {(t.name, t.language) for t in remote}
+        for template in remote:
+            await self._templates.save(template)
+        for local in await self._templates.list():
+            if (local.name, local.language) not in kept:
+                await self._templates.delete(local.name, local.language)
+        return remote
