@@ -130,7 +130,8 @@ def _check_text_parameters(field: str, params: list[TemplateParameter], names: t
                 "send them in placeholder order without parameter_name"
             )
     if len(params) != len(names):
-        raise TemplateParametersMismatch(f"{field} expects {len(names)} parameters, got {len(params)}")
+        plural = "" if len(names) == 1 else "s"
+        raise TemplateParametersMismatch(f"{field} expects {len(names)} parameter{plural}, got {len(params)}")
     for position, param in enumerate(params, start=1):
         if param.type not in _TEXT_TYPES:
             raise TemplateParametersMismatch(
@@ -162,7 +163,7 @@ def _check_names(field: str, params: list[TemplateParameter], names: tuple[str, 
 def _check_media_header(field: str, params: list[TemplateParameter], kind: MediaKind) -> None:
     if len(params) != 1 or params[0].type != kind:
         got = ", ".join(p.type for p in params) or "nothing"
-        raise TemplateParametersMismatch(f"{field} is a {kind.upper()} header and needs one {kind} parameter, got {got}")
+        raise TemplateParametersMismatch(f"{field} has format {kind.upper()} and needs one {kind} parameter, got {got}")
     _check_value(field, params[0])
 
 
@@ -176,7 +177,10 @@ def _check_value(field: str, param: TemplateParameter) -> None:
 
 
 def _check_buttons(
-    where: str, sent: dict[int, TemplateComponentParameters], buttons: list[TemplateButton], expected: ExpectedParameters
+    where: str,
+    sent: dict[int, TemplateComponentParameters],
+    buttons: list[TemplateButton],
+    expected: ExpectedParameters,
 ) -> None:
     for index, component in sorted(sent.items()):
         field = f"button {index} of {where}"

@@ -95,6 +95,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _POSITIONAL = re.compile(r"[1-9][0-9]*")
 _NAMED = re.compile(r"[a-z][a-z0-9_]*")
 _ADJACENT = re.compile(r"\}\}\s*\{\{")
+_AT_EDGE = re.compile(r"^\s*\{\{[^{}]*\}\}|\{\{[^{}]*\}\}\s*$")
 _LABELLED_BUTTONS = frozenset({"QUICK_REPLY", "URL", "PHONE_NUMBER", "FLOW"})
 _BUTTON_LIMITS = {"QUICK_REPLY": 10, "URL": 2, "PHONE_NUMBER": 1, "COPY_CODE": 1}
 
@@ -121,11 +122,11 @@ def with_quality(template: MessageTemplate, quality: TemplateQuality) -> Message
 
 def validate_template(template: MessageTemplate) -> None:
     """Refuse what Meta would reject at creation (2388040, 2388047, 2388072, 2388073, 2388299...)."""
-    if not _NAME.fullmatch(template.name) or len(template.name) > 512:
+    if not _NAME.fullmatch(template.name):
         raise InvalidTemplate(
-            f"template name {template.name!r} is invalid; Meta allows only lowercase letters, digits and "
-            f"underscores, at most 512 characters (this one has {len(template.name)})"
+            f"template name {template.name!r} may hold only lowercase letters, digits and underscores"
         )
+    _check_length("template name", template.name, 512)
     if not _LANGUAGE.fullmatch(template.language):
         raise InvalidTemplate(f"template language {template.language!r} is not a locale code like en, en_US or pt_BR")
     components = _components_by_type(template.components)
@@ -159,8 +160,7 @@ def _check_body(body: TemplateComponent, template: MessageTemplate) -> None:
         raise InvalidTemplate("body text is required")
     _check_length("body text", text, 1024)
     names = _placeholder_names("body", text, template.parameter_format)
-    stripped = text.strip()
-    if PLACEHOLDER.match(stripped) or PLACEHOLDER.fullmatch(stripped[stripped.rfind("{{") :]):
+    if _AT_EDGE.search(text):
         raise InvalidTemplate("body text may not start or end with a parameter; Meta rejects it (2388299)")
     example = body.example or TemplateExample()
     rows = example.body_text or [[]]
@@ -212,9 +212,8 @@ def _placeholder_names(field: str, text: str, parameter_format: str) -> list[str
         raise InvalidTemplate(f"{field} text has two adjacent parameters; Meta requires text between parameters")
     numbers = sorted(int(name) for name in names) if parameter_format == "positional" else []
     if numbers != list(range(1, len(numbers) + 1)):
-        raise InvalidTemplate(
-            f"{field} placeholders are numbered {numbers}; Meta requires {{{{1}}}} to {brace(str(len(numbers)))} without gaps"
-        )
+        span = f"{brace('1')} to {brace(str(len(numbers)))}"
+        raise InvalidTemplate(f"{field} placeholders are numbered {numbers}; Meta requires {span} without gaps")
     return names
 
 

@@ -63,6 +63,7 @@ QUICK = TemplateButton(type="QUICK_REPLY", text="Stop")
 SHOP = TemplateButton(type="URL", text="Shop", url="https://shop.example/p/{{1}}", example=["summer"])
 CALL = TemplateButton(type="PHONE_NUMBER", text="Call us", phone_number="15550051310")
 COUPON = TemplateButton(type="COPY_CODE", example=["25OFF"])
+HOME = TemplateButton(type="URL", text="Home", url="https://x.example")
 ORDER_BODY = body("Hi {{1}}, your order {{2}} has shipped.", "Jessica", "SK-9")
 
 
@@ -106,13 +107,18 @@ def refusal(error: type[Exception], make: MessageTemplate | None = None, sent: T
 
 def test_a_well_formed_template_with_every_component_is_accepted() -> None:
     validate_template(
-        template(text_header("Order {{1}}", "SK-9"), ORDER_BODY, footer("Reply STOP to opt out"), buttons(QUICK, SHOP, CALL))
+        template(text_header("Order {{1}}", "SK-9"), ORDER_BODY, footer("Reply STOP"), buttons(QUICK, SHOP, CALL))
     )
 
 
-@pytest.mark.parametrize("name", ["Order_Update", "order-update", "order update", "", "a" * 513])
-def test_names_outside_lowercase_digits_and_underscore_or_longer_than_512_are_refused(name: str) -> None:
-    assert "template name" in refusal(InvalidTemplate, template(name=name))
+@pytest.mark.parametrize("name", ["Order_Update", "order-update", "order update", ""])
+def test_names_outside_lowercase_letters_digits_and_underscore_are_refused(name: str) -> None:
+    assert "may hold only lowercase letters, digits and underscores" in refusal(InvalidTemplate, template(name=name))
+
+
+def test_names_longer_than_512_characters_are_refused() -> None:
+    made = template(name="a" * 513)
+    assert refusal(InvalidTemplate, made) == "template name is 513 characters; Meta allows at most 512"
 
 
 @pytest.mark.parametrize("language", ["en_US", "en", "pt_BR", "fil"])
@@ -161,7 +167,8 @@ def test_footer_longer_than_60_characters_is_refused() -> None:
 
 
 def test_footer_with_a_parameter_is_refused() -> None:
-    assert "footer text may not contain parameters" in refusal(InvalidTemplate, template(ORDER_BODY, footer("Bye {{1}}")))
+    made = template(ORDER_BODY, footer("Bye {{1}}"))
+    assert "footer text may not contain parameters" in refusal(InvalidTemplate, made)
 
 
 def test_more_than_ten_buttons_are_refused() -> None:
@@ -223,14 +230,20 @@ def test_named_placeholders_are_accepted_in_a_named_template() -> None:
 
 @pytest.mark.parametrize(
     ("text", "parameter_format"),
-    [("Hi {{1}} and {{first_name}}.", "positional"), ("Hi {{first_name}} and {{1}}.", "named"), ("Hi {{First}}.", "named")],
+    [
+        ("Hi {{1}} and {{first_name}}.", "positional"),
+        ("Hi {{first_name}} and {{1}}.", "named"),
+        ("Hi {{First}}.", "named"),
+    ],
 )
 def test_placeholders_that_do_not_fit_the_parameter_format_are_refused(text: str, parameter_format: str) -> None:
     made = template(body(text, "a", "b"), parameter_format=parameter_format)
     assert "Meta refuses mixing the two formats" in refusal(InvalidTemplate, made)
 
 
-@pytest.mark.parametrize("text", ["{{1}} your order shipped.", "Your order shipped, {{1}}", "  {{1}} shipped  "])
+@pytest.mark.parametrize(
+    "text", ["{{1}} your order shipped.", "Your order shipped, {{1}}", "  {{1}} shipped  ", "Hi {{1}}\n"]
+)
 def test_a_parameter_may_not_start_or_end_the_body(text: str) -> None:
     assert "may not start or end with a parameter" in refusal(InvalidTemplate, template(body(text, "a")))
 
@@ -245,7 +258,7 @@ def test_adjacent_placeholders_are_refused(text: str) -> None:
     [
         (template(body("Hi {{1}}, order {{2}} shipped.", "Jessica")), "example.body_text gives 1 values"),
         (
-            template(named_body("Hi {{first_name}}, order {{order}} now.", first_name="Pablo"), parameter_format="named"),
+            template(named_body("Hi {{first_name}}, {{order}} now.", first_name="Pablo"), parameter_format="named"),
             "no example for {{order}} in example.body_text_named_params",
         ),
         (template(text_header("Order {{1}}"), ORDER_BODY), "example.header_text gives 0 values"),
@@ -276,7 +289,7 @@ def test_placeholders_are_listed_in_order_of_appearance() -> None:
 
 def test_expected_parameters_describe_each_component() -> None:
     made = template(
-        text_header("Order {{1}}", "SK-9"), ORDER_BODY, buttons(QUICK, SHOP, TemplateButton(type="URL", text="Home", url="https://x.example"), COUPON)
+        text_header("Order {{1}}", "SK-9"), ORDER_BODY, buttons(QUICK, SHOP, HOME, COUPON)
     )
     assert expected_parameters(made) == ExpectedParameters(
         named=False,
@@ -318,10 +331,12 @@ def test_a_wrong_count_of_body_parameters_is_refused() -> None:
 def test_a_wrong_count_of_header_parameters_is_refused() -> None:
     made = template(text_header("Order {{1}}", "SK-9"), ORDER_BODY)
     sent = send(send_body(text("a"), text("b")))
-    assert refusal(TemplateParametersMismatch, made, sent) == "header of template 'order_update' (en_US) expects 1 parameters, got 0"
+    message = refusal(TemplateParametersMismatch, made, sent)
+    assert message == "header of template 'order_update' (en_US) expects 1 parameter, got 0"
 
 
-NAMED = template(named_body("Hi {{first_name}}, order {{order}} shipped.", first_name="Pablo", order="SK-9"), parameter_format="named")
+NAMED_BODY = named_body("Hi {{first_name}}, order {{order}} shipped.", first_name="Pablo", order="SK-9")
+NAMED = template(NAMED_BODY, parameter_format="named")
 
 
 @pytest.mark.parametrize(
@@ -350,7 +365,8 @@ def test_a_media_header_needs_a_parameter_of_its_kind() -> None:
     made = template(TemplateComponent(type="HEADER", format="IMAGE"), ORDER_BODY)
     video = TemplateParameter(type="video", video=MediaParameter(id="42"))
     sent = send(TemplateComponentParameters(type="header", parameters=[video]), send_body(text("a"), text("b")))
-    assert "is a IMAGE header and needs one image parameter, got video" in refusal(TemplateParametersMismatch, made, sent)
+    message = refusal(TemplateParametersMismatch, made, sent)
+    assert message.endswith("has format IMAGE and needs one image parameter, got video")
 
 
 @pytest.mark.parametrize(
@@ -369,16 +385,19 @@ def test_a_media_parameter_needs_an_id_or_a_link() -> None:
     assert "needs an id or a link" in refusal(TemplateParametersMismatch, made, sent)
 
 
-WITH_BUTTONS = template(ORDER_BODY, buttons(QUICK, SHOP, TemplateButton(type="URL", text="Home", url="https://x.example")))
+WITH_BUTTONS = template(ORDER_BODY, buttons(QUICK, SHOP, HOME))
 ORDER_PARAMS = send_body(text("Jessica"), text("SK-9"))
 
 
 def test_url_button_suffix_and_quick_reply_payload_are_accepted() -> None:
     payload = TemplateParameter(type="payload", payload="STOP_42")
-    check_send_parameters(WITH_BUTTONS, send(ORDER_PARAMS, send_button(0, "quick_reply", payload), send_button(1, "url", text("summer"))))
+    sent = send(ORDER_PARAMS, send_button(0, "quick_reply", payload), send_button(1, "url", text("summer")))
+    check_send_parameters(WITH_BUTTONS, sent)
 
 
-@pytest.mark.parametrize(("index", "refused"), [(2, "has a fixed URL"), (0, "is a QUICK_REPLY button"), (5, "has no button 5")])
+@pytest.mark.parametrize(
+    ("index", "refused"), [(2, "has a fixed URL"), (0, "is a QUICK_REPLY button"), (5, "has no button 5")]
+)
 def test_a_url_parameter_for_a_button_that_is_not_a_dynamic_url_is_refused(index: int, refused: str) -> None:
     sent = send(ORDER_PARAMS, send_button(1, "url", text("summer")), send_button(index, "url", text("x")))
     assert refused in refusal(TemplateParametersMismatch, WITH_BUTTONS, sent)
@@ -397,11 +416,13 @@ def test_a_copy_code_button_needs_a_coupon_code() -> None:
 
 def test_parameters_for_a_component_without_placeholders_are_refused() -> None:
     sent = send(TemplateComponentParameters(type="header", parameters=[text("Hi")]), ORDER_PARAMS)
-    assert "header of template 'order_update' (en_US) expects 0 parameters, got 1" in refusal(TemplateParametersMismatch, template(), sent)
+    message = refusal(TemplateParametersMismatch, template(), sent)
+    assert message == "header of template 'order_update' (en_US) expects 0 parameters, got 1"
 
 
 def test_a_repeated_component_is_refused() -> None:
-    assert "repeats its body component" in refusal(TemplateParametersMismatch, template(), send(ORDER_PARAMS, ORDER_PARAMS))
+    message = refusal(TemplateParametersMismatch, template(), send(ORDER_PARAMS, ORDER_PARAMS))
+    assert "repeats its body component" in message
 
 
 def test_a_template_without_placeholders_accepts_a_send_without_components() -> None:
@@ -412,9 +433,9 @@ def test_a_template_without_placeholders_accepts_a_send_without_components() -> 
 
 
 def test_preview_fills_placeholders_with_examples_and_lists_buttons() -> None:
-    made = template(footer("Reply STOP to opt out"), ORDER_BODY, text_header("Order {{1}}", "SK-9"), buttons(QUICK, SHOP))
+    made = template(footer("Reply STOP"), ORDER_BODY, text_header("Order {{1}}", "SK-9"), buttons(QUICK, SHOP))
     assert render_preview(made) == (
-        "Order SK-9\n\nHi Jessica, your order SK-9 has shipped.\n\nReply STOP to opt out\n\n[Stop]\n[Shop]"
+        "Order SK-9\n\nHi Jessica, your order SK-9 has shipped.\n\nReply STOP\n\n[Stop]\n[Shop]"
     )
 
 
@@ -466,7 +487,9 @@ def body_templates_and_sends(draw: st.DrawFn) -> tuple[MessageTemplate, Template
     keys = NAMES[:k] if named else [str(i) for i in range(1, k + 1)]
     text_ = "Dear " + " and ".join("{{" + key + "}}" for key in keys) + " - thanks."
     made = template(body(text_), parameter_format="named" if named else "positional")
-    params = draw(st.lists(st.builds(text, st.just("v"), st.none() | st.sampled_from(NAMES)), max_size=5))
+    fitting = st.permutations(keys).map(lambda order: [text("v", key if named else None) for key in order])
+    anything = st.lists(st.builds(text, st.just("v"), st.none() | st.sampled_from(NAMES)), max_size=5)
+    params = draw(fitting if draw(st.booleans()) else anything)
     omit = not params and draw(st.booleans())
     return made, send() if omit else send(send_body(*params))
 
@@ -480,7 +503,9 @@ def well_formed(made: MessageTemplate, sent: Template) -> bool:
 
 
 @given(body_templates_and_sends())
-def test_template_parameter_checking_accepts_exactly_the_well_formed_sends(case: tuple[MessageTemplate, Template]) -> None:
+def test_template_parameter_checking_accepts_exactly_the_well_formed_sends(
+    case: tuple[MessageTemplate, Template],
+) -> None:
     made, sent = case
     try:
         check_send_parameters(made, sent)
