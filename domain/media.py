@@ -70,7 +70,8 @@ def check_media(kind: MediaKind, mime_type: str, size: int) -> None:
     essence = _essence(mime_type)
     accepted = ACCEPTED_MIME_TYPES[kind]
     if essence not in accepted:
-        raise MediaRejected(f"{essence} is not {_article(kind)} {kind} type WhatsApp accepts ({', '.join(accepted)})")
+        article = "an" if kind[0] in "aeiou" else "a"
+        raise MediaRejected(f"{essence} is not {article} {kind} type WhatsApp accepts ({', '.join(accepted)})")
     if size < 1:
         raise MediaRejected(f"the {kind} file is empty ({size} bytes); WhatsApp refuses empty media")
     limit = MAX_BYTES[kind]
@@ -94,7 +95,9 @@ def _essence(mime_type: str) -> str:
     essence = essence.strip()
     codecs = dict(_parameter(text) for text in parameters).get("codecs", "opus")
     if essence == "audio/ogg" and codecs != "opus":
-        raise MediaRejected(f"audio/ogg with codecs={codecs} is not accepted; WhatsApp plays Ogg audio only with the OPUS codec")
+        raise MediaRejected(
+            f"audio/ogg with codecs={codecs} is not accepted; WhatsApp plays Ogg audio only with the OPUS codec"
+        )
     return essence
 
 
@@ -112,6 +115,3 @@ def _tenths_up(size: int, unit: int) -> str:
     tenths = -(-size * 10 // unit)
     return f"{tenths // 10}.{tenths % 10}"
 
-
-def _article(kind: MediaKind) -> str:
-    return "an" if kind[0] in "aeiou" else "a"

@@ -15,24 +15,9 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from domain.content import (
-    Audio,
-    Contacts,
-    Document,
-    Image,
-    Interactive,
-    InteractiveAction,
-    InteractiveHeader,
-    ListSection,
-    Location,
-    OutboundContent,
-    Reaction,
-    Sticker,
-    Template,
-    Text,
-    Video,
-    kind_of,
-)
+from domain.content import Audio, Contacts, Document, Image, Interactive, InteractiveAction, InteractiveHeader
+from domain.content import ListSection, Location, MediaContent, OutboundContent, Reaction, Sticker, Template, Text
+from domain.content import Video, kind_of
 from domain.errors import InvalidContent, InvalidIdentifier
 from domain.ids import parse_wamid
 from domain.messages import ReplyContext
@@ -53,9 +38,7 @@ def _chars(most: int, least: int = 1) -> Limit:
 SENDING_LIMITS: Final[Mapping[str, Limit]] = MappingProxyType(
     {
         "text.body": _chars(4096),
-        "image.caption": _chars(1024, least=0),
-        "video.caption": _chars(1024, least=0),
-        "document.caption": _chars(1024, least=0),
+        **{f"{kind}.caption": _chars(1024, least=0) for kind in ("image", "video", "document")},
         "location.latitude": Limit(least=-90, most=90, unit="degrees"),
         "location.longitude": Limit(least=-180, most=180, unit="degrees"),
         "contacts": Limit(least=1, most=257, unit="contacts"),
@@ -110,10 +93,12 @@ def check_sendable(content: OutboundContent, context: ReplyContext | None = None
 def _check_context(content: OutboundContent, context: ReplyContext) -> None:
     if isinstance(content, Reaction):
         raise InvalidContent("context: a reaction cannot quote a message; it already points at reaction.message_id")
-    _check_wamid("context.message_id", context.message_id or "")
+    if context.message_id is None:
+        raise InvalidContent("context.message_id is missing; a reply needs the wamid of the message it quotes")
+    _check_wamid("context.message_id", context.message_id)
 
 
-def _check_media(content: Image | Video | Document | Audio | Sticker) -> None:
+def _check_media(content: MediaContent) -> None:
     """Audio and stickers take no caption: their Structs have no caption field to check."""
     kind = kind_of(content)
     _check_source(kind, content.id, content.link)
@@ -132,7 +117,8 @@ def _check_source(path: str, media_id: str | None, link: str | None) -> None:
 def _check_contacts(content: Contacts) -> None:
     _check_count("contacts", content.contacts, _L["contacts"])
     for i, contact in enumerate(content.contacts):
-        _require(f"contacts[{i}].name.formatted_name", contact.name.formatted_name, "a formatted name for every contact")
+        name = contact.name.formatted_name
+        _require(f"contacts[{i}].name.formatted_name", name, "a formatted name for every contact")
 
 
 def _check_interactive(content: Interactive) -> None:
@@ -192,7 +178,8 @@ def _check_list(action: InteractiveAction) -> None:
     ]
     most = _L["list.action.sections[].rows"].most
     if len(row_ids) > most:
-        raise InvalidContent(f"interactive.action.sections: at most {most} rows in total across all sections, got {len(row_ids)}")
+        total = f"at most {most} rows in total across all sections, got {len(row_ids)}"
+        raise InvalidContent(f"interactive.action.sections: {total}")
     _check_unique(row_ids, "list row ids")
 
 
@@ -204,11 +191,9 @@ def _check_section(path: str, section: ListSection, titled: bool) -> None:
     if not section.rows:
         raise InvalidContent(f"{path}.rows: at least 1 row, got 0")
     for j, row in enumerate(section.rows):
-        _check_length(f"{path}.rows[{j}].id", row.id, _L["list.action.sections[].rows[].id"])
-        _check_length(f"{path}.rows[{j}].title", row.title, _L["list.action.sections[].rows[].title"])
-        if row.description is not None:
-            limit = _L["list.action.sections[].rows[].description"]
-            _check_length(f"{path}.rows[{j}].description", row.description, limit)
+        for field, value in (("id", row.id), ("title", row.title), ("description", row.description)):
+            if value is not None:
+                _check_length(f"{path}.rows[{j}].{field}", value, _L[f"list.action.sections[].rows[].{field}"])
 
 
 def _check_cta_url(action: InteractiveAction) -> None:
@@ -217,7 +202,8 @@ def _check_cta_url(action: InteractiveAction) -> None:
     if action.parameters is None:
         raise InvalidContent("interactive.action.parameters is missing; a cta_url message needs display_text and url")
     path = "interactive.action.parameters"
-    _check_length(f"{path}.display_text", action.parameters.display_text, _L["cta_url.action.parameters.display_text"])
+    limit = _L["cta_url.action.parameters.display_text"]
+    _check_length(f"{path}.display_text", action.parameters.display_text, limit)
     _check_url(f"{path}.url", action.parameters.url)
 
 
@@ -228,11 +214,11 @@ _ACTION_CHECKS: Final[Mapping[str, Callable[[InteractiveAction], None]]] = Mappi
 
 
 def _check_length(path: str, text: str, limit: Limit) -> None:
-    length = len(text)
-    if length < limit.least:
-        raise InvalidContent(f"{path} is {_amount(length, limit.unit)}; WhatsApp needs at least {_amount(limit.least, limit.unit)}")
-    if length > limit.most:
-        raise InvalidContent(f"{path} is {_amount(length, limit.unit)}; WhatsApp allows at most {limit.most}")
+    length = _amount(len(text), limit.unit)
+    if len(text) < limit.least:
+        raise InvalidContent(f"{path} is {length}; WhatsApp needs at least {_amount(limit.least, limit.unit)}")
+    if len(text) > limit.most:
+        raise InvalidContent(f"{path} is {length}; WhatsApp allows at most {limit.most}")
 
 
 def _check_count(path: str, items: Sequence[object], limit: Limit) -> None:
@@ -257,12 +243,16 @@ def _check_unique(paths_and_values: list[tuple[str, str]], what: str) -> None:
 
 
 def _check_url(path: str, url: str) -> None:
+    if not _is_web_url(url):
+        raise InvalidContent(f"{path} {url!r} is not an http(s) URL; WhatsApp accepts only http:// and https:// links")
+
+
+def _is_web_url(url: str) -> bool:
     try:
         parts = urlsplit(url)
-    except ValueError:
-        parts = urlsplit("")
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidContent(f"{path} {url!r} is not an http(s) URL; WhatsApp accepts only http:// and https:// links")
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _check_wamid(path: str, raw: str) -> None:

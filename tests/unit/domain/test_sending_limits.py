@@ -511,11 +511,17 @@ def test_a_reply_quoting_a_wamid_is_sendable() -> None:
     check_sendable(Text(body="Yes, 3 pm works"), ReplyContext(message_id=WAMID))
 
 
-@pytest.mark.parametrize("message_id", [None, "", "not-a-wamid"])
-def test_a_reply_context_needs_the_quoted_wamid(message_id: str | None) -> None:
+def test_a_reply_context_needs_the_quoted_message_id() -> None:
+    assert refusal(Text(body="Yes"), ReplyContext()) == (
+        "context.message_id is missing; a reply needs the wamid of the message it quotes"
+    )
+
+
+@pytest.mark.parametrize("message_id", ["", "not-a-wamid"])
+def test_a_reply_context_must_quote_a_wamid(message_id: str) -> None:
     message = refusal(Text(body="Yes"), ReplyContext(message_id=message_id))
 
-    assert message.startswith("context.message_id: ") and "is not a WhatsApp message id" in message
+    assert message.startswith(f"context.message_id: {message_id!r} is not a WhatsApp message id")
 
 
 def template(name: str = "order_confirmation", code: str = "en_US") -> Template:
