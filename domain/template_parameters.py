@@ -76,7 +76,7 @@ def check_send_parameters(template: MessageTemplate, send: Template) -> None:
 
 def render_preview(template: MessageTemplate, send: Template | None = None) -> str:
     """What the customer reads: the send's values, or the examples Meta reviews the template with."""
-    values = _send_values(send) if send else _example_values(template)
+    values = _send_values(send) if send is not None else _example_values(template)
     parts = []
     for component in sorted(template.components, key=lambda c: _DISPLAY_ORDER[c.type]):
         if component.type == "BUTTONS":
