@@ -19,7 +19,7 @@ from application.rate_limiter import RateLimiter
 from application.records import OutboxEntry
 from domain.content import is_outbound
 from domain.ids import Wamid
-from domain.messages import Message, with_status
+from domain.messages import Message, Pricing, with_status
 from domain.meta_errors import CloudApiError
 from domain.retry import RetryPolicy
 from domain.status import Failure, MessageStatus, StatusEvent
@@ -103,10 +103,16 @@ class DispatchOutbound:
         return "deferred"
 
     async def _accepted(self, message: Message, wamid: Wamid) -> None:
+        """Apply statuses parked before the wamid was known.
+
+        Meta echoes our id in biz_opaque_callback_data, so a status of our own send is parked only
+        when that echo is missing and it raced ahead of this record.
+        """
         accepted = StatusEvent(status=MessageStatus.ACCEPTED, at=self._clock.now())
         await self._update(message, lambda m: with_status(m, accepted, wamid=wamid))
-        for event, pricing in await self._messages.take_parked_statuses(wamid):
-            await self._update(message, lambda m, e=event, p=pricing: with_status(m, e, pricing=p))
+        parked = await self._messages.take_parked_statuses(wamid)
+        if parked:
+            await self._update(message, lambda m: _with_statuses(m, parked))
         await self._outbox.complete(message.id)
 
     async def _attempt_failed(self, entry: OutboxEntry, error: CloudApiError) -> str:
@@ -128,6 +134,12 @@ class DispatchOutbound:
         updated = await self._messages.update(message.id, change)
         if updated is not None:
             await self._live.publish("message.status", message_event(updated))
+
+
+def _with_statuses(message: Message, statuses: list[tuple[StatusEvent, Pricing | None]]) -> Message:
+    for event, pricing in statuses:
+        message = with_status(message, event, pricing=pricing)
+    return message
 
 
 def _request(message: Message) -> SendRequest:

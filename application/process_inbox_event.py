@@ -15,7 +15,8 @@ from domain.errors import InvalidIdentifier, MalformedWebhook
 from domain.ids import new_message_id, parse_message_id
 from domain.messages import Direction, Message, with_status
 from domain.status import MessageStatus, StatusEvent, StatusRecord
-from domain.templates import with_quality, with_status as template_with_status
+from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality
+from domain.templates import with_status as template_with_status
 from domain.webhook_events import (
     InboundMessageReceived,
     StatusReported,
@@ -68,10 +69,8 @@ class ProcessInboxEvent:
                 await self._receive(event)
             case StatusReported():
                 await self._report_status(event)
-            case TemplateStatusChanged():
-                await self._change_template(event.name, event.language, event.template_id, event)
-            case TemplateQualityChanged():
-                await self._change_template(event.name, event.language, event.template_id, event)
+            case TemplateStatusChanged() | TemplateQualityChanged():
+                await self._change_template(event)
 
     async def _receive(self, event: InboundMessageReceived) -> None:
         message = Message(
@@ -127,15 +126,23 @@ class ProcessInboxEvent:
                 return message
         return await self._messages.find_by_wamid(event.wamid)
 
-    async def _change_template(
-        self, name: str, language: str, template_id: str, event: TemplateStatusChanged | TemplateQualityChanged
-    ) -> None:
-        template = await self._templates.get(name, language) or await self._templates.find_by_id(template_id)
-        if template is None:
+    async def _change_template(self, event: TemplateStatusChanged | TemplateQualityChanged) -> None:
+        """A template wahub does not know (made elsewhere) or a status Meta added later waits for the next sync."""
+        template = await self._templates.get(event.name, event.language) or await self._templates.find_by_id(
+            event.template_id
+        )
+        changed = None if template is None else _changed(template, event)
+        if changed is None:
             return
-        if isinstance(event, TemplateStatusChanged):
-            changed = template_with_status(template, event.status, event.reason)
-        else:
-            changed = with_quality(template, event.quality)
         await self._templates.save(changed)
         await self._live.publish("template.updated", template_event(changed))
+
+
+def _changed(template: MessageTemplate, event: TemplateStatusChanged | TemplateQualityChanged) -> MessageTemplate | None:
+    if isinstance(event, TemplateStatusChanged):
+        if event.status not in TemplateStatus.__members__:
+            return None
+        return template_with_status(template, TemplateStatus(event.status), event.reason)
+    if event.quality not in TemplateQuality.__members__:
+        return None
+    return with_quality(template, TemplateQuality(event.quality))

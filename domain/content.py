@@ -17,12 +17,12 @@ class _Content(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True, ta
     pass
 
 
-class Text(_Content, tag="text"):
+class Text(_Content, tag="text", frozen=True, kw_only=True):
     body: str
     preview_url: bool = False
 
 
-class Image(_Content, tag="image"):
+class Image(_Content, tag="image", frozen=True, kw_only=True):
     id: str | None = None
     link: str | None = None
     caption: str | None = None
@@ -30,7 +30,7 @@ class Image(_Content, tag="image"):
     sha256: str | None = None
 
 
-class Video(_Content, tag="video"):
+class Video(_Content, tag="video", frozen=True, kw_only=True):
     id: str | None = None
     link: str | None = None
     caption: str | None = None
@@ -38,7 +38,7 @@ class Video(_Content, tag="video"):
     sha256: str | None = None
 
 
-class Audio(_Content, tag="audio"):
+class Audio(_Content, tag="audio", frozen=True, kw_only=True):
     id: str | None = None
     link: str | None = None
     voice: bool = False
@@ -46,7 +46,7 @@ class Audio(_Content, tag="audio"):
     sha256: str | None = None
 
 
-class Document(_Content, tag="document"):
+class Document(_Content, tag="document", frozen=True, kw_only=True):
     id: str | None = None
     link: str | None = None
     caption: str | None = None
@@ -55,7 +55,7 @@ class Document(_Content, tag="document"):
     sha256: str | None = None
 
 
-class Sticker(_Content, tag="sticker"):
+class Sticker(_Content, tag="sticker", frozen=True, kw_only=True):
     id: str | None = None
     link: str | None = None
     animated: bool = False
@@ -66,7 +66,7 @@ class Sticker(_Content, tag="sticker"):
 MediaContent = Image | Video | Audio | Document | Sticker
 
 
-class Location(_Content, tag="location"):
+class Location(_Content, tag="location", frozen=True, kw_only=True):
     latitude: float
     longitude: float
     name: str | None = None
@@ -125,7 +125,7 @@ class Contact(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     birthday: str | None = None
 
 
-class Contacts(_Content, tag="contacts"):
+class Contacts(_Content, tag="contacts", frozen=True, kw_only=True):
     contacts: list[Contact]
 
 
@@ -192,7 +192,7 @@ class FlowReply(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     body: str | None = None
 
 
-class Interactive(_Content, tag="interactive"):
+class Interactive(_Content, tag="interactive", frozen=True, kw_only=True):
     """Meta's interactive object: reply buttons, list, CTA URL out; button, list and flow replies in."""
 
     type: Literal["button", "list", "cta_url", "button_reply", "list_reply", "nfm_reply"]
@@ -205,7 +205,7 @@ class Interactive(_Content, tag="interactive"):
     nfm_reply: FlowReply | None = None
 
 
-class Reaction(_Content, tag="reaction"):
+class Reaction(_Content, tag="reaction", frozen=True, kw_only=True):
     """An emoji on an earlier message; an empty emoji removes the reaction."""
 
     message_id: str
@@ -267,7 +267,7 @@ class TemplateComponentParameters(msgspec.Struct, frozen=True, kw_only=True, omi
     index: int | None = None
 
 
-class Template(_Content, tag="template"):
+class Template(_Content, tag="template", frozen=True, kw_only=True):
     """A send of an approved template, with the values for its placeholders."""
 
     name: str
@@ -275,7 +275,7 @@ class Template(_Content, tag="template"):
     components: list[TemplateComponentParameters] = []
 
 
-class Button(_Content, tag="button"):
+class Button(_Content, tag="button", frozen=True, kw_only=True):
     """The customer tapped a quick-reply button of a template message."""
 
     text: str
@@ -289,13 +289,13 @@ class ProductItem(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     currency: str
 
 
-class Order(_Content, tag="order"):
+class Order(_Content, tag="order", frozen=True, kw_only=True):
     catalog_id: str
     product_items: list[ProductItem]
     text: str | None = None
 
 
-class System(_Content, tag="system"):
+class System(_Content, tag="system", frozen=True, kw_only=True):
     """A notice from WhatsApp about the customer, such as a changed number."""
 
     body: str
@@ -303,11 +303,11 @@ class System(_Content, tag="system"):
     wa_id: str | None = None
 
 
-class RequestWelcome(_Content, tag="request_welcome"):
+class RequestWelcome(_Content, tag="request_welcome", frozen=True, kw_only=True):
     """The customer opened the chat for the first time."""
 
 
-class Unsupported(_Content, tag="unsupported"):
+class Unsupported(_Content, tag="unsupported", frozen=True, kw_only=True):
     """Anything WhatsApp or wahub cannot represent: kept, never dropped."""
 
     original_type: str

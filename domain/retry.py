@@ -22,5 +22,5 @@ class RetryPolicy(msgspec.Struct, frozen=True, kw_only=True):
 
     def delay(self, attempts: int, jitter: float) -> timedelta:
         """`jitter` in [0, 1) picks a point in the upper half of the exponential ceiling."""
-        ceiling = min(self.cap, self.base * (2 ** max(attempts - 1, 0)))
+        ceiling = min(self.cap, self.base * (1 << max(attempts - 1, 0)))
         return ceiling * (0.5 + jitter / 2)

@@ -1,0 +1,117 @@
+"""Dispatching: queued messages reach Meta within its limits; Meta's errors are retried or recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from application.records import OutboxEntry
+from application.send_message import SendCommand
+from domain.content import Text
+from domain.ids import PhoneNumberId, WaId, new_message_id
+from domain.meta_errors import CloudApiError
+from domain.status import MessageStatus
+from tests.unit.application.conftest import Harness
+from tests.unit.application.meta_webhooks import BUSINESS_NUMBER_ID, envelope, messages_change, status, text_message
+
+NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
+CUSTOMER = WaId("16505551234")
+
+
+async def queued_text(harness: Harness, to: WaId = CUSTOMER, body: str = "Your order shipped") -> str:
+    inbound = text_message(wamid=f"wamid.IN{to}{body}", sender=to, body="Hi", at=harness.clock.now())
+    await harness.receive(envelope(messages_change(messages=[inbound])))
+    result = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=to, content=Text(body=body)))
+    return result.message.id
+
+
+async def test_a_queued_message_is_sent_with_our_id_as_callback_data_and_its_wamid_recorded(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+
+    report = await harness.dispatch()
+
+    assert report.sent == 1
+    [request] = harness.cloud_api.sent
+    assert request.callback_data == message_id and request.to == CUSTOMER
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.wamid == "wamid.FAKE1"
+    assert stored.status.status is MessageStatus.ACCEPTED
+    assert await harness.stores.outbox.depth() == 0
+
+
+async def test_a_retryable_error_is_retried_after_a_backoff_then_succeeds(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+    harness.cloud_api.fail_next(CloudApiError(131000, "Something went wrong", http_status=500))
+
+    first = await harness.dispatch()
+    too_soon = await harness.dispatch()
+    harness.clock.advance(timedelta(seconds=1))
+    second = await harness.dispatch()
+
+    assert (first.retried, too_soon.claimed, second.sent) == (1, 0, 1)
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.status.status is MessageStatus.ACCEPTED
+
+
+async def test_a_permanent_error_is_recorded_with_metas_code_and_not_retried(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+    harness.cloud_api.fail_next(
+        CloudApiError(131026, "Message undeliverable", details="Recipient is not a WhatsApp user", http_status=400)
+    )
+
+    report = await harness.dispatch()
+
+    assert report.failed == 1
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.status.status is MessageStatus.FAILED
+    assert stored.status.failure is not None
+    assert (stored.status.failure.code, stored.status.failure.details) == (131026, "Recipient is not a WhatsApp user")
+    assert await harness.stores.outbox.depth() == 0
+
+
+async def test_retries_stop_after_the_last_attempt_and_the_failure_is_kept(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+    harness.cloud_api.fail_next(CloudApiError(130429, "Rate limit hit"), times=3)
+
+    for _ in range(3):
+        await harness.dispatch()
+        harness.clock.advance(timedelta(minutes=10))
+
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.status.failure is not None
+    assert stored.status.failure.code == 130429
+    assert harness.cloud_api.sent == []
+
+
+async def test_a_second_message_to_the_same_customer_waits_for_the_pair_limit_after_a_burst(harness: Harness) -> None:
+    for n in range(46):
+        await queued_text(harness, body=f"update {n}")
+
+    await harness.dispatch()
+
+    assert len(harness.cloud_api.sent) == 45
+    assert await harness.stores.outbox.depth() == 1
+
+
+async def test_a_status_that_arrived_before_the_send_was_recorded_is_applied_afterwards(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+    delivered = status(wamid="wamid.FAKE1", status="delivered", at=harness.clock.now(), recipient=CUSTOMER)
+    await harness.receive(envelope(messages_change(statuses=[delivered])))
+
+    await harness.dispatch()
+
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.status.status is MessageStatus.DELIVERED
+
+
+async def test_an_outbox_entry_whose_message_was_never_stored_is_dropped_after_the_grace(harness: Harness) -> None:
+    await harness.stores.outbox.enqueue(
+        OutboxEntry(message_id=new_message_id(), phone_number_id=NUMBER, wa_id=CUSTOMER, due_at=harness.clock.now())
+    )
+
+    waiting = await harness.dispatch()
+    harness.clock.advance(timedelta(minutes=1))
+    dropped = await harness.dispatch()
+
+    assert (waiting.deferred, dropped.dropped) == (1, 1)
+    assert await harness.stores.outbox.depth() == 0
+    assert harness.cloud_api.sent == []
