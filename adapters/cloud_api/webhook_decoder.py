@@ -13,7 +13,7 @@ What is degraded and what is refused follows one line: content degrades, identit
   the raw body and reports it; applying is idempotent by wamid, so a replay after the fix is safe,
   whereas applying part of the POST silently would hide the loss.
 - Template events take their time from `entry.time`: Meta puts none in their `value`.
-- Status values the domain does not know (Meta adds some, as `played` in 2025) and fields other than
+- Status values the domain does not know (Meta adds some, as it added `played` in 2025) and fields other than
   messages and template status/quality (account_update, ...) produce no event: wahub has no state
   for them, and refusing the POST would block every later webhook of that shape.
 """
@@ -41,7 +41,16 @@ from adapters.cloud_api.webhook_wire import (
 )
 from domain.content import Contacts, Content, RequestWelcome, Unsupported
 from domain.errors import InvalidIdentifier, MalformedWebhook
-from domain.ids import PhoneNumberId, WabaId, WaId, Wamid, parse_phone_number_id, parse_waba_id, parse_wa_id, parse_wamid
+from domain.ids import (
+    PhoneNumberId,
+    WabaId,
+    WaId,
+    Wamid,
+    parse_phone_number_id,
+    parse_wa_id,
+    parse_waba_id,
+    parse_wamid,
+)
 from domain.messages import Pricing, ReplyContext
 from domain.status import Failure, MessageStatus, StatusEvent
 from domain.webhook_events import (
@@ -61,6 +70,9 @@ _message_head = msgspec.json.Decoder(MessageHead)
 _template_status = msgspec.json.Decoder(TemplateStatusValue)
 _template_quality = msgspec.json.Decoder(TemplateQualityValue)
 
+_TYPE_OBJECTS = frozenset(
+    "text image video audio document sticker location interactive button reaction order system".split()
+)
 _META_STATUSES = {status: MessageStatus(status) for status in ("sent", "delivered", "read", "played", "failed")}
 
 
@@ -134,42 +146,20 @@ def _inbound(
 
 
 def _content(message: InboundMessage) -> Content:
+    """Meta puts a message's content under the key named by its `type`; anything else is Unsupported."""
     payload: Content | None
-    match message.type:
-        case "text":
-            payload = message.text
-        case "image":
-            payload = message.image
-        case "video":
-            payload = message.video
-        case "audio":
-            payload = message.audio
-        case "document":
-            payload = message.document
-        case "sticker":
-            payload = message.sticker
-        case "location":
-            payload = message.location
-        case "contacts":
-            payload = Contacts(contacts=message.contacts) if message.contacts is not None else None
-        case "interactive":
-            payload = message.interactive
-        case "button":
-            payload = message.button
-        case "reaction":
-            payload = message.reaction
-        case "order":
-            payload = message.order
-        case "system":
-            payload = message.system
-        case "request_welcome":
-            payload = RequestWelcome()
-        case "unsupported" | "unknown":
-            original = message.unsupported.type if message.unsupported and message.unsupported.type else message.type
-            return Unsupported(original_type=original, detail=_error_detail(message.errors))
-        case _:
-            detail = _error_detail(message.errors) or f"message type {message.type!r} is not known to wahub"
-            return Unsupported(original_type=message.type, detail=detail)
+    if message.type in _TYPE_OBJECTS:
+        payload = getattr(message, message.type)
+    elif message.type == "contacts":
+        payload = Contacts(contacts=message.contacts) if message.contacts is not None else None
+    elif message.type == "request_welcome":
+        payload = RequestWelcome()
+    elif message.type in ("unsupported", "unknown"):
+        original = message.unsupported.type if message.unsupported and message.unsupported.type else message.type
+        return Unsupported(original_type=original, detail=_error_detail(message.errors))
+    else:
+        detail = _error_detail(message.errors) or f"message type {message.type!r} is not known to wahub"
+        return Unsupported(original_type=message.type, detail=detail)
     if payload is None:
         detail = _error_detail(message.errors) or f"the {message.type!r} message has no {message.type!r} object"
         return Unsupported(original_type=message.type, detail=detail)
