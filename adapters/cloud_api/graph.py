@@ -1,0 +1,161 @@
+"""The CloudApi port over Meta's Graph API, with one pooled httpx client.
+
+Every failure, Meta's error answers and httpx's own exceptions alike, leaves as CloudApiError,
+so the dispatcher decides retrying from Meta's code alone.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from types import TracebackType
+from typing import Any, TypeVar
+
+import httpx
+import msgspec
+
+from adapters.cloud_api import graph_errors
+from adapters.cloud_api.graph_wire import (
+    Created,
+    MediaUrlAnswer,
+    PhoneNumberAnswer,
+    SendAnswer,
+    Success,
+    TemplatePage,
+    send_body,
+    template_body,
+)
+from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
+from domain.ids import PhoneNumberId, WabaId, Wamid
+from domain.meta_errors import CloudApiError
+from domain.templates import MessageTemplate, TemplateStatus
+
+META_GRAPH_URL = "https://graph.facebook.com"
+DEFAULT_VERSION = "v23.0"
+TEMPLATE_PAGE_SIZE = 100
+
+T = TypeVar("T")
+
+
+def new_graph_client(timeout_seconds: float = 20.0) -> httpx.AsyncClient:
+    """Connection-pooled, with every timeout bounded; HTTP/2 only when the optional h2 package is there."""
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(timeout_seconds, connect=5.0),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
+        http2=importlib.util.find_spec("h2") is not None,
+    )
+
+
+class GraphCloudApi:
+    """Meta's Cloud API, or anything serving its paths (the simulator), at `base_url`/`version`."""
+
+    def __init__(
+        self,
+        access_token: str,
+        *,
+        base_url: str = META_GRAPH_URL,
+        version: str = DEFAULT_VERSION,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._root = f"{base_url.rstrip('/')}/{version}"
+        self._auth = {"Authorization": f"Bearer {access_token}"}
+        self._owns_client = client is None
+        self._client = client if client is not None else new_graph_client()
+
+    async def __aenter__(self) -> GraphCloudApi:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Closes the client only when this adapter created it; a shared one belongs to its creator."""
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def send(self, request: SendRequest) -> Wamid:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages"""
+        answer = await self._call("POST", f"{request.phone_number_id}/messages", SendAnswer, json=send_body(request))
+        if not answer.messages:
+            raise CloudApiError(1, "Send answer without a message id", transient=False)
+        return Wamid(answer.messages[0].id)
+
+    async def mark_read(self, phone_number_id: PhoneNumberId, wamid: Wamid, *, typing: bool) -> None:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/typing-indicators (marks read as well)"""
+        body: dict[str, Any] = {"messaging_product": "whatsapp", "status": "read", "message_id": wamid}
+        if typing:
+            body["typing_indicator"] = {"type": "text"}
+        await self._call("POST", f"{phone_number_id}/messages", Success, json=body)
+
+    async def upload_media(self, phone_number_id: PhoneNumberId, data: bytes, mime_type: str, filename: str) -> str:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#upload-media"""
+        answer = await self._call(
+            "POST",
+            f"{phone_number_id}/media",
+            Created,
+            data={"messaging_product": "whatsapp", "type": mime_type},
+            files={"file": (filename, data, mime_type)},
+        )
+        return answer.id
+
+    async def media_url(self, media_id: str) -> MediaUrl:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#retrieve-media-url"""
+        return (await self._call("GET", media_id, MediaUrlAnswer)).to_port()
+
+    async def download_media(self, url: str) -> bytes:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#download-media (Bearer required)"""
+        response = await self._send("GET", url)
+        return response.content
+
+    async def delete_media(self, media_id: str) -> None:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#delete-media"""
+        await self._call("DELETE", media_id, Success)
+
+    async def create_template(self, waba_id: WabaId, template: MessageTemplate) -> MessageTemplate:
+        """https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates"""
+        created = await self._call("POST", f"{waba_id}/message_templates", Created, json=template_body(template))
+        return msgspec.structs.replace(
+            template,
+            id=created.id,
+            status=created.status or TemplateStatus.PENDING,
+            category=created.category or template.category,
+        )
+
+    async def list_templates(self, waba_id: WabaId) -> list[MessageTemplate]:
+        """https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates"""
+        templates: list[MessageTemplate] = []
+        params: dict[str, str | int] = {"limit": TEMPLATE_PAGE_SIZE}
+        while True:
+            page = await self._call("GET", f"{waba_id}/message_templates", TemplatePage, params=params)
+            templates.extend(wire.to_domain() for wire in page.data)
+            after = page.after()
+            if after is None or not page.data:
+                return templates
+            params = {"limit": TEMPLATE_PAGE_SIZE, "after": after}
+
+    async def delete_template(self, waba_id: WabaId, name: str, template_id: str | None) -> None:
+        """By name Meta deletes every language; with `hsm_id` only that one template."""
+        params = {"name": name} if template_id is None else {"name": name, "hsm_id": template_id}
+        await self._call("DELETE", f"{waba_id}/message_templates", Success, params=params)
+
+    async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo:
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers"""
+        params = {"fields": "id,display_phone_number,verified_name,quality_rating"}
+        return (await self._call("GET", phone_number_id, PhoneNumberAnswer, params=params)).to_port()
+
+    async def _call(self, method: str, path: str, answer: type[T], **kwargs: Any) -> T:
+        response = await self._send(method, f"{self._root}/{path}", **kwargs)
+        try:
+            return msgspec.json.decode(response.content, type=answer)
+        except msgspec.DecodeError:
+            raise graph_errors.unreadable(response, f"a {answer.__name__}") from None
+
+    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client.request(method, url, headers=self._auth, **kwargs)
+        except graph_errors.TRANSPORT_ERRORS as exc:
+            raise graph_errors.from_transport(exc) from exc
+        if response.is_error:
+            raise graph_errors.from_answer(response)
+        return response

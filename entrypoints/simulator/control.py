@@ -1,0 +1,86 @@
+"""The control API under `/_sim/`: play the customer, steer Meta's review, inject faults, look inside.
+
+Not part of Meta's API and not authenticated: the simulator listens on loopback for tests and demos.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, post, put
+
+from domain.templates import TemplateStatus
+from entrypoints.simulator.cloud import SimulatedCloud
+from entrypoints.simulator.faults import FaultInjector, GraphFaults
+from entrypoints.simulator.inbound import InboundRequest, inbound_message
+from entrypoints.simulator.meta_errors import unknown_object
+from entrypoints.simulator.webhooks import WebhookFaults
+
+
+class Recipient(msgspec.Struct, kw_only=True):
+    wa_id: str
+
+
+class TemplateVerdict(msgspec.Struct, kw_only=True):
+    status: TemplateStatus
+    reason: str | None = None
+
+
+class ControlApi(Controller):
+    path = "/_sim"
+
+    @post("/inbound", status_code=200)
+    async def customer_sends(self, data: dict[str, Any], cloud: SimulatedCloud) -> dict[str, Any]:
+        """A customer message of any type, in Meta's shape; media bytes come as `media.data_base64`."""
+        request = InboundRequest.from_body(data)
+        message, media_id = inbound_message(cloud, request)
+        cloud.receive(message, request.name)
+        return {"wamid": message["id"], "media_id": media_id, "message": message}
+
+    @post("/customers/{wa_id:str}/read", status_code=200)
+    async def customer_reads(self, wa_id: str, cloud: SimulatedCloud) -> dict[str, list[str]]:
+        return {"read": cloud.customer_reads(wa_id)}
+
+    @post("/recipients/not-on-whatsapp", status_code=200)
+    async def not_on_whatsapp(self, data: Recipient, cloud: SimulatedCloud) -> dict[str, str]:
+        cloud.state.not_on_whatsapp.add(data.wa_id)
+        return {"wa_id": data.wa_id}
+
+    @post("/templates/{template_id:str}/status", status_code=200)
+    async def template_verdict(self, template_id: str, data: TemplateVerdict, cloud: SimulatedCloud) -> dict[str, str]:
+        """Meta's review decided, or a later change (PAUSED, DISABLED...), with its webhook."""
+        if template_id not in cloud.state.templates:
+            raise unknown_object(template_id, "post")
+        changed = cloud.set_template_status(template_id, data.status, data.reason)
+        return {"id": template_id, "status": str(changed.status)}
+
+    @put("/faults/graph")
+    async def graph_faults(self, data: GraphFaults, faults: FaultInjector) -> GraphFaults:
+        faults.faults = data
+        return data
+
+    @put("/faults/webhooks")
+    async def webhook_faults(self, data: WebhookFaults, cloud: SimulatedCloud) -> WebhookFaults:
+        """Holding collects deliveries; releasing sends them shuffled, batched or twice, as set."""
+        cloud.webhooks.set_faults(data)
+        return data
+
+    @get("/messages")
+    async def sent_messages(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+        return [
+            {"wamid": m.wamid, "to": m.to, "type": m.type, "payload": m.payload, "statuses": m.statuses}
+            for m in cloud.state.sent.values()
+        ]
+
+    @get("/read-marks")
+    async def read_marks(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+        return cloud.state.read_marks
+
+    @get("/webhooks")
+    async def deliveries(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+        return [
+            {"body": base64.b64encode(d.body).decode(), "answers": d.answers, "delivered": d.delivered}
+            for d in cloud.webhooks.deliveries
+        ]

@@ -1,0 +1,47 @@
+"""`GET|DELETE /{version}/{object_id}`: one path for phone numbers, media and templates, as in the Graph API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, delete, get
+
+from entrypoints.simulator.cloud import SimulatedCloud
+from entrypoints.simulator.media import url_answer
+from entrypoints.simulator.meta_errors import unknown_object
+from entrypoints.simulator.templates import template_json
+
+
+@get("/{version:str}/{object_id:str}")
+async def read_object(request: Request[Any, Any, Any], object_id: str, cloud: SimulatedCloud) -> dict[str, Any]:
+    if object_id == cloud.config.phone_number_id:
+        return _phone_number(cloud)
+    template = cloud.state.templates.get(object_id)
+    if template is not None:
+        return template_json(template)
+    media = cloud.state.live_media(object_id, cloud.now())
+    if media is not None:
+        return url_answer(request, cloud, media)
+    raise unknown_object(object_id, "get")
+
+
+@delete("/{version:str}/{object_id:str}", status_code=200)
+async def delete_object(object_id: str, cloud: SimulatedCloud) -> dict[str, bool]:
+    """Deleting media ends its id and every URL handed out for it."""
+    if cloud.state.live_media(object_id, cloud.now()) is None:
+        raise unknown_object(object_id, "delete")
+    del cloud.state.media[object_id]
+    return {"success": True}
+
+
+def _phone_number(cloud: SimulatedCloud) -> dict[str, Any]:
+    config = cloud.config
+    return {
+        "id": config.phone_number_id,
+        "display_phone_number": config.display_phone_number,
+        "verified_name": config.verified_name,
+        "quality_rating": "GREEN",
+        "code_verification_status": "VERIFIED",
+        "platform_type": "CLOUD_API",
+        "throughput": {"level": "STANDARD"},
+    }

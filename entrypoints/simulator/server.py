@@ -1,0 +1,70 @@
+"""Running the simulator: standalone for `wahub simulator`, or in-process on a free loopback port."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import uvicorn
+from litestar import Litestar
+
+from entrypoints.simulator.app import create_simulator_app
+from entrypoints.simulator.cloud import SimulatedCloud
+from entrypoints.simulator.config import SimulatorConfig
+
+
+@dataclass(frozen=True)
+class RunningSimulator:
+    url: str
+    """Base URL to give GraphCloudApi (the version is added by the client)."""
+    cloud: SimulatedCloud
+
+    @property
+    def config(self) -> SimulatorConfig:
+        return self.cloud.config
+
+
+@asynccontextmanager
+async def serving(app: Litestar, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve any ASGI app on a free port; the socket listens before this yields, so no wait is needed."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    sock.listen(128)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
+    try:
+        yield f"http://{host}:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@asynccontextmanager
+async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
+    app = create_simulator_app(config)
+    async with serving(app) as url:
+        yield RunningSimulator(url=url, cloud=app.state.cloud)
+
+
+def run_simulator(
+    *,
+    port: int,
+    webhook_url: str | None,
+    app_secret: str,
+    access_token: str,
+    phone_number_id: str | None = None,
+    waba_id: str | None = None,
+    host: str = "127.0.0.1",
+) -> None:
+    """`wahub simulator`: prints the ids a client needs, then serves until interrupted."""
+    config = SimulatorConfig(access_token=access_token, app_secret=app_secret, webhook_url=webhook_url)
+    config.phone_number_id = phone_number_id or config.phone_number_id
+    config.waba_id = waba_id or config.waba_id
+    print(f"wahub simulator on http://{host}:{port}  phone_number_id={config.phone_number_id}  waba_id={config.waba_id}")
+    print(f"webhooks -> {webhook_url or '(none)'}; control API under http://{host}:{port}/_sim/")
+    uvicorn.run(create_simulator_app(config), host=host, port=port, log_level="info")

@@ -1,0 +1,115 @@
+"""Signed webhook delivery, at least once and in no promised order, as Meta delivers.
+
+First attempts go out in publishing order; an answer other than 200 (or none) is retried in the
+background with growing waits. Faults set through the control API hold deliveries back, then
+release them shuffled, batched into one POST, or each sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+
+import httpx
+import msgspec
+
+from domain.webhook_signature import sign
+from entrypoints.simulator.config import SimulatorConfig
+from entrypoints.simulator.envelopes import Entry, serialise
+
+
+class WebhookFaults(msgspec.Struct, kw_only=True):
+    hold: bool = False
+    shuffle: bool = False
+    batch: int = 1
+    duplicate: bool = False
+
+
+@dataclass
+class Delivery:
+    body: bytes
+    answers: list[int | str] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> bool:
+        return 200 in self.answers
+
+
+class WebhookSender:
+    def __init__(self, config: SimulatorConfig) -> None:
+        self._config = config
+        self.faults = WebhookFaults()
+        self.deliveries: list[Delivery] = []
+        self._pending: list[Entry] = []
+        self._wakeup = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        self._client = httpx.AsyncClient(timeout=self._config.webhook_timeout_seconds)
+        self._spawn(self._run())
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._client is not None:
+            await self._client.aclose()
+
+    def publish(self, entry: Entry) -> None:
+        self._pending.append(entry)
+        self._wakeup.set()
+
+    def set_faults(self, faults: WebhookFaults) -> None:
+        self.faults = faults
+        self._wakeup.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            if self.faults.hold or not self._pending:
+                continue
+            entries, self._pending = self._pending, []
+            for body in self._bodies(entries):
+                for _ in range(2 if self.faults.duplicate else 1):
+                    await self._first_attempt(Delivery(body=body))
+
+    def _bodies(self, entries: list[Entry]) -> list[bytes]:
+        if self.faults.shuffle:
+            random.shuffle(entries)
+        size = max(1, self.faults.batch)
+        return [serialise(entries[i : i + size]) for i in range(0, len(entries), size)]
+
+    async def _first_attempt(self, delivery: Delivery) -> None:
+        self.deliveries.append(delivery)
+        if not await self._post(delivery):
+            self._spawn(self._retry(delivery))
+
+    async def _retry(self, delivery: Delivery) -> None:
+        for wait in self._config.webhook_retry_seconds:
+            await asyncio.sleep(wait)
+            if await self._post(delivery):
+                return
+
+    async def _post(self, delivery: Delivery) -> bool:
+        if self._config.webhook_url is None or self._client is None:
+            return False
+        headers = {
+            "Content-Type": "application/json",
+            "X-Hub-Signature-256": sign(self._config.app_secret.encode(), delivery.body),
+        }
+        try:
+            response = await self._client.post(self._config.webhook_url, content=delivery.body, headers=headers)
+        except httpx.HTTPError as exc:
+            delivery.answers.append(type(exc).__name__)
+            return False
+        delivery.answers.append(response.status_code)
+        return response.status_code == 200
+
+    def _spawn(self, coroutine: object) -> None:
+        assert asyncio.iscoroutine(coroutine)
+        task = asyncio.get_running_loop().create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
