@@ -11,8 +11,13 @@ OTHER_BUSINESS_NUMBER_ID = "106540352242999"
 WABA_ID = "102290129340398"
 
 
+ENTRY_TIME = 1772442000
+"""Meta stamps entries of non-message fields (template updates) with an integer time."""
+
+
 def envelope(*changes: dict[str, Any], waba_id: str = WABA_ID) -> bytes:
-    body = {"object": "whatsapp_business_account", "entry": [{"id": waba_id, "changes": list(changes)}]}
+    entry = {"id": waba_id, "time": ENTRY_TIME, "changes": list(changes)}
+    body = {"object": "whatsapp_business_account", "entry": [entry]}
     return json.dumps(body).encode()
 
 
