@@ -32,7 +32,6 @@ def create_simulator_app(config: SimulatorConfig) -> Litestar:
             objects.delete_object,
         ],
         before_request=_check_bearer,
-        middleware=[injector.middleware],
     )
     app = Litestar(
         route_handlers=[graph, ControlApi],
@@ -41,6 +40,7 @@ def create_simulator_app(config: SimulatorConfig) -> Litestar:
             "faults": Provide(lambda: injector, sync_to_thread=False),
         },
         exception_handlers={MetaError: handle_meta_error},
+        middleware=[injector.middleware],
         on_startup=[cloud.start],
         on_shutdown=[cloud.stop],
         openapi_config=None,
