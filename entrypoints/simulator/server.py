@@ -32,6 +32,7 @@ async def serving(app: Litestar, host: str = "127.0.0.1") -> AsyncIterator[str]:
     """Serve any ASGI app on a free port; the socket listens before this yields, so no wait is needed."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((host, 0))
     sock.listen(128)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))

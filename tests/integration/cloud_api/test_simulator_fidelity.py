@@ -1,0 +1,170 @@
+"""The simulator's webhooks are Meta's: signed over the raw bytes, in the envelope wahub's decoder reads,
+with statuses in order, pricing and our callback data, failures where Meta fails, and retries until answered."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+
+import httpx
+import msgspec
+import pytest
+
+from adapters.cloud_api.graph import GraphCloudApi
+from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
+from application.ports import SendRequest
+from domain.content import Image, Template, TemplateLanguage, Text
+from domain.ids import PhoneNumberId, WabaId, WaId
+from domain.status import MessageStatus
+from domain.webhook_events import InboundMessageReceived, StatusReported, TemplateStatusChanged, WebhookEvent
+from domain.webhook_signature import verify_signature
+from entrypoints.simulator.config import SimulatorConfig
+from entrypoints.simulator.server import RunningSimulator, running_simulator
+from tests.integration.cloud_api.webhook_receiver import WebhookReceiver, webhook_receiver
+
+SECRET = "app-secret"
+TOKEN = "token"
+CUSTOMER = "16505551234"
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[WebhookReceiver]:
+    async with webhook_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+async def simulator(receiver: WebhookReceiver) -> AsyncIterator[RunningSimulator]:
+    config = SimulatorConfig(access_token=TOKEN, app_secret=SECRET, webhook_url=receiver.url, webhook_retry_seconds=(0.01, 0.02))
+    async with running_simulator(config) as running:
+        yield running
+
+
+@pytest.fixture
+async def graph(simulator: RunningSimulator) -> AsyncIterator[GraphCloudApi]:
+    async with GraphCloudApi(TOKEN, base_url=simulator.url) as api:
+        yield api
+
+
+async def next_events(receiver: WebhookReceiver) -> list[WebhookEvent]:
+    received = await receiver.next()
+    verify_signature(SECRET.encode(), received.body, received.signature)
+    return MetaWebhookDecoder().decode(received.body)
+
+
+async def customer_sends(simulator: RunningSimulator, message: dict[str, object]) -> dict[str, object]:
+    async with httpx.AsyncClient(base_url=simulator.url) as client:
+        answer = await client.post("/_sim/inbound", json={"from": CUSTOMER, "name": "Sheena", **message})
+    answer.raise_for_status()
+    result: dict[str, object] = answer.json()
+    return result
+
+
+def send(simulator: RunningSimulator, content: Text | Image | Template) -> SendRequest:
+    return SendRequest(phone_number_id=PhoneNumberId(simulator.config.phone_number_id), to=WaId(CUSTOMER), content=content, callback_data="msg_7")
+
+
+async def test_a_template_send_reports_sent_delivered_read_with_pricing_and_callback_data(
+    simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
+) -> None:
+    wamid = await graph.send(send(simulator, Template(name="hello_world", language=TemplateLanguage(code="en_US"))))
+
+    statuses = [(await next_events(receiver))[0] for _ in range(3)]
+
+    assert all(isinstance(s, StatusReported) and s.wamid == wamid and s.callback_data == "msg_7" for s in statuses)
+    assert [s.event.status for s in statuses if isinstance(s, StatusReported)] == [
+        MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ
+    ]
+    first = statuses[0]
+    assert isinstance(first, StatusReported) and first.pricing is not None and first.pricing.category == "utility"
+
+
+async def test_free_form_outside_the_window_is_accepted_then_failed_with_131047(
+    simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
+) -> None:
+    wamid = await graph.send(send(simulator, Text(body="Are you there?")))
+
+    [failed] = await next_events(receiver)
+
+    assert isinstance(failed, StatusReported) and failed.wamid == wamid
+    assert failed.event.status is MessageStatus.FAILED and failed.event.failure is not None
+    assert failed.event.failure.code == 131047
+
+
+async def test_a_customer_message_opens_the_window_and_its_media_downloads(
+    simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
+) -> None:
+    jpeg = b"\xff\xd8\xff\xe0 a tiny parcel photo"
+    await customer_sends(simulator, {"type": "image", "image": {"caption": "It arrived \N{PARTY POPPER}"},
+                                     "media": {"data_base64": base64.b64encode(jpeg).decode(), "mime_type": "image/jpeg"}})
+    received = await receiver.next()
+    [inbound] = MetaWebhookDecoder().decode(received.body)
+    assert isinstance(inbound, InboundMessageReceived) and isinstance(inbound.content, Image)
+    assert inbound.content.caption == "It arrived \N{PARTY POPPER}" and received.body.isascii()
+
+    downloaded = await graph.download_media((await graph.media_url(inbound.content.id or "")).url)
+    await graph.send(send(simulator, Text(body="Glad it arrived")))
+    [sent] = await next_events(receiver)
+
+    assert downloaded == jpeg
+    assert isinstance(sent, StatusReported) and sent.event.status is MessageStatus.SENT
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "text", "text": {"body": "Does it come in blue?"}},
+        {"type": "location", "location": {"latitude": 37.48, "longitude": -122.15, "name": "Home"}},
+        {"type": "contacts", "contacts": [{"name": {"formatted_name": "Ana"}, "phones": [{"phone": "+1 555"}]}]},
+        {"type": "interactive", "interactive": {"type": "button_reply", "button_reply": {"id": "yes", "title": "Yes"}}},
+        {"type": "interactive", "interactive": {"type": "list_reply", "list_reply": {"id": "r1", "title": "Row"}}},
+        {"type": "button", "button": {"payload": "CANCEL_42", "text": "Cancel"}},
+        {"type": "reaction", "reaction": {"message_id": "wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI=", "emoji": "\N{THUMBS UP SIGN}"}},
+        {"type": "order", "order": {"catalog_id": "1", "product_items": [{"product_retailer_id": "sku", "quantity": 1, "item_price": 9.5, "currency": "EUR"}]}},
+        {"type": "unsupported", "unsupported": {"type": "poll"}},
+    ],
+)
+async def test_every_inbound_type_decodes(simulator: RunningSimulator, receiver: WebhookReceiver, message: dict[str, object]) -> None:
+    await customer_sends(simulator, message)
+
+    [inbound] = await next_events(receiver)
+
+    assert isinstance(inbound, InboundMessageReceived) and inbound.wa_id == CUSTOMER
+    assert inbound.content.__struct_config__.tag == message["type"]
+
+
+async def test_a_created_template_is_reviewed_and_reported(
+    simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
+) -> None:
+    template = next(t for t in simulator.cloud.state.templates.values() if t.name == "hello_world")
+    notice = msgspec.structs.replace(template, name="shipping_notice", id=None)
+    created = await graph.create_template(WabaId(simulator.config.waba_id), notice)
+
+    [review] = await next_events(receiver)
+
+    assert isinstance(review, TemplateStatusChanged)
+    assert (review.template_id, review.name, review.status) == (created.id, "shipping_notice", "APPROVED")
+
+
+async def test_an_unanswered_webhook_is_retried_until_it_gets_200(
+    simulator: RunningSimulator, receiver: WebhookReceiver
+) -> None:
+    receiver.answers = [500, 503]
+    await customer_sends(simulator, {"type": "text", "text": {"body": "hello?"}})
+
+    attempts = [await receiver.next() for _ in range(3)]
+
+    assert len({a.body for a in attempts}) == 1
+    assert receiver.posts.empty()
+
+
+async def test_held_deliveries_are_released_batched_into_one_post(simulator: RunningSimulator, receiver: WebhookReceiver) -> None:
+    async with httpx.AsyncClient(base_url=simulator.url) as control:
+        await control.put("/_sim/faults/webhooks", json={"hold": True})
+        for body in ("one", "two", "three"):
+            await customer_sends(simulator, {"type": "text", "text": {"body": body}})
+        await control.put("/_sim/faults/webhooks", json={"batch": 10, "duplicate": True})
+
+    first, second = await next_events(receiver), await next_events(receiver)
+
+    assert len(first) == 3 and first == second
