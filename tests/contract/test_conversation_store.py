@@ -1,0 +1,104 @@
+"""ConversationStore contract: atomic create-or-change, and a list by last activity, most recent first."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import msgspec
+import pytest
+
+from application.ports import ConversationStore
+from domain.conversations import Conversation, CustomerServiceWindow
+from domain.errors import DomainError
+from domain.ids import PhoneNumberId, WaId
+from tests.contract.examples import ALICE, BOB, MONDAY, SHOP_NUMBER, SUPPORT_NUMBER, minutes
+
+
+def customer(n: int) -> WaId:
+    return WaId(f"1650555{n:04d}")
+
+
+def conversation(wa_id: WaId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER) -> Conversation:
+    return Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+
+
+def one_more_unread(current: Conversation | None) -> Conversation:
+    base = current or conversation(ALICE, MONDAY)
+    return msgspec.structs.replace(base, unread_count=base.unread_count + 1)
+
+
+async def test_update_creates_a_conversation_that_did_not_exist(conversation_store: ConversationStore) -> None:
+    created = await conversation_store.update(SHOP_NUMBER, ALICE, one_more_unread)
+
+    assert created.unread_count == 1
+    assert await conversation_store.get(SHOP_NUMBER, ALICE) == created
+
+
+async def test_update_changes_the_stored_conversation(conversation_store: ConversationStore) -> None:
+    await conversation_store.update(SHOP_NUMBER, ALICE, one_more_unread)
+    window = CustomerServiceWindow(last_inbound_at=MONDAY)
+
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda c: msgspec.structs.replace(one_more_unread(c), window=window))
+
+    stored = await conversation_store.get(SHOP_NUMBER, ALICE)
+    assert stored is not None and (stored.unread_count, stored.window) == (2, window)
+
+
+async def test_concurrent_updates_are_both_applied(conversation_store: ConversationStore) -> None:
+    await asyncio.gather(*(conversation_store.update(SHOP_NUMBER, ALICE, one_more_unread) for _ in range(2)))
+
+    stored = await conversation_store.get(SHOP_NUMBER, ALICE)
+    assert stored is not None and stored.unread_count == 2
+
+
+async def test_a_customer_has_one_conversation_per_business_number(conversation_store: ConversationStore) -> None:
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
+
+    assert await conversation_store.get(SUPPORT_NUMBER, ALICE) is None
+
+
+async def test_the_list_pages_through_most_recent_activity_first(conversation_store: ConversationStore) -> None:
+    for n in range(5):
+        await conversation_store.update(SHOP_NUMBER, customer(n), lambda _, n=n: conversation(customer(n), MONDAY + minutes(n)))
+
+    first = await conversation_store.list(phone_number_id=None, cursor=None, limit=2)
+    second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=2)
+    third = await conversation_store.list(phone_number_id=None, cursor=second.next_cursor, limit=2)
+
+    assert [c.wa_id for c in first.items + second.items + third.items] == [customer(n) for n in (4, 3, 2, 1, 0)]
+    assert third.next_cursor is None
+
+
+async def test_conversations_active_at_the_same_instant_each_appear_once(conversation_store: ConversationStore) -> None:
+    for wa_id in (ALICE, BOB):
+        await conversation_store.update(SHOP_NUMBER, wa_id, lambda _, wa_id=wa_id: conversation(wa_id, MONDAY))
+
+    first = await conversation_store.list(phone_number_id=None, cursor=None, limit=1)
+    second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=1)
+
+    assert [c.wa_id for c in first.items + second.items] == [BOB, ALICE]
+
+
+async def test_new_activity_moves_a_conversation_to_the_top(conversation_store: ConversationStore) -> None:
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
+    await conversation_store.update(SHOP_NUMBER, BOB, lambda _: conversation(BOB, MONDAY + minutes(1)))
+
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY + minutes(2)))
+
+    page = await conversation_store.list(phone_number_id=None, cursor=None, limit=10)
+    assert [c.wa_id for c in page.items] == [ALICE, BOB]
+
+
+async def test_the_list_can_keep_to_one_business_number(conversation_store: ConversationStore) -> None:
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
+    await conversation_store.update(SUPPORT_NUMBER, BOB, lambda _: conversation(BOB, MONDAY, SUPPORT_NUMBER))
+
+    page = await conversation_store.list(phone_number_id=SUPPORT_NUMBER, cursor=None, limit=10)
+
+    assert [(c.phone_number_id, c.wa_id) for c in page.items] == [(SUPPORT_NUMBER, BOB)]
+
+
+async def test_a_made_up_cursor_is_refused_clearly(conversation_store: ConversationStore) -> None:
+    with pytest.raises(DomainError, match="cursor"):
+        await conversation_store.list(phone_number_id=None, cursor="2025-06-02", limit=10)

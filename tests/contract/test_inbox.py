@@ -1,0 +1,42 @@
+"""Inbox contract: raw webhook bodies kept as received, replayed oldest first until marked processed."""
+
+from __future__ import annotations
+
+from application.ports import Inbox
+from tests.contract.examples import MONDAY, minutes
+
+STATUS_POST = b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}'
+MESSAGE_POST = b'{"object":"whatsapp_business_account","entry":[{"id":"2","changes":[]}]}'
+
+
+async def test_appended_events_are_unprocessed_oldest_first_with_their_bytes(inbox: Inbox) -> None:
+    later = await inbox.append(MESSAGE_POST, MONDAY + minutes(1))
+    earlier = await inbox.append(STATUS_POST, MONDAY)
+
+    waiting = await inbox.unprocessed(limit=10)
+
+    assert [(e.id, e.untrusted_body, e.received_at) for e in waiting] == [
+        (earlier, STATUS_POST, MONDAY), (later, MESSAGE_POST, MONDAY + minutes(1)),
+    ]
+
+
+async def test_each_append_gets_its_own_id_even_for_identical_bodies(inbox: Inbox) -> None:
+    first = await inbox.append(STATUS_POST, MONDAY)
+    second = await inbox.append(STATUS_POST, MONDAY)
+
+    assert first != second
+
+
+async def test_unprocessed_returns_at_most_the_limit(inbox: Inbox) -> None:
+    ids = [await inbox.append(STATUS_POST, MONDAY + minutes(n)) for n in range(3)]
+
+    assert [e.id for e in await inbox.unprocessed(limit=2)] == ids[:2]
+
+
+async def test_processed_events_are_not_replayed(inbox: Inbox) -> None:
+    done = await inbox.append(STATUS_POST, MONDAY)
+    pending = await inbox.append(MESSAGE_POST, MONDAY + minutes(1))
+
+    await inbox.mark_processed(done, MONDAY + minutes(2))
+
+    assert [e.id for e in await inbox.unprocessed(limit=10)] == [pending]
