@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import datetime
 
 import msgspec
@@ -21,6 +22,12 @@ def customer(n: int) -> WaId:
 
 def conversation(wa_id: WaId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER) -> Conversation:
     return Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+
+
+def active_at(
+    wa_id: WaId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER
+) -> Callable[[Conversation | None], Conversation]:
+    return lambda _: conversation(wa_id, at, phone_number_id)
 
 
 def one_more_unread(current: Conversation | None) -> Conversation:
@@ -53,14 +60,14 @@ async def test_concurrent_updates_are_both_applied(conversation_store: Conversat
 
 
 async def test_a_customer_has_one_conversation_per_business_number(conversation_store: ConversationStore) -> None:
-    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
+    await conversation_store.update(SHOP_NUMBER, ALICE, active_at(ALICE, MONDAY))
 
     assert await conversation_store.get(SUPPORT_NUMBER, ALICE) is None
 
 
 async def test_the_list_pages_through_most_recent_activity_first(conversation_store: ConversationStore) -> None:
     for n in range(5):
-        await conversation_store.update(SHOP_NUMBER, customer(n), lambda _, n=n: conversation(customer(n), MONDAY + minutes(n)))
+        await conversation_store.update(SHOP_NUMBER, customer(n), active_at(customer(n), MONDAY + minutes(n)))
 
     first = await conversation_store.list(phone_number_id=None, cursor=None, limit=2)
     second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=2)
@@ -72,7 +79,7 @@ async def test_the_list_pages_through_most_recent_activity_first(conversation_st
 
 async def test_conversations_active_at_the_same_instant_each_appear_once(conversation_store: ConversationStore) -> None:
     for wa_id in (ALICE, BOB):
-        await conversation_store.update(SHOP_NUMBER, wa_id, lambda _, wa_id=wa_id: conversation(wa_id, MONDAY))
+        await conversation_store.update(SHOP_NUMBER, wa_id, active_at(wa_id, MONDAY))
 
     first = await conversation_store.list(phone_number_id=None, cursor=None, limit=1)
     second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=1)
@@ -81,18 +88,18 @@ async def test_conversations_active_at_the_same_instant_each_appear_once(convers
 
 
 async def test_new_activity_moves_a_conversation_to_the_top(conversation_store: ConversationStore) -> None:
-    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
-    await conversation_store.update(SHOP_NUMBER, BOB, lambda _: conversation(BOB, MONDAY + minutes(1)))
+    await conversation_store.update(SHOP_NUMBER, ALICE, active_at(ALICE, MONDAY))
+    await conversation_store.update(SHOP_NUMBER, BOB, active_at(BOB, MONDAY + minutes(1)))
 
-    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY + minutes(2)))
+    await conversation_store.update(SHOP_NUMBER, ALICE, active_at(ALICE, MONDAY + minutes(2)))
 
     page = await conversation_store.list(phone_number_id=None, cursor=None, limit=10)
     assert [c.wa_id for c in page.items] == [ALICE, BOB]
 
 
 async def test_the_list_can_keep_to_one_business_number(conversation_store: ConversationStore) -> None:
-    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: conversation(ALICE, MONDAY))
-    await conversation_store.update(SUPPORT_NUMBER, BOB, lambda _: conversation(BOB, MONDAY, SUPPORT_NUMBER))
+    await conversation_store.update(SHOP_NUMBER, ALICE, active_at(ALICE, MONDAY))
+    await conversation_store.update(SUPPORT_NUMBER, BOB, active_at(BOB, MONDAY, SUPPORT_NUMBER))
 
     page = await conversation_store.list(phone_number_id=SUPPORT_NUMBER, cursor=None, limit=10)
 
