@@ -103,7 +103,9 @@ class FakeCloudApi:
         self._answer("create_template")
         existing = self.templates.setdefault(waba_id, [])
         if any(t.name == template.name and t.language == template.language for t in existing):
-            raise CloudApiError(100, "Invalid parameter", details="Content in this language already exists", http_status=400)
+            raise CloudApiError(
+                100, "Invalid parameter", details="Content in this language already exists", http_status=400
+            )
         created = msgspec.structs.replace(
             template, id=str(next(self._template_numbers)), status=TemplateStatus.PENDING
         )

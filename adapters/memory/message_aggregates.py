@@ -47,6 +47,8 @@ def _failures(messages: list[Message]) -> list[FailureCount]:
 
 def _pricing(messages: list[Message]) -> list[PricingCount]:
     counts = Counter(
-        (p.category, p.type if p.type is not None else NO_PRICING_TYPE) for m in messages if (p := m.pricing) is not None
+        (p.category, NO_PRICING_TYPE if p.type is None else p.type)
+        for m in messages
+        if (p := m.pricing) is not None
     )
     return [PricingCount(category=category, type=kind, count=n) for (category, kind), n in sorted(counts.items())]

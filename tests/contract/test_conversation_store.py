@@ -46,7 +46,10 @@ async def test_update_changes_the_stored_conversation(conversation_store: Conver
     await conversation_store.update(SHOP_NUMBER, ALICE, one_more_unread)
     window = CustomerServiceWindow(last_inbound_at=MONDAY)
 
-    await conversation_store.update(SHOP_NUMBER, ALICE, lambda c: msgspec.structs.replace(one_more_unread(c), window=window))
+    def customer_wrote(current: Conversation | None) -> Conversation:
+        return msgspec.structs.replace(one_more_unread(current), window=window)
+
+    await conversation_store.update(SHOP_NUMBER, ALICE, customer_wrote)
 
     stored = await conversation_store.get(SHOP_NUMBER, ALICE)
     assert stored is not None and (stored.unread_count, stored.window) == (2, window)

@@ -117,7 +117,8 @@ class TestHistory:
 class TestParkedStatuses:
     async def test_statuses_parked_for_a_wamid_are_taken_once_in_order(self, message_store: MessageStore) -> None:
         sent = StatusEvent(status=MessageStatus.SENT, at=MONDAY)
-        failed = StatusEvent(status=MessageStatus.FAILED, at=MONDAY, failure=Failure(code=131026, title="Undeliverable"))
+        undeliverable = Failure(code=131026, title="Message undeliverable")
+        failed = StatusEvent(status=MessageStatus.FAILED, at=MONDAY, failure=undeliverable)
         await message_store.park_status(wamid(1), sent, MARKETING)
         await message_store.park_status(wamid(1), failed, None)
         await message_store.park_status(wamid(2), sent, None)
