@@ -6,14 +6,17 @@ manager that yields a fresh, empty set of stores and cleans up after the test.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
 from typing import Protocol
 
 import pytest
 
 from adapters.memory import MemoryStores
 from adapters.memory.live_events import InMemoryLiveEvents
+from adapters.sqlite import open_sqlite_stores
 from application.ports import (
     ApiKeyStore,
     ConversationStore,
@@ -58,8 +61,19 @@ async def memory_live_events() -> AsyncIterator[LiveEvents]:
     yield InMemoryLiveEvents()
 
 
+@asynccontextmanager
+async def sqlite_stores() -> AsyncIterator[Stores]:
+    with tempfile.TemporaryDirectory() as directory:
+        opened = await open_sqlite_stores(Path(directory) / "wahub.db")
+        try:
+            yield opened
+        finally:
+            await opened.close()
+
+
 STORE_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[Stores]]] = {
     "memory": memory_stores,
+    "sqlite": sqlite_stores,
 }
 
 LIVE_EVENTS_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[LiveEvents]]] = {

@@ -1,0 +1,77 @@
+"""Conversations keyed by (business number, customer), listed by last activity through an index."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+import msgspec
+
+from adapters.sqlite.database import Database
+from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
+from application.records import Page
+from domain.conversations import Conversation
+from domain.ids import PhoneNumberId, WaId
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(Conversation).decode
+
+_AFTER_EVERYTHING = (2**63 - 1, "")
+_LIST = (
+    "SELECT body FROM conversations WHERE (last_activity_at, wa_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+)
+_LIST_OF_NUMBER = (
+    "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, wa_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+)
+
+
+class SqliteConversationStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
+        return await self._database.read(lambda c: _one(c, phone_number_id, wa_id))
+
+    async def update(
+        self,
+        phone_number_id: PhoneNumberId,
+        wa_id: WaId,
+        change: Callable[[Conversation | None], Conversation],
+    ) -> Conversation:
+        """Read, change in Python and write on the single writer thread, so concurrent updates never interleave."""
+
+        def read_change_write(connection: sqlite3.Connection) -> Conversation:
+            changed = change(_one(connection, phone_number_id, wa_id))
+            connection.execute(
+                "INSERT OR REPLACE INTO conversations (phone_number_id, wa_id, last_activity_at, body) "
+                "VALUES (?, ?, ?, ?)",
+                (phone_number_id, wa_id, to_micros(changed.last_activity_at), _encode(changed)),
+            )
+            return changed
+
+        return await self._database.write(read_change_write)
+
+    async def list(
+        self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[Conversation]:
+        before = _AFTER_EVERYTHING if cursor is None else decode_cursor(cursor)
+        wanted = max(limit, 0)
+        parameters: tuple[object, ...]
+        if phone_number_id is None:
+            query, parameters = _LIST, (*before, wanted + 1)
+        else:
+            query, parameters = _LIST_OF_NUMBER, (phone_number_id, *before, wanted + 1)
+        rows = await self._database.read(lambda c: c.execute(query, parameters).fetchall())
+        items = [_decode(body) for (body,) in rows[:wanted]]
+        last = items[-1] if len(rows) > len(items) and items else None
+        next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.wa_id)
+        return Page(items=items, next_cursor=next_cursor)
+
+
+def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
+    found = connection.execute(
+        "SELECT body FROM conversations WHERE phone_number_id = ? AND wa_id = ?", (phone_number_id, wa_id)
+    ).fetchone()
+    return None if found is None else _decode(found[0])

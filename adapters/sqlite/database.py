@@ -1,0 +1,158 @@
+"""One SQLite file: a single writer thread that commits in groups, and a few reader connections.
+
+All blocking calls leave the event loop. Every write runs on the one writer thread, so writes are
+serialised and a read-modify-write (`update(change)`) is atomic without locks. The writer takes every
+write waiting when it wakes and commits them in one transaction (group commit): the webhook path
+appends thousands of inbox events a second, and one fsync then serves them all. Each write runs in
+its own savepoint, so one failing write fails alone; every caller hears back only after the commit.
+
+synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss, and the webhook
+contract is "stored durably before Meta gets its 200". Group commit pays for the extra fsync.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from adapters.sqlite.connection import connect, unavailable
+from adapters.sqlite.schema import migrate
+
+T = TypeVar("T")
+Work = Callable[[sqlite3.Connection], Any]
+Job = tuple[Work, "Future[Any]"]
+
+MAX_GROUP = 1000
+"""Writes committed together at most: bounds how long the first caller of a burst waits."""
+
+READERS = 2
+
+
+class Database:
+    def __init__(self, path: Path, writer: sqlite3.Connection, readers: list[sqlite3.Connection]) -> None:
+        self.path = path
+        self._jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self._writer = writer
+        self._writer_thread = threading.Thread(target=self._write_groups, name=f"sqlite-writer {path}", daemon=True)
+        self._readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        for reader in readers:
+            self._readers.put(reader)
+        self._reader_count = len(readers)
+        self._reader_threads = ThreadPoolExecutor(max_workers=len(readers), thread_name_prefix="sqlite-reader")
+        self._writer_thread.start()
+
+    @classmethod
+    def open(cls, path: Path) -> Database:
+        """Blocking: call from a thread. Raises StoreUnavailable, with the file named, for any file it cannot use."""
+        writer = connect(path)
+        try:
+            with unavailable(path):
+                writer.execute("PRAGMA synchronous = FULL")
+                migrate(writer, path)
+            readers = [connect(path) for _ in range(READERS)]
+        except BaseException:
+            writer.close()
+            raise
+        return cls(path, writer, readers)
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on the writer thread inside a transaction; returns once that transaction is committed."""
+        done: Future[T] = Future()
+        self._jobs.put((work, done))
+        return await asyncio.wrap_future(done)
+
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` on a reader connection; it sees every write whose caller has been answered."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._reader_threads, self._read_with, work)
+
+    async def close(self) -> None:
+        """Finish every write already asked for, then close every connection."""
+        self._jobs.put(None)
+        await asyncio.to_thread(self._writer_thread.join)
+        self._reader_threads.shutdown(wait=True)
+        for _ in range(self._reader_count):
+            self._readers.get().close()
+
+    def _read_with(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        connection = self._readers.get()
+        try:
+            return work(connection)
+        finally:
+            self._readers.put(connection)
+
+    def _write_groups(self) -> None:
+        stopping = False
+        while not stopping:
+            group, stopping = self._next_group()
+            if group:
+                _commit_group(self._writer, group)
+        try:
+            self._writer.executescript("PRAGMA analysis_limit = 1000; PRAGMA optimize;")
+        finally:
+            self._writer.close()
+
+    def _next_group(self) -> tuple[list[Job], bool]:
+        """Block for one write, then take whatever else is already waiting."""
+        first = self._jobs.get()
+        if first is None:
+            return [], True
+        group = [first]
+        while len(group) < MAX_GROUP:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if job is None:
+                return group, True
+            group.append(job)
+        return group, False
+
+
+def _commit_group(connection: sqlite3.Connection, group: list[Job]) -> None:
+    outcomes: list[tuple[Future[Any], Any, Exception | None]] = []
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        for work, done in group:
+            if done.set_running_or_notify_cancel():
+                outcomes.append((done, *_run_in_savepoint(connection, work)))
+        connection.execute("COMMIT")
+    except sqlite3.Error as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        _fail_all(group, error)
+        return
+    for done, value, failure in outcomes:
+        _settle(done, value, failure)
+
+
+def _run_in_savepoint(connection: sqlite3.Connection, work: Work) -> tuple[Any, Exception | None]:
+    connection.execute("SAVEPOINT job")
+    try:
+        value = work(connection)
+    except Exception as error:
+        connection.execute("ROLLBACK TO job")
+        connection.execute("RELEASE job")
+        return None, error
+    connection.execute("RELEASE job")
+    return value, None
+
+
+def _fail_all(group: list[Job], error: sqlite3.Error) -> None:
+    """The transaction itself failed: nothing of the group was stored, so every waiting caller hears so."""
+    for _, done in group:
+        if done.running() or (not done.done() and done.set_running_or_notify_cancel()):
+            done.set_exception(error)
+
+
+def _settle(done: Future[Any], value: Any, error: Exception | None) -> None:
+    if error is None:
+        done.set_result(value)
+    else:
+        done.set_exception(error)

@@ -1,0 +1,120 @@
+"""Messages in one table: the whole message as msgpack, and beside it the columns that queries filter on."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+import msgspec
+
+from adapters.sqlite.database import Database
+from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
+from adapters.sqlite.message_aggregates import aggregate
+from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
+from application.records import Page
+from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.messages import Message, Pricing
+from domain.status import StatusEvent
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(Message).decode
+
+_COLUMNS = (
+    "id, wamid, direction, phone_number_id, wa_id, created_at, status, business_initiated, "
+    "response_seconds, pricing_category, pricing_type, failure_code, failure_title, body"
+)
+_INSERT = f"INSERT INTO messages ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) ON CONFLICT DO NOTHING"
+_REWRITE = f"UPDATE messages SET ({_COLUMNS}) = ({', '.join('?' * 14)}) WHERE id = ?"
+_HISTORY = (
+    "SELECT body FROM messages WHERE phone_number_id = ? AND wa_id = ? AND (created_at, id) < (?, ?) "
+    "ORDER BY created_at DESC, id DESC LIMIT ?"
+)
+_AFTER_EVERYTHING = (2**63 - 1, "")
+
+
+class SqliteMessageStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def add(self, message: Message) -> bool:
+        row = _row(message)
+        return await self._database.write(lambda c: c.execute(_INSERT, row).rowcount == 1)
+
+    async def add_many(self, messages: Iterable[Message]) -> int:
+        """Bulk import in one transaction (backfills, benchmarks); messages already stored are skipped."""
+        rows = [_row(m) for m in messages]
+        return await self._database.write(lambda c: c.executemany(_INSERT, rows).rowcount)
+
+    async def get(self, message_id: MessageId) -> Message | None:
+        return await self._database.read(lambda c: _one(c, "SELECT body FROM messages WHERE id = ?", message_id))
+
+    async def find_by_wamid(self, wamid: Wamid) -> Message | None:
+        return await self._database.read(lambda c: _one(c, "SELECT body FROM messages WHERE wamid = ?", wamid))
+
+    async def update(self, message_id: MessageId, change: Callable[[Message], Message]) -> Message | None:
+        """Read, change in Python (the rule stays in the domain) and write, all on the single writer thread."""
+
+        def read_change_write(connection: sqlite3.Connection) -> Message | None:
+            current = _one(connection, "SELECT body FROM messages WHERE id = ?", message_id)
+            if current is None:
+                return None
+            changed = change(current)
+            connection.execute(_REWRITE, (*_row(changed), message_id))
+            return changed
+
+        return await self._database.write(read_change_write)
+
+    async def history(
+        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        before = _AFTER_EVERYTHING if cursor is None else decode_cursor(cursor)
+        parameters = (phone_number_id, wa_id, *before, max(limit, 0) + 1)
+        rows = await self._database.read(lambda c: c.execute(_HISTORY, parameters).fetchall())
+        items = [_decode(body) for (body,) in rows[: max(limit, 0)]]
+        more = len(rows) > len(items) and bool(items)
+        last = items[-1] if more else None
+        return Page(items=items, next_cursor=None if last is None else encode_cursor(to_micros(last.created_at), last.id))
+
+    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+        await self._database.write(lambda c: park(c, wamid, event, pricing))
+
+    async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
+        return await self._database.write(lambda c: take_parked(c, wamid))
+
+    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+        query = (
+            "SELECT wa_id, max(created_at) FROM messages "
+            "WHERE business_initiated = 1 AND direction = 'outbound' AND created_at >= ? GROUP BY wa_id"
+        )
+        rows = await self._database.read(lambda c: c.execute(query, (to_micros(since),)).fetchall())
+        return {WaId(wa_id): from_micros(latest) for wa_id, latest in rows}
+
+    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
+        return await self._database.read(lambda c: aggregate(c, query))
+
+
+def _one(connection: sqlite3.Connection, query: str, key: str) -> Message | None:
+    found = connection.execute(query, (key,)).fetchone()
+    return None if found is None else _decode(found[0])
+
+
+def _row(m: Message) -> tuple[object, ...]:
+    failure, pricing = m.status.failure, m.pricing
+    return (
+        m.id,
+        m.wamid,
+        str(m.direction),
+        m.phone_number_id,
+        m.wa_id,
+        to_micros(m.created_at),
+        str(m.status.status),
+        int(m.business_initiated),
+        m.response_seconds,
+        None if pricing is None else pricing.category,
+        None if pricing is None else pricing.type,
+        None if failure is None else failure.code,
+        None if failure is None else failure.title,
+        _encode(m),
+    )

@@ -1,0 +1,149 @@
+"""The schema as an ordered list of migrations; `PRAGMA user_version` records how many have run.
+
+Never edit a released migration: append a new one. A file whose version is higher than the list is
+long was written by a newer wahub, and is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from adapters.sqlite.errors import StoreUnavailable
+
+APPLICATION_ID = 0x77616862
+"""'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
+
+_MESSAGES = """
+CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    wamid TEXT UNIQUE,
+    direction TEXT NOT NULL,
+    phone_number_id TEXT NOT NULL,
+    wa_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    day INTEGER GENERATED ALWAYS AS (created_at / 86400000000) VIRTUAL,
+    status TEXT NOT NULL,
+    business_initiated INTEGER NOT NULL,
+    response_seconds REAL,
+    pricing_category TEXT,
+    pricing_type TEXT,
+    failure_code INTEGER,
+    failure_title TEXT,
+    body BLOB NOT NULL
+);
+CREATE INDEX messages_history ON messages (phone_number_id, wa_id, created_at DESC, id DESC);
+CREATE INDEX messages_daily ON messages (day, direction, status, created_at, phone_number_id);
+CREATE INDEX messages_failures ON messages (failure_code, failure_title, created_at, phone_number_id)
+    WHERE failure_code IS NOT NULL;
+CREATE INDEX messages_pricing ON messages (pricing_category, pricing_type, created_at, phone_number_id)
+    WHERE pricing_category IS NOT NULL;
+CREATE INDEX messages_responses ON messages (created_at, response_seconds, phone_number_id)
+    WHERE response_seconds IS NOT NULL AND direction = 'outbound';
+CREATE INDEX messages_business_initiated ON messages (created_at, wa_id)
+    WHERE business_initiated = 1 AND direction = 'outbound';
+CREATE TABLE parked_statuses (
+    seq INTEGER PRIMARY KEY,
+    wamid TEXT NOT NULL,
+    event BLOB NOT NULL,
+    pricing BLOB
+);
+CREATE INDEX parked_statuses_by_wamid ON parked_statuses (wamid, seq);
+"""
+
+_CONVERSATIONS_AND_TEMPLATES = """
+CREATE TABLE conversations (
+    phone_number_id TEXT NOT NULL,
+    wa_id TEXT NOT NULL,
+    last_activity_at INTEGER NOT NULL,
+    body BLOB NOT NULL,
+    PRIMARY KEY (phone_number_id, wa_id)
+) WITHOUT ROWID;
+CREATE INDEX conversations_by_activity ON conversations (last_activity_at DESC, wa_id DESC);
+CREATE INDEX conversations_of_number_by_activity
+    ON conversations (phone_number_id, last_activity_at DESC, wa_id DESC);
+CREATE TABLE templates (
+    name TEXT NOT NULL,
+    language TEXT NOT NULL,
+    template_id TEXT,
+    body BLOB NOT NULL,
+    PRIMARY KEY (name, language)
+) WITHOUT ROWID;
+CREATE INDEX templates_by_id ON templates (template_id) WHERE template_id IS NOT NULL;
+CREATE TABLE media (id TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID;
+"""
+
+_QUEUES_AND_KEYS = """
+CREATE TABLE inbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    untrusted_body BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    processed_at INTEGER
+);
+CREATE INDEX inbox_unprocessed ON inbox (received_at, seq) WHERE processed_at IS NULL;
+CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY,
+    phone_number_id TEXT NOT NULL,
+    wa_id TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    lease_until INTEGER
+) WITHOUT ROWID;
+CREATE INDEX outbox_due ON outbox (due_at, message_id);
+CREATE TABLE idempotency_keys (
+    key TEXT PRIMARY KEY,
+    message_id TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    body BLOB NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,)
+
+
+def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:
+    """Bring the file to the latest version, one transaction per migration, refusing foreign or newer files."""
+    _refuse_foreign(connection, path)
+    version = _version(connection)
+    if version > len(migrations):
+        raise StoreUnavailable(
+            f"database {path} has schema version {version}, newer than this wahub understands "
+            f"({len(migrations)}); upgrade wahub"
+        )
+    for number, script in enumerate(migrations[version:], start=version + 1):
+        _apply(connection, number, script)
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
+    """An empty file becomes a wahub database; a file holding another application's tables never does."""
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    has_tables = connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0] > 0
+    if application_id != APPLICATION_ID and (application_id != 0 or has_tables):
+        raise StoreUnavailable(
+            f"database {path} is an SQLite file of another application, not a wahub database; "
+            "point WAHUB_DATA_DIR elsewhere"
+        )
+
+
+def _apply(connection: sqlite3.Connection, number: int, script: str) -> None:
+    """executescript commits as it goes, so the version bump sits inside the script's own transaction."""
+    try:
+        connection.executescript(
+            f"BEGIN IMMEDIATE; {script}; PRAGMA application_id = {APPLICATION_ID}; "
+            f"PRAGMA user_version = {number}; COMMIT;"
+        )
+    except sqlite3.Error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
