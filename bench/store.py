@@ -1,0 +1,153 @@
+"""SQLite store figures at scale: webhook insert and status-update throughput, page latencies, analytics time.
+
+    python bench/store.py          # quick: 10k stored messages, a few seconds
+    python bench/store.py --full   # 100k and 1M stored messages (targets: analytics < 1 s, list page < 20 ms)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import msgspec
+
+from adapters.sqlite import SqliteStores, open_sqlite_stores
+from domain.analytics import DEFAULT_PRICES, AnalyticsQuery, summarize
+from domain.content import Text
+from domain.conversations import Conversation, CustomerServiceWindow
+from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.messages import Direction, Message, Pricing
+from domain.status import Failure, MessageStatus, StatusEvent, StatusRecord, apply_status
+
+START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+PERIOD = timedelta(days=90)
+NUMBER = PhoneNumberId("106540352242922")
+MESSAGES_PER_CUSTOMER = 100
+CONCURRENT = 500
+"""Webhook POSTs in flight at once, as a busy number's burst would have them."""
+
+UTILITY = Pricing(category="utility", type="regular", pricing_model="PMP", billable=True)
+RE_ENGAGEMENT = Failure(code=131047, title="Re-engagement message")
+OUTBOUND_FATES = (MessageStatus.READ, MessageStatus.DELIVERED, MessageStatus.SENT, MessageStatus.READ, MessageStatus.FAILED)
+
+
+def customer(n: int) -> WaId:
+    return WaId(f"{16505550000 + n}")
+
+
+def stored_message(n: int, size: int) -> Message:
+    """Customers alternate with replies; outbound messages reach read, delivered, sent or failed."""
+    at = START + PERIOD * (n / size)
+    if n % 2 == 0:
+        return _message(n, Direction.INBOUND, customer(n // 2 % _customers(size)), at, StatusRecord.queued(at))
+    status = StatusRecord.queued(at)
+    for step in (MessageStatus.SENT, MessageStatus.DELIVERED, MessageStatus.READ, MessageStatus.FAILED):
+        status = apply_status(status, StatusEvent(status=step, at=at, failure=RE_ENGAGEMENT if step is MessageStatus.FAILED else None))
+        if step is OUTBOUND_FATES[n // 2 % len(OUTBOUND_FATES)]:
+            break
+    message = _message(n, Direction.OUTBOUND, customer(n // 2 % _customers(size)), at, status)
+    return msgspec.structs.replace(message, pricing=UTILITY, response_seconds=float(n % 600) if n % 3 == 0 else None)
+
+
+def _customers(size: int) -> int:
+    return max(size // MESSAGES_PER_CUSTOMER, 1)
+
+
+def _message(n: int, direction: Direction, wa_id: WaId, at: datetime, status: StatusRecord) -> Message:
+    return Message(
+        id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, wa_id=wa_id,
+        content=Text(body="Where is my order #1042? It was due yesterday."), created_at=at, status=status,
+        wamid=Wamid(f"wamid.HBgL{n:020d}"),
+    )
+
+
+async def fill(stores: SqliteStores, size: int) -> None:
+    for chunk in _chunks(range(size), 20_000):
+        await stores.messages.add_many(stored_message(n, size) for n in chunk)
+    for chunk in _chunks(range(_customers(size)), CONCURRENT):
+        await asyncio.gather(*(stores.conversations.update(NUMBER, customer(c), _touched(c, size)) for c in chunk))
+
+
+def _touched(c: int, size: int) -> Callable[[Conversation | None], Conversation]:
+    at = START + PERIOD * (c / _customers(size))
+    return lambda _: Conversation(phone_number_id=NUMBER, wa_id=customer(c), last_activity_at=at,
+                                  window=CustomerServiceWindow(last_inbound_at=at), last_message_preview="Where is my order?")
+
+
+def _chunks(numbers: range, size: int) -> Iterator[range]:
+    return (numbers[i : i + size] for i in range(0, len(numbers), size))
+
+
+async def throughput(operations: list[Callable[[], Awaitable[object]]]) -> float:
+    """Operations per second, CONCURRENT at a time."""
+    began = time.perf_counter()
+    for i in range(0, len(operations), CONCURRENT):
+        await asyncio.gather(*(operation() for operation in operations[i : i + CONCURRENT]))
+    return len(operations) / (time.perf_counter() - began)
+
+
+async def latency_ms(operation: Callable[[], Awaitable[object]], runs: int = 30) -> float:
+    """Median wall time of one call, in milliseconds."""
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        await operation()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+async def measure(size: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        stores = await open_sqlite_stores(Path(directory) / "wahub.db")
+        try:
+            began = time.perf_counter()
+            await fill(stores, size)
+            print(f"\n{size:,} stored messages ({_customers(size):,} conversations), loaded in {time.perf_counter() - began:.1f} s")
+            await _report(stores, size)
+        finally:
+            await stores.close()
+
+
+async def _report(stores: SqliteStores, size: int) -> None:
+    batch = 5_000
+    body = b'{"object":"whatsapp_business_account","entry":[]}' * 20
+    inbox = await throughput([lambda: stores.inbox.append(body, START)] * batch)
+    print(f"  inbox appends (webhook POSTs, fsync'd)  {inbox:10,.0f} /s")
+    fresh = [stored_message(size + 2 * k, size) for k in range(batch)]
+    added = await throughput([lambda m=m: stores.messages.add(m) for m in fresh])  # type: ignore[misc]
+    print(f"  inbound message inserts                 {added:10,.0f} /s")
+    read = StatusEvent(status=MessageStatus.READ, at=START + PERIOD)
+    change = lambda m: msgspec.structs.replace(m, status=apply_status(m.status, read))  # noqa: E731
+    updates = await throughput([lambda n=n: stores.messages.update(MessageId(f"msg_{n:032x}"), change) for n in range(1, 2 * batch, 2)])  # type: ignore[misc]
+    print(f"  status updates (update + apply_status)  {updates:10,.0f} /s")
+    first = await stores.conversations.list(phone_number_id=None, cursor=None, limit=50)
+    print(f"  conversation list, first page of 50     {await latency_ms(lambda: stores.conversations.list(phone_number_id=None, cursor=None, limit=50)):10.2f} ms")
+    print(f"  conversation list, next page of 50      {await latency_ms(lambda: stores.conversations.list(phone_number_id=NUMBER, cursor=first.next_cursor, limit=50)):10.2f} ms")
+    page = await stores.messages.history(NUMBER, customer(0), cursor=None, limit=50)
+    print(f"  history, first page of 50               {await latency_ms(lambda: stores.messages.history(NUMBER, customer(0), cursor=None, limit=50)):10.2f} ms")
+    print(f"  history, next page of 50                {await latency_ms(lambda: stores.messages.history(NUMBER, customer(0), cursor=page.next_cursor, limit=50)):10.2f} ms")
+    query = AnalyticsQuery(since=START, until=START + 2 * PERIOD)
+    summary = lambda: _summary(stores, query)  # noqa: E731
+    print(f"  analytics summary, all messages         {await latency_ms(summary, runs=5):10.1f} ms")
+
+
+async def _summary(stores: SqliteStores, query: AnalyticsQuery) -> object:
+    return summarize(await stores.messages.aggregates(query), DEFAULT_PRICES)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--full", action="store_true", help="100k and 1M stored messages instead of 10k")
+    sizes = [100_000, 1_000_000] if parser.parse_args().full else [10_000]
+    for size in sizes:
+        asyncio.run(measure(size))
+
+
+if __name__ == "__main__":
+    main()
