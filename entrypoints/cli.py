@@ -1,0 +1,41 @@
+"""The `wahub` command: one line per error, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import version
+
+from domain.errors import DomainError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wahub",
+        description="An open WhatsApp Business Platform (Meta Cloud API) integration.",
+    )
+    parser.add_argument("--version", action="version", version=f"wahub {version('wahub')}")
+    parser.add_subparsers(dest="command", metavar="COMMAND")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    try:
+        handler = getattr(arguments, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 0
+        result: int = handler(arguments)
+        return result
+    except (DomainError, OSError) as error:
+        print(f"wahub: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
