@@ -1,0 +1,88 @@
+"""Conversations: one document per (business number, customer), listed by last activity."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from google.cloud import firestore
+from google.cloud.firestore_v1.async_transaction import async_transactional
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from adapters.firestore.documents import (
+    PAYLOAD,
+    TRANSACTION_ATTEMPTS,
+    decode_cursor,
+    document_key,
+    encode_cursor,
+    from_payload,
+    to_payload,
+    utc,
+)
+from application.records import Page
+from domain.conversations import Conversation
+from domain.ids import PhoneNumberId, WaId
+
+
+class FirestoreConversationStore:
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._conversations = client.collection("conversations")
+
+    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
+        snapshot = await self._reference(phone_number_id, wa_id).get()
+        return from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
+
+    async def update(
+        self,
+        phone_number_id: PhoneNumberId,
+        wa_id: WaId,
+        change: Callable[[Conversation | None], Conversation],
+    ) -> Conversation:
+        """A customer's burst of messages updates one document; the transaction reruns `change` on conflict."""
+        reference = self._reference(phone_number_id, wa_id)
+
+        @async_transactional
+        async def apply(transaction: Any) -> Conversation:
+            snapshot = await reference.get(transaction=transaction)
+            current = from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
+            changed = change(current)
+            transaction.set(reference, _fields(changed))
+            return changed
+
+        result: Conversation = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+        return result
+
+    async def list(
+        self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[Conversation]:
+        """Most recent first; ties on time are broken by customer number, descending too."""
+        query = self._conversations
+        if phone_number_id is not None:
+            query = query.where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
+        query = query.order_by("last_activity_at", direction=firestore.Query.DESCENDING)
+        query = query.order_by("position", direction=firestore.Query.DESCENDING)
+        if cursor is not None:
+            at, position = decode_cursor(cursor)
+            query = query.start_after({"last_activity_at": at, "position": position})
+        found = [from_payload(s.to_dict(), Conversation) async for s in query.limit(limit + 1).stream()]
+        page = found[:limit]
+        if len(found) <= limit or not page:
+            return Page(items=page)
+        return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, _position(page[-1])))
+
+    def _reference(self, phone_number_id: str, wa_id: str) -> Any:
+        return self._conversations.document(document_key(phone_number_id, wa_id))
+
+
+def _position(conversation: Conversation) -> str:
+    return f"{conversation.wa_id}|{conversation.phone_number_id}"
+
+
+def _fields(conversation: Conversation) -> dict[str, Any]:
+    return {
+        PAYLOAD: to_payload(conversation),
+        "phone_number_id": conversation.phone_number_id,
+        "last_activity_at": utc(conversation.last_activity_at),
+        "position": _position(conversation),
+    }

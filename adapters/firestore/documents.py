@@ -1,0 +1,52 @@
+"""What every Firestore store shares: domain records as JSON beside the fields queries use, keys, cursors."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+import msgspec
+
+from domain.errors import DomainError
+
+T = TypeVar("T")
+
+TRANSACTION_ATTEMPTS = 30
+"""Bursts of webhooks change one document concurrently; a contended transaction aborts and reruns."""
+
+PAYLOAD = "json"
+"""The field holding the whole record: Firestore forbids arrays of arrays (template examples), and
+decoding through msgspec keeps one strict path from storage back into the domain."""
+
+
+def to_payload(record: Any) -> str:
+    return msgspec.json.encode(record).decode()
+
+
+def from_payload(document: dict[str, Any], kind: type[T]) -> T:
+    return msgspec.json.decode(document[PAYLOAD], type=kind)
+
+
+def document_key(*parts: str) -> str:
+    """Outside text may hold '/' (wamids do) and shares long prefixes; a hash is a legal, evenly spread id."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+def utc(at: datetime) -> datetime:
+    return at.astimezone(timezone.utc)
+
+
+def encode_cursor(at: datetime, key: str) -> str:
+    return f"{utc(at).isoformat()}|{key}"
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    at_text, separator, key = cursor.partition("|")
+    try:
+        at = datetime.fromisoformat(at_text)
+    except ValueError:
+        at = None
+    if not separator or at is None or at.tzinfo is None:
+        raise DomainError(f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged")
+    return at, key

@@ -1,0 +1,136 @@
+"""Messages: one document per wahub message id, a `wamids` document per Meta id, parked statuses by wamid."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from google.api_core.exceptions import AlreadyExists
+from google.cloud import firestore
+from google.cloud.firestore_v1.async_transaction import async_transactional
+from google.cloud.firestore_v1.base_query import FieldFilter
+
+from adapters.firestore.day_tallies import count_change
+from adapters.firestore.documents import TRANSACTION_ATTEMPTS, decode_cursor, document_key, encode_cursor, from_payload
+from adapters.firestore.message_analytics import aggregate
+from adapters.firestore.message_fields import message_fields
+from application.records import Page
+from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.messages import Message, Pricing
+from domain.status import StatusEvent
+
+ParkedStatus = tuple[StatusEvent, Pricing | None]
+
+
+class FirestoreMessageStore:
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._messages = client.collection("messages")
+        self._wamids = client.collection("wamids")
+        self._parked = client.collection("parked_statuses")
+
+    async def add(self, message: Message) -> bool:
+        """The message and its wamid claim are created in one batch: either both exist already, or neither did."""
+        batch = self._client.batch()
+        batch.create(self._messages.document(message.id), message_fields(message))
+        if message.wamid is not None:
+            batch.create(self._wamid_ref(message.wamid), {"message_id": message.id})
+        count_change(batch, self._client, None, message)
+        try:
+            await batch.commit()
+        except AlreadyExists:
+            return False
+        return True
+
+    async def get(self, message_id: MessageId) -> Message | None:
+        snapshot = await self._messages.document(message_id).get()
+        return from_payload(snapshot.to_dict(), Message) if snapshot.exists else None
+
+    async def find_by_wamid(self, wamid: Wamid) -> Message | None:
+        claim = await self._wamid_ref(wamid).get()
+        return await self.get(claim.get("message_id")) if claim.exists else None
+
+    async def update(self, message_id: MessageId, change: Callable[[Message], Message]) -> Message | None:
+        """Read, apply the domain's change, write: a concurrent write aborts the transaction, which reruns it."""
+        reference = self._messages.document(message_id)
+
+        @async_transactional
+        async def apply(transaction: Any) -> Message | None:
+            snapshot = await reference.get(transaction=transaction)
+            if not snapshot.exists:
+                return None
+            before = from_payload(snapshot.to_dict(), Message)
+            after = change(from_payload(snapshot.to_dict(), Message))
+            transaction.set(reference, message_fields(after))
+            if after.wamid is not None and after.wamid != before.wamid:
+                transaction.set(self._wamid_ref(after.wamid), {"message_id": after.id})
+            count_change(transaction, self._client, before, after)
+            return after
+
+        result: Message | None = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+        return result
+
+    async def history(
+        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        query = (
+            self._messages.where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
+            .where(filter=FieldFilter("wa_id", "==", wa_id))
+            .order_by("created_at", direction=firestore.Query.DESCENDING)
+            .order_by("id", direction=firestore.Query.DESCENDING)
+        )
+        if cursor is not None:
+            at, key = decode_cursor(cursor)
+            query = query.start_after({"created_at": at, "id": key})
+        found = [from_payload(s.to_dict(), Message) async for s in query.limit(limit + 1).stream()]
+        page = found[:limit]
+        more = len(found) > limit and bool(page)
+        return Page(items=page, next_cursor=encode_cursor(page[-1].created_at, page[-1].id) if more else None)
+
+    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+        reference = self._parked.document(document_key(wamid))
+
+        @async_transactional
+        async def append(transaction: Any) -> None:
+            snapshot = await reference.get(transaction=transaction)
+            parked = snapshot.get("statuses") if snapshot.exists else []
+            transaction.set(reference, {"statuses": [*parked, msgspec.json.encode((event, pricing)).decode()]})
+
+        await append(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+    async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
+        reference = self._parked.document(document_key(wamid))
+
+        @async_transactional
+        async def take(transaction: Any) -> list[str]:
+            snapshot = await reference.get(transaction=transaction)
+            if not snapshot.exists:
+                return []
+            transaction.delete(reference)
+            statuses: list[str] = snapshot.get("statuses")
+            return statuses
+
+        taken = await take(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+        return [msgspec.json.decode(text, type=ParkedStatus) for text in taken]
+
+    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+        """Reads only the business-initiated sends of the period, which the messaging tier caps."""
+        query = (
+            self._messages.where(filter=FieldFilter("business_initiated", "==", True))
+            .where(filter=FieldFilter("created_at", ">=", since))
+            .select(["wa_id", "created_at"])
+        )
+        latest: dict[WaId, datetime] = {}
+        async for snapshot in query.stream():
+            wa_id, at = WaId(snapshot.get("wa_id")), snapshot.get("created_at")
+            latest[wa_id] = max(at, latest.get(wa_id, at))
+        return latest
+
+    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
+        return await aggregate(self._client, query)
+
+    def _wamid_ref(self, wamid: Wamid) -> Any:
+        return self._wamids.document(document_key(wamid))
