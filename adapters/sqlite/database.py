@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from adapters.sqlite.connection import connect, unavailable
+from adapters.sqlite.errors import StoreUnavailable
 from adapters.sqlite.schema import migrate
 
 T = TypeVar("T")
@@ -45,6 +46,7 @@ class Database:
             self._readers.put(reader)
         self._reader_count = len(readers)
         self._reader_threads = ThreadPoolExecutor(max_workers=len(readers), thread_name_prefix="sqlite-reader")
+        self._closed = False
         self._writer_thread.start()
 
     @classmethod
@@ -62,23 +64,36 @@ class Database:
         return cls(path, writer, readers)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work` on the writer thread inside a transaction; returns once that transaction is committed."""
+        """Run `work` on the writer thread inside a transaction; returns once that transaction is committed.
+
+        A caller cancelled after its write has started still has it committed, as with any database.
+        """
+        self._refuse_when_closed()
         done: Future[T] = Future()
         self._jobs.put((work, done))
         return await asyncio.wrap_future(done)
 
     async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` on a reader connection; it sees every write whose caller has been answered."""
+        self._refuse_when_closed()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._reader_threads, self._read_with, work)
 
     async def close(self) -> None:
-        """Finish every write already asked for, then close every connection."""
+        """Finish every write already asked for, then close every connection; closing twice is harmless."""
+        if self._closed:
+            return
+        self._closed = True
         self._jobs.put(None)
         await asyncio.to_thread(self._writer_thread.join)
         self._reader_threads.shutdown(wait=True)
         for _ in range(self._reader_count):
             self._readers.get().close()
+
+    def _refuse_when_closed(self) -> None:
+        """A write queued after close would wait forever for a writer that has gone."""
+        if self._closed:
+            raise StoreUnavailable(f"database {self.path} is closed")
 
     def _read_with(self, work: Callable[[sqlite3.Connection], T]) -> T:
         connection = self._readers.get()

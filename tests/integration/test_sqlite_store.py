@@ -86,6 +86,14 @@ class TestFilesItCannotUse:
             await open_sqlite_stores(path)
 
 
+    async def test_a_closed_store_says_so_instead_of_waiting_forever(self, path: Path) -> None:
+        closed = await open_sqlite_stores(path)
+        await closed.close()
+
+        with pytest.raises(StoreUnavailable, match=f"database {path} is closed"):
+            await closed.inbox.append(b"{}", MONDAY)
+
+
 class TestMigrations:
     def test_an_older_database_gets_the_missing_migrations_and_keeps_its_data(self, path: Path) -> None:
         path.parent.mkdir(parents=True)
