@@ -28,6 +28,7 @@ from application.ports import (
     Outbox,
     TemplateStore,
 )
+from tests.firestore_emulator import firestore_emulator, firestore_stores  # noqa: F401  (session fixture)
 
 
 class Stores(Protocol):
@@ -74,6 +75,7 @@ async def sqlite_stores() -> AsyncIterator[Stores]:
 STORE_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[Stores]]] = {
     "memory": memory_stores,
     "sqlite": sqlite_stores,
+    "firestore": firestore_stores,
 }
 
 LIVE_EVENTS_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[LiveEvents]]] = {
