@@ -109,7 +109,8 @@ async def measure(size: int) -> None:
         try:
             began = time.perf_counter()
             await fill(stores, size)
-            print(f"\n{size:,} stored messages ({_customers(size):,} conversations), loaded in {time.perf_counter() - began:.1f} s")
+            loaded = time.perf_counter() - began
+            print(f"\n{size:,} stored messages ({_customers(size):,} conversations), loaded in {loaded:.1f} s")
             await _report(stores, size)
         finally:
             await stores.close()
@@ -119,22 +120,29 @@ async def _report(stores: SqliteStores, size: int) -> None:
     batch = 5_000
     body = b'{"object":"whatsapp_business_account","entry":[]}' * 20
     inbox = await throughput([lambda: stores.inbox.append(body, START)] * batch)
-    print(f"  inbox appends (webhook POSTs, fsync'd)  {inbox:10,.0f} /s")
+    _show("inbox appends (webhook POSTs, fsync'd)", inbox, "/s")
     fresh = [stored_message(size + 2 * k, size) for k in range(batch)]
     added = await throughput([functools.partial(stores.messages.add, m) for m in fresh])
-    print(f"  inbound message inserts                 {added:10,.0f} /s")
+    _show("inbound message inserts", added, "/s")
     outbound_ids = [MessageId(f"msg_{n:032x}") for n in range(1, 2 * batch, 2)]
     updates = await throughput([functools.partial(stores.messages.update, i, _read) for i in outbound_ids])
-    print(f"  status updates (update + apply_status)  {updates:10,.0f} /s")
-    first = await stores.conversations.list(phone_number_id=None, cursor=None, limit=50)
-    print(f"  conversation list, first page of 50     {await latency_ms(lambda: stores.conversations.list(phone_number_id=None, cursor=None, limit=50)):10.2f} ms")
-    print(f"  conversation list, next page of 50      {await latency_ms(lambda: stores.conversations.list(phone_number_id=NUMBER, cursor=first.next_cursor, limit=50)):10.2f} ms")
-    page = await stores.messages.history(NUMBER, customer(0), cursor=None, limit=50)
-    print(f"  history, first page of 50               {await latency_ms(lambda: stores.messages.history(NUMBER, customer(0), cursor=None, limit=50)):10.2f} ms")
-    print(f"  history, next page of 50                {await latency_ms(lambda: stores.messages.history(NUMBER, customer(0), cursor=page.next_cursor, limit=50)):10.2f} ms")
+    _show("status updates (update + apply_status)", updates, "/s")
+    conversations, history = stores.conversations.list, stores.messages.history
+    first = await conversations(phone_number_id=None, cursor=None, limit=50)
+    _show("conversation list, first page of 50", await latency_ms(functools.partial(conversations, phone_number_id=None, cursor=None, limit=50)), "ms")
+    later = functools.partial(conversations, phone_number_id=NUMBER, cursor=first.next_cursor, limit=50)
+    _show("conversation list, next page of 50", await latency_ms(later), "ms")
+    page = await history(NUMBER, customer(0), cursor=None, limit=50)
+    _show("history, first page of 50", await latency_ms(functools.partial(history, NUMBER, customer(0), cursor=None, limit=50)), "ms")
+    older = functools.partial(history, NUMBER, customer(0), cursor=page.next_cursor, limit=50)
+    _show("history, next page of 50", await latency_ms(older), "ms")
     query = AnalyticsQuery(since=START, until=START + 2 * PERIOD)
     summary = functools.partial(_summary, stores, query)
-    print(f"  analytics summary, all messages         {await latency_ms(summary, runs=5):10.1f} ms")
+    _show("analytics summary, all messages", await latency_ms(summary, runs=5), "ms")
+
+
+def _show(label: str, value: float, unit: str) -> None:
+    print(f"  {label:<40}{value:10,.2f} {unit}")
 
 
 def _read(message: Message) -> Message:

@@ -4,4 +4,4 @@ from __future__ import annotations
 
 
 class StoreUnavailable(Exception):
-    """The database file cannot be used as it is; the message names the file and what to do, so the CLI prints it as is."""
+    """A database file that cannot be used; the message names it and says why, so the CLI prints it as is."""

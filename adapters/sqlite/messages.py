@@ -75,7 +75,8 @@ class SqliteMessageStore:
         items = [_decode(body) for (body,) in rows[: max(limit, 0)]]
         more = len(rows) > len(items) and bool(items)
         last = items[-1] if more else None
-        return Page(items=items, next_cursor=None if last is None else encode_cursor(to_micros(last.created_at), last.id))
+        next_cursor = None if last is None else encode_cursor(to_micros(last.created_at), last.id)
+        return Page(items=items, next_cursor=next_cursor)
 
     async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
         await self._database.write(lambda c: park(c, wamid, event, pricing))

@@ -40,7 +40,9 @@ class TestRestart:
             phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY))
         event_id = await first.inbox.append(b'{"object":"whatsapp_business_account"}', MONDAY)
         await first.outbox.enqueue(_entry(1, due_at=MONDAY))
-        await first.api_keys.add(ApiKey(id="key_1", name="CRM", role=Role.INTEGRATOR, secret_hash="h1", created_at=MONDAY))
+        await first.api_keys.add(
+            ApiKey(id="key_1", name="CRM", role=Role.INTEGRATOR, secret_hash="h1", created_at=MONDAY)
+        )
         await first.close()
 
         again = await open_sqlite_stores(path)
