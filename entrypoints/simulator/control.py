@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 from domain.templates import TemplateStatus
 from entrypoints.simulator.cloud import SimulatedCloud
@@ -32,7 +34,7 @@ class ControlApi(Controller):
     path = "/_sim"
 
     @post("/inbound", status_code=200)
-    async def customer_sends(self, data: dict[str, Any], cloud: SimulatedCloud) -> dict[str, Any]:
+    async def customer_sends(self, data: JSONBody[dict[str, Any]], cloud: NamedDependency[SimulatedCloud]) -> dict[str, Any]:
         """A customer message of any type, in Meta's shape; media bytes come as `media.data_base64`."""
         request = InboundRequest.from_body(data)
         message, media_id = inbound_message(cloud, request)
@@ -40,16 +42,16 @@ class ControlApi(Controller):
         return {"wamid": message["id"], "media_id": media_id, "message": message}
 
     @post("/customers/{wa_id:str}/read", status_code=200)
-    async def customer_reads(self, wa_id: str, cloud: SimulatedCloud) -> dict[str, list[str]]:
+    async def customer_reads(self, wa_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, list[str]]:
         return {"read": cloud.customer_reads(wa_id)}
 
     @post("/recipients/not-on-whatsapp", status_code=200)
-    async def not_on_whatsapp(self, data: Recipient, cloud: SimulatedCloud) -> dict[str, str]:
+    async def not_on_whatsapp(self, data: JSONBody[Recipient], cloud: NamedDependency[SimulatedCloud]) -> dict[str, str]:
         cloud.state.not_on_whatsapp.add(data.wa_id)
         return {"wa_id": data.wa_id}
 
     @post("/templates/{template_id:str}/status", status_code=200)
-    async def template_verdict(self, template_id: str, data: TemplateVerdict, cloud: SimulatedCloud) -> dict[str, str]:
+    async def template_verdict(self, template_id: FromPath[str], data: JSONBody[TemplateVerdict], cloud: NamedDependency[SimulatedCloud]) -> dict[str, str]:
         """Meta's review decided, or a later change (PAUSED, DISABLED...), with its webhook."""
         if template_id not in cloud.state.templates:
             raise unknown_object(template_id, "post")
@@ -57,29 +59,29 @@ class ControlApi(Controller):
         return {"id": template_id, "status": str(changed.status)}
 
     @put("/faults/graph")
-    async def graph_faults(self, data: GraphFaults, faults: FaultInjector) -> GraphFaults:
+    async def graph_faults(self, data: JSONBody[GraphFaults], faults: NamedDependency[FaultInjector]) -> GraphFaults:
         faults.faults = data
         return data
 
     @put("/faults/webhooks")
-    async def webhook_faults(self, data: WebhookFaults, cloud: SimulatedCloud) -> WebhookFaults:
+    async def webhook_faults(self, data: JSONBody[WebhookFaults], cloud: NamedDependency[SimulatedCloud]) -> WebhookFaults:
         """Holding collects deliveries; releasing sends them shuffled, batched or twice, as set."""
         cloud.webhooks.set_faults(data)
         return data
 
     @get("/messages")
-    async def sent_messages(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+    async def sent_messages(self, cloud: NamedDependency[SimulatedCloud]) -> list[dict[str, Any]]:
         return [
             {"wamid": m.wamid, "to": m.to, "type": m.type, "payload": m.payload, "statuses": m.statuses}
             for m in cloud.state.sent.values()
         ]
 
     @get("/read-marks")
-    async def read_marks(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+    async def read_marks(self, cloud: NamedDependency[SimulatedCloud]) -> list[dict[str, Any]]:
         return cloud.state.read_marks
 
     @get("/webhooks")
-    async def deliveries(self, cloud: SimulatedCloud) -> list[dict[str, Any]]:
+    async def deliveries(self, cloud: NamedDependency[SimulatedCloud]) -> list[dict[str, Any]]:
         return [
             {"body": base64.b64encode(d.body).decode(), "answers": d.answers, "delivered": d.delivered}
             for d in cloud.webhooks.deliveries

@@ -6,12 +6,12 @@ https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, MultipartBody
 
 from domain.content import Audio, Document, Image, OutboundContent, Sticker, Video, kind_of
 from domain.errors import MediaRejected
@@ -31,9 +31,9 @@ def media_rejected(details: str) -> MetaError:
 
 @post("/{version:str}/{phone_number_id:str}/media", status_code=200, request_max_body_size=MAX_UPLOAD_BYTES)
 async def upload(
-    phone_number_id: str,
-    cloud: SimulatedCloud,
-    data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    phone_number_id: FromPath[str],
+    cloud: NamedDependency[SimulatedCloud],
+    data: MultipartBody[dict[str, Any]],
 ) -> dict[str, str]:
     require_number(cloud, phone_number_id, "post")
     if data.get("messaging_product") != "whatsapp":
@@ -53,7 +53,7 @@ async def upload(
 
 
 @get("/whatsapp_business/attachments/")
-async def download(mid: str, hash: str, cloud: SimulatedCloud) -> Response[bytes]:
+async def download(mid: FromQuery[str], hash: FromQuery[str], cloud: NamedDependency[SimulatedCloud]) -> Response[bytes]:
     """The lookaside URL: bearer required (checked for every path), dead after 5 minutes."""
     link = cloud.state.media_links.get(hash)
     now = cloud.now()

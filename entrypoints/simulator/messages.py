@@ -11,6 +11,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from domain.content import OUTBOUND_KINDS, OutboundContent, Template
 from domain.errors import DomainError, InvalidIdentifier, TemplateNotSendable
@@ -30,7 +32,7 @@ MAX_CALLBACK_DATA = 512
 
 @post("/{version:str}/{phone_number_id:str}/messages", status_code=200)
 async def messages(
-    request: Request[Any, Any, Any], version: str, phone_number_id: str, cloud: SimulatedCloud
+    request: Request[Any, Any, Any], version: FromPath[str], phone_number_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
 ) -> dict[str, Any]:
     require_number(cloud, phone_number_id, "post")
     body = json_object(await request.body())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, delete, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.media import url_answer
@@ -13,7 +15,9 @@ from entrypoints.simulator.templates import template_json
 
 
 @get("/{version:str}/{object_id:str}")
-async def read_object(request: Request[Any, Any, Any], object_id: str, cloud: SimulatedCloud) -> dict[str, Any]:
+async def read_object(
+    request: Request[Any, Any, Any], object_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
+) -> dict[str, Any]:
     if object_id == cloud.config.phone_number_id:
         return _phone_number(cloud)
     template = cloud.state.templates.get(object_id)
@@ -26,7 +30,7 @@ async def read_object(request: Request[Any, Any, Any], object_id: str, cloud: Si
 
 
 @delete("/{version:str}/{object_id:str}", status_code=200)
-async def delete_object(object_id: str, cloud: SimulatedCloud) -> dict[str, bool]:
+async def delete_object(object_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, bool]:
     """Deleting media ends its id and every URL handed out for it."""
     if cloud.state.live_media(object_id, cloud.now()) is None:
         raise unknown_object(object_id, "delete")

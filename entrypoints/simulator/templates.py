@@ -10,6 +10,8 @@ from typing import Any
 
 import msgspec
 from litestar import Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
 
 from domain.errors import DomainError
 from domain.templates import MessageTemplate, TemplateStatus, validate_template
@@ -22,7 +24,9 @@ DEFAULT_PAGE = 25
 
 
 @post(PATH, status_code=200)
-async def create_template(request: Request[Any, Any, Any], waba_id: str, cloud: SimulatedCloud) -> dict[str, Any]:
+async def create_template(
+    request: Request[Any, Any, Any], waba_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
+) -> dict[str, Any]:
     _require_waba(cloud, waba_id, "post")
     try:
         template = msgspec.convert(json_object(await request.body()), MessageTemplate)
@@ -37,7 +41,9 @@ async def create_template(request: Request[Any, Any, Any], waba_id: str, cloud: 
 
 
 @get(PATH)
-async def list_templates(request: Request[Any, Any, Any], waba_id: str, cloud: SimulatedCloud) -> dict[str, Any]:
+async def list_templates(
+    request: Request[Any, Any, Any], waba_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
+) -> dict[str, Any]:
     """Filters by name, status and language; pages with `limit` and opaque `after` cursors."""
     _require_waba(cloud, waba_id, "get")
     query = request.query_params
@@ -60,7 +66,10 @@ async def list_templates(request: Request[Any, Any, Any], waba_id: str, cloud: S
 
 @delete(PATH, status_code=200)
 async def delete_template(
-    waba_id: str, cloud: SimulatedCloud, name: str | None = None, hsm_id: str | None = None
+    waba_id: FromPath[str],
+    cloud: NamedDependency[SimulatedCloud],
+    name: FromQuery[str | None] = None,
+    hsm_id: FromQuery[str | None] = None,
 ) -> dict[str, bool]:
     """By name every language goes; with hsm_id only that template."""
     _require_waba(cloud, waba_id, "delete")
