@@ -40,6 +40,7 @@ class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
     content: OutboundContent
     context: ReplyContext | None = None
     idempotency_key: str | None = None
+    retry_of: MessageId | None = None
 
 
 class SendResult(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,6 +109,7 @@ class SendMessage:
             context=command.context,
             business_initiated=business_initiated,
             response_seconds=response_seconds(conversation, now),
+            retry_of=command.retry_of,
         )
 
     async def _check_template(self, send: Template) -> None:

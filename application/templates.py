@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from application.live import template_event
 from application.ports import CloudApi, LiveEvents, TemplateStore
-from domain.errors import TemplateNotSendable
+from domain.errors import NotFound
 from domain.ids import WabaId
 from domain.templates import MessageTemplate, validate_template
 
@@ -40,7 +40,7 @@ class DeleteTemplate:
         if language is not None:
             template = await self._templates.get(name, language)
             if template is None:
-                raise TemplateNotSendable(f"template {name!r} does not exist in language {language!r}")
+                raise NotFound(f"template {name!r} does not exist in language {language!r}")
             template_id = template.id
         await self._cloud_api.delete_template(self._waba_id, name, template_id)
         return await self._templates.delete(name, language)

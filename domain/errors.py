@@ -63,3 +63,11 @@ class MediaRejected(DomainError):
 
 class MalformedWebhook(DomainError):
     """A verified webhook body that is not Meta's envelope; kept in the inbox, reported, never applied."""
+
+
+class NotFound(DomainError):
+    """The message, conversation, template or media asked for is not known to wahub."""
+
+
+class NotRetryable(DomainError):
+    """Only a failed message can be sent again."""

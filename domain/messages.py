@@ -62,6 +62,8 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     pricing: Pricing | None = None
     business_initiated: bool = False
     response_seconds: float | None = None
+    retry_of: MessageId | None = None
+    """The failed message this one sends again."""
     customer_name: str | None = None
 
 

@@ -1,0 +1,119 @@
+"""API keys and roles: who may do what through the HTTP API.
+
+Keys are random secrets shown once; only their SHA-256 is stored, so a leaked database does not
+leak working keys. A key's role decides each action, in one table.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+
+from application.ports import ApiKeyStore, Clock
+from application.records import ApiKey, Role
+
+SECRET_PREFIX = "wahub_"
+
+
+class Unauthenticated(Exception):
+    """No key, an unknown key or a revoked one."""
+
+
+class Forbidden(Exception):
+    """A valid key whose role does not allow the action."""
+
+
+class Action(enum.StrEnum):
+    SEND_MESSAGES = "send messages"
+    READ_MESSAGES = "read messages and conversations"
+    MARK_READ = "mark conversations read"
+    READ_TEMPLATES = "list templates"
+    MANAGE_TEMPLATES = "create, delete and sync templates"
+    USE_MEDIA = "upload and download media"
+    READ_ANALYTICS = "read analytics"
+    FOLLOW_EVENTS = "follow live events"
+    READ_SETUP = "read setup checks"
+    MANAGE_KEYS = "manage API keys"
+
+
+_EVERYONE = frozenset(Role)
+PERMISSIONS: dict[Action, frozenset[Role]] = {
+    Action.SEND_MESSAGES: _EVERYONE,
+    Action.READ_MESSAGES: _EVERYONE,
+    Action.MARK_READ: frozenset({Role.ADMIN, Role.AGENT}),
+    Action.READ_TEMPLATES: _EVERYONE,
+    Action.MANAGE_TEMPLATES: frozenset({Role.ADMIN}),
+    Action.USE_MEDIA: _EVERYONE,
+    Action.READ_ANALYTICS: frozenset({Role.ADMIN, Role.AGENT}),
+    Action.FOLLOW_EVENTS: _EVERYONE,
+    Action.READ_SETUP: frozenset({Role.ADMIN}),
+    Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+}
+
+
+def require(key: ApiKey, action: Action) -> None:
+    if key.role not in PERMISSIONS[action]:
+        allowed = ", ".join(sorted(PERMISSIONS[action]))
+        raise Forbidden(f"a key with role {key.role} may not {action}; that needs role {allowed}")
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + secrets.token_urlsafe(32)
+
+
+class CreateApiKey:
+    def __init__(self, *, api_keys: ApiKeyStore, clock: Clock) -> None:
+        self._api_keys = api_keys
+        self._clock = clock
+
+    async def __call__(self, name: str, role: Role, secret: str | None = None) -> tuple[ApiKey, str]:
+        """Returns the key and its secret; the secret is never stored or shown again."""
+        secret = secret or new_secret()
+        key = ApiKey(
+            id=f"key_{secrets.token_hex(8)}",
+            name=name,
+            role=role,
+            secret_hash=hash_secret(secret),
+            created_at=self._clock.now(),
+        )
+        await self._api_keys.add(key)
+        return key, secret
+
+
+class Authenticate:
+    def __init__(self, *, api_keys: ApiKeyStore) -> None:
+        self._api_keys = api_keys
+
+    async def __call__(self, secret: str | None) -> ApiKey:
+        if not secret:
+            raise Unauthenticated("an API key is required: send it as 'Authorization: Bearer <key>'")
+        key = await self._api_keys.find_by_hash(hash_secret(secret))
+        if key is None:
+            raise Unauthenticated("this API key is not known")
+        if key.revoked_at is not None:
+            raise Unauthenticated(f"this API key was revoked at {key.revoked_at.isoformat()}")
+        return key
+
+
+class EnsureAdminKey:
+    """The first start creates an admin key (or installs WAHUB_BOOTSTRAP_ADMIN_KEY) so someone can log in."""
+
+    def __init__(self, *, api_keys: ApiKeyStore, create: CreateApiKey) -> None:
+        self._api_keys = api_keys
+        self._create = create
+
+    async def __call__(self, bootstrap_secret: str | None) -> str | None:
+        """Returns a newly created secret to print once, or None when nothing was created."""
+        if bootstrap_secret is not None:
+            if await self._api_keys.find_by_hash(hash_secret(bootstrap_secret)) is None:
+                await self._create("bootstrap admin", Role.ADMIN, bootstrap_secret)
+            return None
+        if any(key.role is Role.ADMIN and key.revoked_at is None for key in await self._api_keys.list()):
+            return None
+        _, secret = await self._create("first admin", Role.ADMIN)
+        return secret
