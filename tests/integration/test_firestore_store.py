@@ -1,0 +1,144 @@
+"""The Firestore stores on the real emulator: transactions hold under concurrency, data outlives a client."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import msgspec
+import pytest
+
+from adapters.firestore import FirestoreStores
+from application.ports import Outbox
+from application.records import OutboxEntry
+from domain.analytics import AnalyticsQuery, FailureCount
+from domain.conversations import Conversation
+from domain.messages import Message
+from domain.status import Failure, MessageStatus, StatusEvent, apply_status
+from tests.contract.examples import ALICE, MONDAY, SHOP_NUMBER, message_id, minutes, outbound, wamid
+from tests.firestore_emulator import PROJECT, EmulatorUnavailable, firestore_emulator, firestore_stores, locate_gcloud
+
+__all__ = ["firestore_emulator"]
+
+UNDELIVERABLE = Failure(code=131026, title="Message undeliverable")
+
+
+@pytest.fixture
+async def stores() -> AsyncIterator[FirestoreStores]:
+    async with firestore_stores() as fresh:
+        yield fresh
+
+
+@pytest.fixture
+async def second_client(stores: FirestoreStores) -> AsyncIterator[FirestoreStores]:
+    """Another process's view of the same database: its own client and connection."""
+    other = FirestoreStores(project=PROJECT)
+    yield other
+    await other.close()
+
+
+def _entry(n: int) -> OutboxEntry:
+    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, wa_id=ALICE, due_at=MONDAY + minutes(n))
+
+
+def _status(status: MessageStatus, after: int, failure: Failure | None = None) -> StatusEvent:
+    return StatusEvent(status=status, at=MONDAY + minutes(after), failure=failure)
+
+
+class TestConcurrency:
+    """Kept small: the emulator settles each conflict between transactions only after a lock wait of about a second."""
+
+    async def test_two_dispatchers_claiming_at_once_never_take_the_same_entry(
+        self, stores: FirestoreStores, second_client: FirestoreStores
+    ) -> None:
+        for n in range(1, 9):
+            await stores.outbox.enqueue(_entry(n))
+
+        async def dispatch(outbox: Outbox, sent: list[str]) -> None:
+            while claimed := await outbox.claim(MONDAY + minutes(60), MONDAY + minutes(90), 4):
+                sent.extend(entry.message_id for entry in claimed)
+
+        first: list[str] = []
+        second: list[str] = []
+        await asyncio.gather(dispatch(stores.outbox, first), dispatch(second_client.outbox, second))
+
+        assert sorted(first + second) == [message_id(n) for n in range(1, 9)]
+
+    async def test_status_updates_racing_in_any_order_end_in_the_highest_status(
+        self, stores: FirestoreStores, second_client: FirestoreStores
+    ) -> None:
+        await stores.messages.add(outbound(1, wamid=wamid(1)))
+        delivered = _status(MessageStatus.DELIVERED, 2)
+        burst = [_status(MessageStatus.SENT, 1), delivered, _status(MessageStatus.READ, 3), delivered]
+        random.Random(4).shuffle(burst)
+
+        def record(event: StatusEvent) -> Callable[[Message], Message]:
+            return lambda m: msgspec.structs.replace(m, status=apply_status(m.status, event))
+
+        await asyncio.gather(*(
+            (stores if i % 2 else second_client).messages.update(message_id(1), record(event))
+            for i, event in enumerate(burst)
+        ))
+
+        stored = await stores.messages.get(message_id(1))
+        assert stored is not None
+        assert stored.status.status is MessageStatus.READ
+        assert stored.status.reached_at[MessageStatus.SENT] == MONDAY + minutes(1)
+        assert (await stores.messages.aggregates(_week())).outbound_by_status == {"read": 1}
+
+
+class TestCountsKeptBesideTheMessages:
+    async def test_a_failure_recorded_by_an_update_is_counted_once_whatever_the_period(
+        self, stores: FirestoreStores
+    ) -> None:
+        await stores.messages.add(outbound(1, at=MONDAY + minutes(30)))
+        for _ in range(2):
+            await stores.messages.update(message_id(1), _failed)
+
+        whole_days = AnalyticsQuery(since=MONDAY.replace(hour=0), until=MONDAY.replace(hour=0) + timedelta(days=2))
+        part_of_a_day = AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(45))
+        counted = FailureCount(code=131026, title="Message undeliverable", count=1)
+        assert (await stores.messages.aggregates(whole_days)).failures == [counted]
+        assert (await stores.messages.aggregates(part_of_a_day)).failures == [counted]
+        assert (await stores.messages.aggregates(AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(10)))).failures == []
+
+
+class TestRestart:
+    async def test_everything_written_is_there_for_a_new_client(self, stores: FirestoreStores) -> None:
+        await stores.messages.add(outbound(1, wamid=wamid(1)))
+        await stores.conversations.update(SHOP_NUMBER, ALICE, lambda _: Conversation(
+            phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY))
+        event_id = await stores.inbox.append(b'{"object":"whatsapp_business_account"}', MONDAY)
+        await stores.outbox.enqueue(_entry(1))
+        await stores.close()
+
+        again = FirestoreStores(project=PROJECT)
+        try:
+            assert await again.messages.find_by_wamid(wamid(1)) == outbound(1, wamid=wamid(1))
+            assert await again.conversations.get(SHOP_NUMBER, ALICE) is not None
+            assert [e.id for e in await again.inbox.unprocessed(10)] == [event_id]
+            assert await again.outbox.depth() == 1
+        finally:
+            await again.close()
+
+
+class TestMissingEmulator:
+    def test_missing_gcloud_and_java_are_named_with_what_to_install(self) -> None:
+        with pytest.raises(EmulatorUnavailable) as refused:
+            locate_gcloud(path="")
+
+        assert "gcloud and java" in str(refused.value)
+        assert "gcloud components install cloud-firestore-emulator" in str(refused.value)
+        assert "openjdk" in str(refused.value)
+
+
+def _failed(message: Message) -> Message:
+    return msgspec.structs.replace(
+        message, status=apply_status(message.status, _status(MessageStatus.FAILED, 40, UNDELIVERABLE))
+    )
+
+
+def _week() -> AnalyticsQuery:
+    return AnalyticsQuery(since=MONDAY, until=MONDAY + timedelta(days=7))
