@@ -7,7 +7,10 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import version
 
+from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
+from entrypoints.serve import add_serve_command
+from entrypoints.settings import SettingsError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +19,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="An open WhatsApp Business Platform (Meta Cloud API) integration.",
     )
     parser.add_argument("--version", action="version", version=f"wahub {version('wahub')}")
-    parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_serve_command(commands)
     return parser
 
 
@@ -30,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 0
         result: int = handler(arguments)
         return result
-    except (DomainError, OSError) as error:
+    except (DomainError, SettingsError, StoreUnavailable, OSError) as error:
         print(f"wahub: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -1,0 +1,103 @@
+"""The composition root: the one place that knows which adapter serves which port.
+
+Tests build the same container and override providers (stores, cloud_api, clock) with fakes.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock
+from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
+from adapters.memory.live_events import InMemoryLiveEvents
+from application.access import Authenticate, CreateApiKey, EnsureAdminKey
+from application.analytics import SummarizeAnalytics
+from application.dispatch_outbound import DispatchOutbound
+from application.ingest_webhook import IngestWebhook
+from application.mark_as_read import MarkAsRead
+from application.media import FetchInboundMedia, UploadMedia
+from application.process_inbox_event import ProcessInboxEvent
+from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.rate_limiter import RateLimiter
+from application.retry_message import RetryMessage
+from application.send_message import SendMessage
+from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from domain.analytics import DEFAULT_PRICES
+from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
+from entrypoints.resources import open_cloud_api, open_simulator, open_stores
+from entrypoints.sandbox import BusinessAccount
+from entrypoints.settings import Settings
+
+
+class Container(containers.DeclarativeContainer):
+    settings: providers.Dependency[Settings] = providers.Dependency(instance_of=Settings)
+    account: providers.Dependency[BusinessAccount] = providers.Dependency(instance_of=BusinessAccount)
+    webhook_url = providers.Dependency(instance_of=str)
+
+    clock = providers.Singleton(SystemClock)
+    live_events = providers.Singleton(InMemoryLiveEvents)
+    decoder = providers.Singleton(MetaWebhookDecoder)
+    stores = providers.Resource(open_stores, settings=settings)
+    simulator = providers.Resource(open_simulator, settings=settings, account=account, webhook_url=webhook_url)
+    cloud_api = providers.Resource(open_cloud_api, settings=settings, account=account, simulator=simulator)
+
+    throughput = providers.Singleton(ThroughputLimit, per_second=settings.provided.throughput_per_second)
+    tier = providers.Singleton(MessagingTier, limit=settings.provided.messaging_tier)
+    rate_limiter = providers.Singleton(RateLimiter, throughput=throughput, pair=providers.Object(PairRateLimit()))
+    waba_id = account.provided.waba_id
+    app_secret = providers.Callable(str.encode, account.provided.app_secret)
+
+    send_message = providers.Singleton(
+        SendMessage,
+        messages=stores.provided.messages,
+        conversations=stores.provided.conversations,
+        templates=stores.provided.templates,
+        outbox=stores.provided.outbox,
+        idempotency_keys=stores.provided.idempotency_keys,
+        live_events=live_events,
+        clock=clock,
+        tier=tier,
+    )
+    retry_message = providers.Singleton(RetryMessage, messages=stores.provided.messages, send_message=send_message)
+    dispatch_outbound = providers.Singleton(
+        DispatchOutbound,
+        outbox=stores.provided.outbox,
+        messages=stores.provided.messages,
+        cloud_api=cloud_api,
+        live_events=live_events,
+        clock=clock,
+        rate_limiter=rate_limiter,
+    )
+    ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
+    process_inbox_event = providers.Singleton(
+        ProcessInboxEvent,
+        inbox=stores.provided.inbox,
+        decoder=decoder,
+        messages=stores.provided.messages,
+        conversations=stores.provided.conversations,
+        templates=stores.provided.templates,
+        live_events=live_events,
+        clock=clock,
+    )
+    create_template = providers.Singleton(
+        CreateTemplate, templates=stores.provided.templates, cloud_api=cloud_api, waba_id=waba_id, live_events=live_events
+    )
+    delete_template = providers.Singleton(
+        DeleteTemplate, templates=stores.provided.templates, cloud_api=cloud_api, waba_id=waba_id
+    )
+    sync_templates = providers.Singleton(SyncTemplates, templates=stores.provided.templates, cloud_api=cloud_api, waba_id=waba_id)
+    list_templates = providers.Singleton(ListTemplates, templates=stores.provided.templates)
+    upload_media = providers.Singleton(UploadMedia, cloud_api=cloud_api, media=stores.provided.media, clock=clock)
+    fetch_inbound_media = providers.Singleton(
+        FetchInboundMedia, cloud_api=cloud_api, media=stores.provided.media, clock=clock
+    )
+    mark_as_read = providers.Singleton(MarkAsRead, conversations=stores.provided.conversations, cloud_api=cloud_api)
+    summarize_analytics = providers.Singleton(
+        SummarizeAnalytics, messages=stores.provided.messages, prices=providers.Object(DEFAULT_PRICES)
+    )
+    get_message = providers.Singleton(GetMessage, messages=stores.provided.messages)
+    list_conversations = providers.Singleton(ListConversations, conversations=stores.provided.conversations)
+    conversation_history = providers.Singleton(ConversationHistory, messages=stores.provided.messages)
+    create_api_key = providers.Singleton(CreateApiKey, api_keys=stores.provided.api_keys, clock=clock)
+    authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)
+    ensure_admin_key = providers.Singleton(EnsureAdminKey, api_keys=stores.provided.api_keys, create=create_api_key)

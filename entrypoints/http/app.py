@@ -1,0 +1,77 @@
+"""The Litestar app: webhook, /v1 API, health and OpenAPI, with the workers in its lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import fields
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+
+from entrypoints.container import Container
+from entrypoints.http.messages import MessagesController
+from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.runtime import Runtime, UseCases
+from entrypoints.http.webhook import webhook_handlers
+from entrypoints.workers import dispatcher, inbox_worker
+
+Announce = Callable[[Runtime], None]
+
+
+def create_app(container: Container, announce: Announce | None = None) -> Litestar:
+    settings = container.settings()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await container.init_resources()  # type: ignore[misc]
+        try:
+            runtime = await build_runtime(container)
+            app.state.runtime = runtime
+            runtime.start_workers()
+            if announce is not None:
+                announce(runtime)
+            try:
+                yield
+            finally:
+                await runtime.stop_workers()
+        finally:
+            await container.shutdown_resources()  # type: ignore[misc]
+
+    return Litestar(
+        route_handlers=[*webhook_handlers(settings.max_webhook_bytes), MessagesController, healthz],
+        lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
+        request_max_body_size=settings.max_upload_bytes,
+    )
+
+
+async def build_runtime(container: Container) -> Runtime:
+    use_cases = UseCases(**{f.name: await _resolved(getattr(container, f.name)) for f in fields(UseCases)})
+    runtime = Runtime(
+        settings=container.settings(),
+        account=container.account(),
+        container=container,
+        use_cases=use_cases,
+        ingest_webhook=await _resolved(container.ingest_webhook),
+        authenticate=await _resolved(container.authenticate),
+        inbox=inbox_worker(await _resolved(container.process_inbox_event)),
+        dispatcher=dispatcher(await _resolved(container.dispatch_outbound)),
+        simulator=await _resolved(container.simulator),
+    )
+    ensure_admin_key = await _resolved(container.ensure_admin_key)
+    runtime.first_admin_secret = await ensure_admin_key(runtime.settings.bootstrap_admin_key)
+    return runtime
+
+
+async def _resolved(provider: Any) -> Any:
+    """Providers that depend on an async resource hand out futures; every other one, the object."""
+    value = provider()
+    return await value if hasattr(value, "__await__") else value
+
+
+@get("/healthz", sync_to_thread=False, tags=["operations"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}

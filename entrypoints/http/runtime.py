@@ -1,0 +1,84 @@
+"""What a running server holds: its settings, the resolved use cases and the background workers."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from application.access import Authenticate, CreateApiKey
+from application.analytics import SummarizeAnalytics
+from application.ingest_webhook import IngestWebhook
+from application.mark_as_read import MarkAsRead
+from application.media import FetchInboundMedia, UploadMedia
+from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.retry_message import RetryMessage
+from application.send_message import SendMessage
+from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from entrypoints.sandbox import BusinessAccount
+from entrypoints.settings import Settings
+from entrypoints.simulator.server import RunningSimulator
+from entrypoints.workers import Worker
+
+
+@dataclass
+class WebhookHealth:
+    """What the setup guide shows about Meta reaching us."""
+
+    verified_at: datetime | None = None
+    last_received_at: datetime | None = None
+
+    def webhook_verified(self) -> None:
+        self.verified_at = datetime.now(UTC)
+
+
+@dataclass(frozen=True, kw_only=True)
+class UseCases:
+    """Everything the HTTP API calls, resolved once at start-up from the container."""
+
+    send_message: SendMessage
+    retry_message: RetryMessage
+    get_message: GetMessage
+    list_conversations: ListConversations
+    conversation_history: ConversationHistory
+    mark_as_read: MarkAsRead
+    list_templates: ListTemplates
+    create_template: CreateTemplate
+    delete_template: DeleteTemplate
+    sync_templates: SyncTemplates
+    upload_media: UploadMedia
+    fetch_inbound_media: FetchInboundMedia
+    summarize_analytics: SummarizeAnalytics
+    create_api_key: CreateApiKey
+
+
+@dataclass(kw_only=True)
+class Runtime:
+    settings: Settings
+    account: BusinessAccount
+    container: Any
+    use_cases: UseCases
+    ingest_webhook: IngestWebhook
+    authenticate: Authenticate
+    inbox: Worker
+    dispatcher: Worker
+    simulator: RunningSimulator | None
+    first_admin_secret: str | None = None
+    health: WebhookHealth = field(default_factory=WebhookHealth)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def inbox_arrived(self) -> None:
+        self.health.last_received_at = datetime.now(UTC)
+        self.inbox.wake()
+
+    def message_queued(self) -> None:
+        self.dispatcher.wake()
+
+    def start_workers(self) -> None:
+        self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in (self.inbox, self.dispatcher)]
+
+    async def stop_workers(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)

@@ -1,0 +1,47 @@
+"""The webhook Meta calls: the verification handshake, and signed event POSTs stored before the 200.
+
+https://developers.facebook.com/docs/graph-api/webhooks/getting-started
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import Parameter
+from litestar.response import Response
+
+from entrypoints.http.problems import problem
+from entrypoints.http.runtime import Runtime
+
+
+@get("/webhook", media_type="text/plain", sync_to_thread=False)
+def verify_webhook(
+    request: Request[Any, Any, Any],
+    mode: Annotated[str, Parameter(query="hub.mode")] = "",
+    verify_token: Annotated[str, Parameter(query="hub.verify_token")] = "",
+    challenge: Annotated[str, Parameter(query="hub.challenge")] = "",
+) -> Response[Any]:
+    """Meta proves it knows our verify token; we answer its challenge, verbatim, only then."""
+    runtime: Runtime = request.app.state.runtime
+    expected = runtime.account.verify_token.encode()
+    if mode != "subscribe" or not hmac.compare_digest(verify_token.encode(), expected):
+        return problem(403, "Forbidden", "hub.mode must be 'subscribe' and hub.verify_token must match the verify token")
+    runtime.health.webhook_verified()
+    return Response(challenge, media_type="text/plain")
+
+
+async def receive_webhook(request: Request[Any, Any, Any]) -> Response[str]:
+    """Verify, store durably, then answer: the 200 means the event can no longer be lost."""
+    runtime: Runtime = request.app.state.runtime
+    await runtime.ingest_webhook(await request.body(), request.headers.get("x-hub-signature-256"))
+    runtime.inbox_arrived()
+    return Response("OK", media_type="text/plain")
+
+
+def webhook_handlers(max_body_bytes: int) -> list[HTTPRouteHandler]:
+    """Bodies over the limit are refused with 413 while streaming, before they fill memory."""
+    receive = post("/webhook", status_code=200, media_type="text/plain", request_max_body_size=max_body_bytes)
+    return [verify_webhook, receive(receive_webhook)]

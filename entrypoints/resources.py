@@ -1,0 +1,64 @@
+"""Resources with a lifecycle, opened and closed by the container: stores, the simulator, the Graph client."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from adapters.cloud_api.graph import GraphCloudApi
+from adapters.firestore.stores import FirestoreStores
+from adapters.memory import MemoryStores
+from adapters.sqlite import open_sqlite_stores
+from entrypoints.sandbox import BusinessAccount
+from entrypoints.settings import Settings
+from entrypoints.simulator.config import SimulatorConfig
+from entrypoints.simulator.server import RunningSimulator, running_simulator
+
+SQLITE_FILE = "wahub.db"
+
+
+async def open_stores(settings: Settings) -> AsyncIterator[Any]:
+    """Every store of the configured kind, as one bundle with the store ports as attributes."""
+    if settings.store == "memory":
+        yield MemoryStores()
+    elif settings.store == "firestore":
+        assert settings.firestore_project is not None
+        firestore = FirestoreStores(project=settings.firestore_project, database=settings.firestore_database)
+        try:
+            yield firestore
+        finally:
+            await firestore.close()
+    else:
+        sqlite = await open_sqlite_stores(settings.data_dir / SQLITE_FILE)
+        try:
+            yield sqlite
+        finally:
+            await sqlite.close()
+
+
+async def open_simulator(
+    settings: Settings, account: BusinessAccount, webhook_url: str
+) -> AsyncIterator[RunningSimulator | None]:
+    """Sandbox mode only: the simulator plays Meta in-process and calls this server's webhook."""
+    if not settings.sandbox:
+        yield None
+        return
+    config = SimulatorConfig(
+        access_token=account.access_token,
+        app_secret=account.app_secret,
+        webhook_url=webhook_url,
+        phone_number_id=account.phone_number_id,
+        waba_id=account.waba_id,
+        messages_per_second=settings.throughput_per_second,
+        status_delay_seconds=1.0,
+    )
+    async with running_simulator(config) as simulator:
+        yield simulator
+
+
+async def open_cloud_api(
+    settings: Settings, account: BusinessAccount, simulator: RunningSimulator | None
+) -> AsyncIterator[GraphCloudApi]:
+    base_url = simulator.url if simulator is not None else settings.graph_url
+    async with GraphCloudApi(account.access_token, base_url=base_url, version=settings.graph_version) as api:
+        yield api

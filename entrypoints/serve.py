@@ -1,0 +1,68 @@
+"""`wahub serve`: the backend on the embedded defaults (SQLite, and the simulator when no Meta token is set)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+import msgspec
+import uvicorn
+
+from entrypoints.container import Container
+from entrypoints.http.app import create_app
+from entrypoints.http.runtime import Runtime
+from entrypoints.resources import open_stores
+from entrypoints.sandbox import business_account
+from entrypoints.settings import Settings, load_settings
+
+
+def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser("serve", help="run the webhook, the HTTP API and the workers")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, help="where the SQLite database and media live (WAHUB_DATA_DIR)")
+    serve.set_defaults(handler=serve_command)
+
+
+def serve_command(arguments: argparse.Namespace) -> int:
+    settings = load_settings()
+    if arguments.data_dir is not None:
+        settings = msgspec.structs.replace(settings, data_dir=arguments.data_dir)
+    asyncio.run(_check_store(settings))
+    local_host = "127.0.0.1" if arguments.host in ("0.0.0.0", "::") else arguments.host
+    container = Container(
+        settings=settings,
+        account=business_account(settings),
+        webhook_url=f"http://{local_host}:{arguments.port}/webhook",
+    )
+    app = create_app(container, announce=lambda runtime: print(banner(runtime, f"http://{local_host}:{arguments.port}")))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
+    return 0
+
+
+async def _check_store(settings: Settings) -> None:
+    """Open the store once before serving, so an unusable database stops us with one line, not a traceback."""
+    async for _ in open_stores(settings):
+        break
+
+
+def banner(runtime: Runtime, base_url: str) -> str:
+    account = runtime.account
+    lines = [
+        f"wahub serving at {base_url}  (store: {runtime.settings.store}, data: {runtime.settings.data_dir})",
+        f"  API          {base_url}/v1   OpenAPI docs {base_url}/schema",
+        f"  webhook      {base_url}/webhook   phone_number_id={account.phone_number_id} waba_id={account.waba_id}",
+    ]
+    if runtime.first_admin_secret is not None:
+        lines.append(f"  admin key    {runtime.first_admin_secret}   (shown once: keep it)")
+    if runtime.simulator is not None:
+        lines += [
+            f"  SANDBOX MODE: no WAHUB_ACCESS_TOKEN, so a Cloud API simulator plays Meta at {runtime.simulator.url}",
+            "  make a simulated customer write in:",
+            f"    curl -s {runtime.simulator.url}/_sim/inbound -H 'content-type: application/json' \\",
+            "      -d '{\"from\": \"16505551234\", \"type\": \"text\", \"text\": {\"body\": \"Hi!\"}}'",
+        ]
+    return "\n".join(lines)

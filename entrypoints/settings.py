@@ -1,0 +1,119 @@
+"""Settings, read once from `WAHUB_*` environment variables, refused with one line naming the variable.
+
+Without a Meta access token wahub runs in sandbox mode: the Cloud API simulator stands in for
+Meta, and secrets and ids not given are generated (and kept in the data directory, so a restart
+finds the same business number its stored messages belong to).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+STORES = ("sqlite", "memory", "firestore")
+TIERS = {"250": 250, "2000": 2_000, "10000": 10_000, "100000": 100_000, "unlimited": None}
+
+
+class SettingsError(Exception):
+    """A missing, malformed or inconsistent setting; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    store: Literal["sqlite", "memory", "firestore"] = "sqlite"
+    data_dir: Path
+    access_token: str | None = None
+    phone_number_id: str | None = None
+    waba_id: str | None = None
+    app_secret: str | None = None
+    verify_token: str | None = None
+    graph_url: str = "https://graph.facebook.com"
+    graph_version: str = "v23.0"
+    firestore_project: str | None = None
+    firestore_database: str = "(default)"
+    throughput_per_second: int = 80
+    messaging_tier: int | None = 250
+    max_webhook_bytes: int = 3 * 1024 * 1024
+    max_upload_bytes: int = 100 * 1000 * 1000
+    bootstrap_admin_key: str | None = None
+
+    @property
+    def sandbox(self) -> bool:
+        return self.access_token is None
+
+
+def default_data_dir(environ: Mapping[str, str]) -> Path:
+    """Per-user data directory (XDG on Linux), so `wahub serve` works from any folder."""
+    base = environ.get("XDG_DATA_HOME") or str(Path(environ.get("HOME", "~")).expanduser() / ".local" / "share")
+    return Path(base) / "wahub"
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if environ is None else environ
+    settings = Settings(
+        store=_choice(env, "WAHUB_STORE", STORES, "sqlite"),  # type: ignore[arg-type]
+        data_dir=Path(env.get("WAHUB_DATA_DIR") or default_data_dir(env)),
+        access_token=_optional(env, "WAHUB_ACCESS_TOKEN"),
+        phone_number_id=_digits(env, "WAHUB_PHONE_NUMBER_ID"),
+        waba_id=_digits(env, "WAHUB_WABA_ID"),
+        app_secret=_optional(env, "WAHUB_APP_SECRET"),
+        verify_token=_optional(env, "WAHUB_VERIFY_TOKEN"),
+        graph_url=(_optional(env, "WAHUB_GRAPH_URL") or "https://graph.facebook.com").rstrip("/"),
+        graph_version=_optional(env, "WAHUB_GRAPH_VERSION") or "v23.0",
+        firestore_project=_optional(env, "WAHUB_FIRESTORE_PROJECT"),
+        firestore_database=_optional(env, "WAHUB_FIRESTORE_DATABASE") or "(default)",
+        throughput_per_second=_integer(env, "WAHUB_THROUGHPUT_PER_SECOND", 80, 1, 1000),
+        messaging_tier=TIERS[_choice(env, "WAHUB_MESSAGING_TIER", tuple(TIERS), "250")],
+        max_webhook_bytes=_integer(env, "WAHUB_MAX_WEBHOOK_BYTES", 3 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+        max_upload_bytes=_integer(env, "WAHUB_MAX_UPLOAD_BYTES", 100 * 1000 * 1000, 1024, 1024 * 1024 * 1024),
+        bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
+    )
+    _check_consistent(settings)
+    return settings
+
+
+def _check_consistent(settings: Settings) -> None:
+    if not settings.sandbox:
+        for variable, value in (
+            ("WAHUB_PHONE_NUMBER_ID", settings.phone_number_id),
+            ("WAHUB_WABA_ID", settings.waba_id),
+            ("WAHUB_APP_SECRET", settings.app_secret),
+            ("WAHUB_VERIFY_TOKEN", settings.verify_token),
+        ):
+            if value is None:
+                raise SettingsError(f"{variable} is required when WAHUB_ACCESS_TOKEN is set (talking to Meta)")
+    if settings.store == "firestore" and settings.firestore_project is None:
+        raise SettingsError("WAHUB_FIRESTORE_PROJECT is required when WAHUB_STORE=firestore")
+    if settings.bootstrap_admin_key is not None and len(settings.bootstrap_admin_key) < 32:
+        raise SettingsError("WAHUB_BOOTSTRAP_ADMIN_KEY must be at least 32 characters long")
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = _optional(env, name) or default
+    if value not in allowed:
+        raise SettingsError(f"{name}={value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def _digits(env: Mapping[str, str], name: str) -> str | None:
+    value = _optional(env, name)
+    if value is not None and not value.isdigit():
+        raise SettingsError(f"{name}={value!r} must be Meta's numeric id (digits only)")
+    return value
+
+
+def _integer(env: Mapping[str, str], name: str, default: int, least: int, most: int) -> int:
+    value = _optional(env, name)
+    if value is None:
+        return default
+    if not value.isdigit() or not least <= int(value) <= most:
+        raise SettingsError(f"{name}={value!r} must be a whole number from {least} to {most}")
+    return int(value)
