@@ -2,6 +2,8 @@
 
 Every event of the POST is applied; a message is keyed by its wamid and a status only moves
 forward, so processing the same POST twice (a redelivery, a replay after a crash) changes nothing.
+An item the decoder could not read is published as `webhook.undecodable` while the rest of the
+POST is applied: operators see what was not, and the raw body stays in the inbox for a replay.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.webhook_events import (
     StatusReported,
     TemplateQualityChanged,
     TemplateStatusChanged,
+    UndecodableItem,
     WebhookEvent,
 )
 
@@ -47,13 +50,8 @@ class ProcessInboxEvent:
         self._clock = clock
 
     async def __call__(self, event: InboxEvent) -> None:
-        try:
-            webhook_events = self._decoder.decode(event.untrusted_body)
-        except MalformedWebhook as error:
-            await self._live.publish("webhook.malformed", {"inbox_event_id": event.id, "error": str(error)})
-            webhook_events = []
-        for webhook_event in webhook_events:
-            await self._apply(webhook_event)
+        for webhook_event in await self._decode(event):
+            await self._apply(webhook_event, event)
         await self._inbox.mark_processed(event.id, self._clock.now())
 
     async def process_pending(self, limit: int = 100) -> int:
@@ -63,7 +61,15 @@ class ProcessInboxEvent:
             await self(event)
         return len(pending)
 
-    async def _apply(self, event: WebhookEvent) -> None:
+    async def _decode(self, event: InboxEvent) -> list[WebhookEvent]:
+        """A body that is not Meta's envelope has nothing to apply; it is reported and stays in the inbox."""
+        try:
+            return self._decoder.decode(event.untrusted_body)
+        except MalformedWebhook as error:
+            await self._live.publish("webhook.malformed", {"inbox_event_id": event.id, "error": str(error)})
+            return []
+
+    async def _apply(self, event: WebhookEvent, source: InboxEvent) -> None:
         match event:
             case InboundMessageReceived():
                 await self._receive(event)
@@ -71,6 +77,8 @@ class ProcessInboxEvent:
                 await self._report_status(event)
             case TemplateStatusChanged() | TemplateQualityChanged():
                 await self._change_template(event)
+            case UndecodableItem():
+                await self._report_undecodable(event, source)
 
     async def _receive(self, event: InboundMessageReceived) -> None:
         message = Message(
@@ -125,6 +133,18 @@ class ProcessInboxEvent:
             if message is not None:
                 return message
         return await self._messages.find_by_wamid(event.wamid)
+
+    async def _report_undecodable(self, item: UndecodableItem, source: InboxEvent) -> None:
+        """Its siblings are applied; the inbox keeps the raw body, so it can be applied again once fixed."""
+        await self._live.publish(
+            "webhook.undecodable",
+            {
+                "inbox_event_id": source.id,
+                "path": item.path,
+                "reason": item.reason,
+                "phone_number_id": item.phone_number_id,
+            },
+        )
 
     async def _change_template(self, event: TemplateStatusChanged | TemplateQualityChanged) -> None:
         """A template wahub does not know (made elsewhere) or a status Meta added later waits for the next sync."""

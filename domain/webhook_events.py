@@ -1,7 +1,8 @@
 """What one webhook POST tells wahub, once Meta's envelope has been decoded at the edge.
 
 A POST may carry many entries, changes, messages and statuses; each becomes one event here,
-routed by the business phone number it concerns.
+routed by the business phone number it concerns. An item that cannot be read becomes an
+UndecodableItem in its place, so one odd item never costs the POST its other events.
 """
 
 from __future__ import annotations
@@ -55,4 +56,19 @@ class TemplateQualityChanged(msgspec.Struct, frozen=True, kw_only=True, tag="tem
     at: datetime
 
 
-WebhookEvent = InboundMessageReceived | StatusReported | TemplateStatusChanged | TemplateQualityChanged
+class UndecodableItem(msgspec.Struct, frozen=True, kw_only=True, tag="undecodable"):
+    """An item of the POST that could not be read, reported so operators see it while its siblings apply.
+
+    `path` locates it from the top of the POST (`entry[0].changes[1].value.statuses[3]`), so the raw
+    body kept in the inbox shows what Meta sent; `phone_number_id` is the business number when its
+    change named one that could be read.
+    """
+
+    path: str
+    reason: str
+    phone_number_id: PhoneNumberId | None = None
+
+
+WebhookEvent = (
+    InboundMessageReceived | StatusReported | TemplateStatusChanged | TemplateQualityChanged | UndecodableItem
+)

@@ -1,9 +1,10 @@
 """Meta's webhook POST body as msgspec Structs, mirroring the JSON Meta sends.
 
 Tolerant on purpose: keys Meta adds later are skipped, and every key Meta may omit is optional,
-so a new Graph version never makes wahub refuse a webhook. `changes[].value` differs by `field`,
-so it stays raw until the decoder knows which shape to read; `messages[]` stays raw too, so one
-odd message is read (and degraded) on its own instead of failing its whole change.
+so a new Graph version never makes wahub refuse a webhook. Every list of items (`entry[]`,
+`changes[]`, `contacts[]`, `messages[]`, `statuses[]`) stays raw, so each item is read on its own
+and an odd one is refused alone instead of failing its siblings; `changes[].value` differs by
+`field` anyway, so it can only be read once the decoder knows which shape to expect.
 
 The object under a message's `type` key decodes straight into the `domain.content` Struct of that
 type: their field names mirror Meta's type objects by design, and a second copy here would drift.
@@ -40,16 +41,20 @@ class Change(msgspec.Struct, kw_only=True):
 
 
 class Entry(msgspec.Struct, kw_only=True):
-    """`id` is the WABA id; `time` (unix seconds) comes with every field but `messages`."""
+    """`id` is the WABA id; `time` (unix seconds) comes with every field but `messages`.
 
-    id: str
-    changes: list[Change] = []
+    Both are optional here because only template events need them: a message change still reads
+    without them, and a template change refuses itself when they are missing.
+    """
+
+    id: str | None = None
+    changes: list[msgspec.Raw] = []
     time: int | None = None
 
 
 class Envelope(msgspec.Struct, kw_only=True):
     object: Literal["whatsapp_business_account"]
-    entry: list[Entry]
+    entry: list[msgspec.Raw]
 
 
 class Metadata(msgspec.Struct, kw_only=True):
@@ -156,9 +161,9 @@ class MessagesValue(msgspec.Struct, kw_only=True):
 
     metadata: Metadata
     messaging_product: str = "whatsapp"
-    contacts: list[ContactCard] = []
+    contacts: list[msgspec.Raw] = []
     messages: list[msgspec.Raw] = []
-    statuses: list[Status] = []
+    statuses: list[msgspec.Raw] = []
 
 
 class TemplateStatusValue(msgspec.Struct, kw_only=True):

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from application.records import LiveEvent
 from application.send_message import SendCommand
 from domain.content import Text
 from domain.errors import InvalidSignature
@@ -27,6 +28,17 @@ from tests.unit.application.meta_webhooks import (
 NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
 OTHER_NUMBER = PhoneNumberId(OTHER_BUSINESS_NUMBER_ID)
 CUSTOMER = WaId("16505551234")
+
+
+async def published(harness: Harness) -> list[LiveEvent]:
+    """Every live event so far: a last marker ends the stream, so reading it never waits for more."""
+    marker = await harness.live_events.publish("test.marker", {})
+    events: list[LiveEvent] = []
+    async for event in harness.live_events.subscribe(after=None):
+        if event.id == marker.id:
+            return events
+        events.append(event)
+    raise AssertionError("the live event stream ended before its marker")
 
 
 async def test_an_inbound_text_opens_the_window_and_appears_in_its_conversation(harness: Harness) -> None:
@@ -155,3 +167,47 @@ async def test_a_malformed_body_is_kept_reported_and_does_not_block_the_inbox(ha
     assert await harness.stores.inbox.unprocessed(10) == []
     reported = await anext(events)
     assert reported.type == "webhook.malformed"
+
+
+async def test_one_bad_status_and_one_message_without_sender_are_reported_and_the_rest_of_the_post_applies(
+    harness: Harness,
+) -> None:
+    at = harness.clock.now()
+    senderless = text_message(wamid="wamid.A2", sender="16505550002", body="two", at=at)
+    del senderless["from"]
+    messages = [
+        text_message(wamid="wamid.A1", sender="16505550001", body="one", at=at),
+        senderless,
+        text_message(wamid="wamid.A3", sender="16505550003", body="three", at=at),
+    ]
+    statuses = [
+        status(wamid="wamid.OUT1", status="sent", at=at, recipient="16505550001"),
+        status(wamid="OUT2", status="delivered", at=at, recipient="16505550002"),
+        status(wamid="wamid.OUT3", status="read", at=at, recipient="16505550003"),
+    ]
+    body = batched([messages_change(messages=messages), messages_change(statuses=statuses)])
+
+    inbox_event_id = await harness.ingest_webhook(body, sign(APP_SECRET, body))
+    await harness.process_inbox_event.process_pending()
+
+    for wamid in ("wamid.A1", "wamid.A3"):
+        assert await harness.stores.messages.find_by_wamid(Wamid(wamid)) is not None
+    for wamid in ("wamid.OUT1", "wamid.OUT3"):
+        assert len(await harness.stores.messages.take_parked_statuses(Wamid(wamid))) == 1
+    assert await harness.stores.inbox.unprocessed(10) == []
+    reported = [event.data for event in await published(harness) if event.type == "webhook.undecodable"]
+    assert reported == [
+        {
+            "inbox_event_id": inbox_event_id,
+            "path": "entry[0].changes[0].value.messages[1]",
+            "reason": "Object missing required field `from` - at `entry[0].changes[0].value.messages[1]`",
+            "phone_number_id": NUMBER,
+        },
+        {
+            "inbox_event_id": inbox_event_id,
+            "path": "entry[0].changes[1].value.statuses[1]",
+            "reason": "entry[0].changes[1].value.statuses[1].id: 'OUT2' is not a WhatsApp message id: "
+            "wamids look like 'wamid.HBgL...'",
+            "phone_number_id": NUMBER,
+        },
+    ]
