@@ -1,8 +1,9 @@
 """Outbox: one document per queued message, claimed under a lease inside a transaction.
 
 `available_at` is when an entry may next be claimed: its due time, or the end of its lease once
-claimed. A claim reads the available entries and moves their `available_at` to the lease end in one
-transaction, so a second dispatcher's overlapping claim aborts, reruns, and no longer sees them.
+claimed. A claim queries the available entries, then re-reads them in a transaction and moves their
+`available_at` to the lease end; a second dispatcher's overlapping claim aborts, reruns, and finds
+them leased. Locking only the candidates (not the query's range) keeps racing dispatchers cheap.
 """
 
 from __future__ import annotations
@@ -28,16 +29,26 @@ class FirestoreOutbox:
         await self._entries.document(entry.message_id).set(_fields(entry))
 
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxEntry]:
-        """Earliest available first, then by due time, as the other stores order them."""
+        """Earliest available first, then by due time; lost races are retried while entries are available."""
+        while candidates := await self._available(now, limit):
+            if claimed := await self._lease(candidates, now, lease_until):
+                return claimed
+        return []
+
+    async def _available(self, now: datetime, limit: int) -> list[Any]:
         query = self._entries.where(filter=FieldFilter("available_at", "<=", utc(now)))
-        query = query.order_by("available_at").limit(limit)
+        return [s.reference async for s in query.order_by("available_at").limit(limit).stream()]
+
+    async def _lease(self, candidates: list[Any], now: datetime, lease_until: datetime) -> list[OutboxEntry]:
+        """Only the candidates are locked; each is re-read and leased only if no one leased it meanwhile."""
 
         @async_transactional
         async def lease(transaction: Any) -> list[OutboxEntry]:
-            snapshots = [s async for s in await transaction.get(query)]
-            for snapshot in snapshots:
+            fresh = [s async for s in self._client.get_all(candidates, transaction=transaction) if s.exists]
+            available = [s for s in fresh if s.get("available_at") <= now]
+            for snapshot in available:
                 transaction.update(snapshot.reference, {"available_at": utc(lease_until)})
-            entries = [from_payload(s.to_dict(), OutboxEntry) for s in snapshots]
+            entries = [from_payload(s.to_dict(), OutboxEntry) for s in available]
             return sorted(entries, key=lambda e: (e.due_at, e.message_id))
 
         claimed: list[OutboxEntry] = await lease(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
