@@ -25,7 +25,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await container.init_resources()  # type: ignore[misc]
+        await _resolved(container.init_resources)
         try:
             runtime = await build_runtime(container)
             app.state.runtime = runtime
@@ -37,7 +37,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
             finally:
                 await runtime.stop_workers()
         finally:
-            await container.shutdown_resources()  # type: ignore[misc]
+            await _resolved(container.shutdown_resources)
 
     return Litestar(
         route_handlers=[*webhook_handlers(settings.max_webhook_bytes), MessagesController, healthz],
@@ -67,7 +67,10 @@ async def build_runtime(container: Container) -> Runtime:
 
 
 async def _resolved(provider: Any) -> Any:
-    """Providers that depend on an async resource hand out futures; every other one, the object."""
+    """Providers that depend on an async resource hand out futures; every other one, the object.
+
+    Likewise resource start-up and shut-down are awaitable only when some resource is async.
+    """
     value = provider()
     return await value if hasattr(value, "__await__") else value
 

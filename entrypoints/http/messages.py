@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from adapters.cloud_api.message_payload import content_from_payload, context_from_payload
 from application.access import Action
@@ -25,8 +25,8 @@ class MessagesController(Controller):
     async def send(
         self,
         request: Request[Any, Any, Any],
-        data: dict[str, Any],
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key")] = None,
+        data: JSONBody[dict[str, Any]],
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key")] = None,
     ) -> MessageView:
         """Queue a message; 202 with its id. The same Idempotency-Key returns the first result."""
         runtime: Runtime = request.app.state.runtime
@@ -35,12 +35,12 @@ class MessagesController(Controller):
         return _accepted(runtime, result)
 
     @get("/{message_id:str}", guards=[requires(Action.READ_MESSAGES)])
-    async def get_message(self, request: Request[Any, Any, Any], message_id: str) -> MessageView:
+    async def get_message(self, request: Request[Any, Any, Any], message_id: FromPath[str]) -> MessageView:
         runtime: Runtime = request.app.state.runtime
         return message_view(await runtime.use_cases.get_message(parse_message_id(message_id)))
 
     @post("/{message_id:str}/retry", status_code=202, guards=[requires(Action.SEND_MESSAGES)])
-    async def retry(self, request: Request[Any, Any, Any], message_id: str) -> MessageView:
+    async def retry(self, request: Request[Any, Any, Any], message_id: FromPath[str]) -> MessageView:
         """Send a failed message again as a new attempt (a new id, `retry_of` the failed one)."""
         runtime: Runtime = request.app.state.runtime
         result = await runtime.use_cases.retry_message(MessageId(parse_message_id(message_id)))

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Response
 
 from entrypoints.http.problems import problem
@@ -20,9 +20,9 @@ from entrypoints.http.runtime import Runtime
 @get("/webhook", media_type="text/plain", sync_to_thread=False)
 def verify_webhook(
     request: Request[Any, Any, Any],
-    mode: Annotated[str, Parameter(query="hub.mode")] = "",
-    verify_token: Annotated[str, Parameter(query="hub.verify_token")] = "",
-    challenge: Annotated[str, Parameter(query="hub.challenge")] = "",
+    mode: Annotated[str, QueryParameter(name="hub.mode")] = "",
+    verify_token: Annotated[str, QueryParameter(name="hub.verify_token")] = "",
+    challenge: Annotated[str, QueryParameter(name="hub.challenge")] = "",
 ) -> Response[Any]:
     """Meta proves it knows our verify token; we answer its challenge, verbatim, only then."""
     runtime: Runtime = request.app.state.runtime
