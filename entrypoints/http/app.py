@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import fields
+import logging
 from typing import Any
 
 from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
 
+from domain.meta_errors import CloudApiError
 from entrypoints.container import Container
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -18,6 +20,7 @@ from entrypoints.http.webhook import webhook_handlers
 from entrypoints.workers import dispatcher, inbox_worker
 
 Announce = Callable[[Runtime], None]
+log = logging.getLogger("wahub")
 
 
 def create_app(container: Container, announce: Announce | None = None) -> Litestar:
@@ -63,7 +66,16 @@ async def build_runtime(container: Container) -> Runtime:
     )
     ensure_admin_key = await _resolved(container.ensure_admin_key)
     runtime.first_admin_secret = await ensure_admin_key(runtime.settings.bootstrap_admin_key)
+    await _sync_templates(use_cases)
     return runtime
+
+
+async def _sync_templates(use_cases: UseCases) -> None:
+    """Start with Meta's templates (the sandbox's approved hello_world among them); Meta down is no reason not to start."""
+    try:
+        await use_cases.sync_templates()
+    except CloudApiError as error:
+        log.warning("templates not synced at start-up: %s", error)
 
 
 async def _resolved(provider: Any) -> Any:
