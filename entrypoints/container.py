@@ -5,6 +5,8 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
@@ -67,6 +69,7 @@ class Container(containers.DeclarativeContainer):
         live_events=live_events,
         clock=clock,
         rate_limiter=rate_limiter,
+        lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
     )
     ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
     process_inbox_event = providers.Singleton(
