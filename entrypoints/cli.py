@@ -6,21 +6,34 @@ import argparse
 import sys
 from collections.abc import Sequence
 from importlib.metadata import version
+from typing import NoReturn
 
 from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
 from entrypoints.serve import add_serve_command
 from entrypoints.settings import SettingsError
+from entrypoints.simulator.command import add_simulator_command
+
+
+class _OneLineErrors(argparse.ArgumentParser):
+    """argparse prints the usage before a bad argument; we print the error alone, as for every other error.
+
+    Subcommand parsers are made of the same class, so theirs are one line too.
+    """
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = _OneLineErrors(
         prog="wahub",
         description="An open WhatsApp Business Platform (Meta Cloud API) integration.",
     )
     parser.add_argument("--version", action="version", version=f"wahub {version('wahub')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_serve_command(commands)
+    add_simulator_command(commands)
     return parser
 
 

@@ -28,6 +28,10 @@ class SimulatorConfig:
     access_token: str
     app_secret: str
     webhook_url: str | None = None
+    verify_token: str | None = None
+    """What the endpoint expects in Meta's GET handshake, done before the first delivery; None skips it."""
+    verify_retry_seconds: tuple[float, ...] = (0.5, 1.0, 2.0, 5.0, 10.0)
+    """Waits between failed handshakes, the last repeating: short, as the endpoint often starts later."""
     phone_number_id: str = field(default_factory=_graph_id)
     waba_id: str = field(default_factory=_graph_id)
     display_phone_number: str = "15550001234"

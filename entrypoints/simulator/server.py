@@ -55,17 +55,28 @@ async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSim
 def run_simulator(
     *,
     port: int,
-    webhook_url: str | None,
+    webhook_url: str,
     app_secret: str,
     access_token: str,
+    verify_token: str | None = None,
     phone_number_id: str | None = None,
     waba_id: str | None = None,
     host: str = "127.0.0.1",
 ) -> None:
     """`wahub simulator`: prints the ids a client needs, then serves until interrupted."""
-    config = SimulatorConfig(access_token=access_token, app_secret=app_secret, webhook_url=webhook_url)
+    config = SimulatorConfig(
+        access_token=access_token, app_secret=app_secret, webhook_url=webhook_url, verify_token=verify_token
+    )
     config.phone_number_id = phone_number_id or config.phone_number_id
     config.waba_id = waba_id or config.waba_id
-    print(f"wahub simulator on http://{host}:{port}  phone_number_id={config.phone_number_id}  waba_id={config.waba_id}")
-    print(f"webhooks -> {webhook_url or '(none)'}; control API under http://{host}:{port}/_sim/")
+    for line in _banner(config, f"http://{host}:{port}"):
+        print(line, flush=True)
     uvicorn.run(create_simulator_app(config), host=host, port=port, log_level="info")
+
+
+def _banner(config: SimulatorConfig, url: str) -> list[str]:
+    handshake = "after Meta's GET handshake" if config.verify_token else "without a handshake (no --verify-token)"
+    return [
+        f"wahub simulator on {url}  phone_number_id={config.phone_number_id}  waba_id={config.waba_id}",
+        f"webhooks -> {config.webhook_url}, {handshake}; control API under {url}/_sim/",
+    ]

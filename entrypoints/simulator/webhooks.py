@@ -1,8 +1,10 @@
 """Signed webhook delivery, at least once and in no promised order, as Meta delivers.
 
-First attempts go out in publishing order; an answer other than 200 (or none) is retried in the
-background with growing waits. Faults set through the control API hold deliveries back, then
-release them shuffled, batched into one POST, or each sent twice.
+Nothing is posted before the endpoint has passed Meta's GET verification handshake (when a verify
+token is configured); deliveries published meanwhile wait. First attempts then go out in publishing
+order; an answer other than 200 (or none) is retried in the background with growing waits. Faults
+set through the control API hold deliveries back, then release them shuffled, batched into one POST,
+or each sent twice.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import msgspec
 from domain.webhook_signature import sign
 from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.envelopes import Entry, serialise
+from entrypoints.simulator.handshake import verify_endpoint
 
 
 class WebhookFaults(msgspec.Struct, kw_only=True):
@@ -66,6 +69,7 @@ class WebhookSender:
         self._wakeup.set()
 
     async def _run(self) -> None:
+        await self._verify()
         while True:
             await self._wakeup.wait()
             self._wakeup.clear()
@@ -75,6 +79,12 @@ class WebhookSender:
             for body in self._bodies(entries):
                 for _ in range(2 if self.faults.duplicate else 1):
                     await self._first_attempt(Delivery(body=body))
+
+    async def _verify(self) -> None:
+        config = self._config
+        if config.webhook_url is None or config.verify_token is None or self._client is None:
+            return
+        await verify_endpoint(self._client, config.webhook_url, config.verify_token, config.verify_retry_seconds)
 
     def _bodies(self, entries: list[Entry]) -> list[bytes]:
         if self.faults.shuffle:

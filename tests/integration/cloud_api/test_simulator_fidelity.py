@@ -20,7 +20,7 @@ from domain.webhook_events import InboundMessageReceived, StatusReported, Templa
 from domain.webhook_signature import verify_signature
 from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.server import RunningSimulator, running_simulator
-from tests.integration.cloud_api.webhook_receiver import WebhookReceiver, webhook_receiver
+from tests.integration.cloud_api.webhook_receiver import VERIFY_TOKEN, WebhookReceiver, webhook_receiver
 
 SECRET = "app-secret"
 TOKEN = "token"
@@ -35,7 +35,13 @@ async def receiver() -> AsyncIterator[WebhookReceiver]:
 
 @pytest.fixture
 async def simulator(receiver: WebhookReceiver) -> AsyncIterator[RunningSimulator]:
-    config = SimulatorConfig(access_token=TOKEN, app_secret=SECRET, webhook_url=receiver.url, webhook_retry_seconds=(0.01, 0.02))
+    config = SimulatorConfig(
+        access_token=TOKEN,
+        app_secret=SECRET,
+        webhook_url=receiver.url,
+        verify_token=VERIFY_TOKEN,
+        webhook_retry_seconds=(0.01, 0.02),
+    )
     async with running_simulator(config) as running:
         yield running
 
