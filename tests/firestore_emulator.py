@@ -102,7 +102,9 @@ class FirestoreEmulator:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         _stop_group(self._process)
-        raise EmulatorUnavailable(f"the Firestore emulator was not ready within {READY_WITHIN_SECONDS:.0f} s:\n{self._output()}")
+        raise EmulatorUnavailable(
+            f"the Firestore emulator was not ready within {READY_WITHIN_SECONDS:.0f} s:\n{self._output()}"
+        )
 
     def _output(self) -> str:
         self._log.seek(0)

@@ -48,5 +48,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     except ValueError:
         at = None
     if not separator or at is None or at.tzinfo is None:
-        raise DomainError(f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged")
+        raise DomainError(
+            f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
+        )
     return at, key

@@ -78,10 +78,10 @@ class _Scope:
 
     async def outbound_by_status(self) -> dict[str, int]:
         statuses = list(MessageStatus)
-        counts = await asyncio.gather(*(
-            _count(self.messages(self._query.since, self._query.until, direction=str(Direction.OUTBOUND), status=str(s)))
-            for s in statuses
-        ))
+        since, until, outbound = self._query.since, self._query.until, str(Direction.OUTBOUND)
+        counts = await asyncio.gather(
+            *(_count(self.messages(since, until, direction=outbound, status=str(s))) for s in statuses)
+        )
         return dict(sorted((str(s), n) for s, n in zip(statuses, counts) if n))
 
     async def responses(self) -> tuple[float, int]:

@@ -102,7 +102,8 @@ class TestCountsKeptBesideTheMessages:
         counted = FailureCount(code=131026, title="Message undeliverable", count=1)
         assert (await stores.messages.aggregates(whole_days)).failures == [counted]
         assert (await stores.messages.aggregates(part_of_a_day)).failures == [counted]
-        assert (await stores.messages.aggregates(AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(10)))).failures == []
+        before_it = AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(10))
+        assert (await stores.messages.aggregates(before_it)).failures == []
 
 
 class TestRestart:
