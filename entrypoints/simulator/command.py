@@ -9,7 +9,9 @@ from entrypoints.simulator.server import run_simulator
 
 
 def add_simulator_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    simulator = commands.add_parser("simulator", help="play Meta's Cloud API locally: Graph paths, rules, signed webhooks")
+    simulator = commands.add_parser(
+        "simulator", help="play Meta's Cloud API locally: Graph paths, rules, signed webhooks"
+    )
     simulator.add_argument("--port", type=_port, default=8100, help="default: 8100")
     simulator.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback only)")
     simulator.add_argument("--webhook-url", type=_webhook_url, required=True, help="where signed webhooks are POSTed")

@@ -82,8 +82,10 @@ async def test_the_standalone_simulator_takes_a_text_and_reports_it_by_signed_we
         with simulator_process(port, webhooks.url, log) as process:
             await until_answering(graph, process, log)
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as control:
-                inbound = await control.post("/_sim/inbound", json={"from": CUSTOMER, "type": "text", "text": {"body": "Hi"}})
-            wamid = await graph.send(SendRequest(phone_number_id=PhoneNumberId(PHONE), to=WaId(CUSTOMER), content=Text(body="Hello!")))
+                hi = {"from": CUSTOMER, "type": "text", "text": {"body": "Hi"}}
+                inbound = await control.post("/_sim/inbound", json=hi)
+            hello = SendRequest(phone_number_id=PhoneNumberId(PHONE), to=WaId(CUSTOMER), content=Text(body="Hello!"))
+            wamid = await graph.send(hello)
 
             customer_wrote, sent = await next_event(webhooks), await next_event(webhooks)
 
@@ -99,7 +101,7 @@ async def test_the_standalone_simulator_takes_a_text_and_reports_it_by_signed_we
         (["--port", "eighty"], "--port"),
         (["--webhook-url", "http://127.0.0.1:8000/webhook"], "required"),
         (["--webhook-url", "ftp://example.com", "--app-secret", "s", "--access-token", "t"], "--webhook-url"),
-        (["--webhook-url", "http://127.0.0.1/w", "--app-secret", "s", "--access-token", "t", "--waba-id", "abc"], "--waba-id"),
+        (["--webhook-url", "http://h/w", "--app-secret", "s", "--access-token", "t", "--waba-id", "x"], "--waba-id"),
     ],
 )
 def test_bad_arguments_are_refused_with_one_line_and_exit_code_2(arguments: list[str], complaint: str) -> None:

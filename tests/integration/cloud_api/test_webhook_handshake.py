@@ -9,6 +9,8 @@ from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.server import RunningSimulator, running_simulator
 from tests.integration.cloud_api.webhook_receiver import VERIFY_TOKEN, webhook_receiver
 
+CUSTOMER = "16505551234"
+
 
 def config(webhook_url: str, verify_token: str) -> SimulatorConfig:
     return SimulatorConfig(
@@ -22,7 +24,7 @@ def config(webhook_url: str, verify_token: str) -> SimulatorConfig:
 
 async def customer_writes(simulator: RunningSimulator) -> None:
     async with httpx.AsyncClient(base_url=simulator.url) as control:
-        answer = await control.post("/_sim/inbound", json={"from": "16505551234", "type": "text", "text": {"body": "Hi"}})
+        answer = await control.post("/_sim/inbound", json={"from": CUSTOMER, "type": "text", "text": {"body": "Hi"}})
     answer.raise_for_status()
 
 
