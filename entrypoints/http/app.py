@@ -13,11 +13,12 @@ from litestar.openapi import OpenAPIConfig
 
 from domain.meta_errors import CloudApiError
 from entrypoints.container import Container
+from entrypoints.http.events import EventsController
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
 from entrypoints.http.webhook import webhook_handlers
-from entrypoints.workers import dispatcher, inbox_worker
+from entrypoints.workers import dispatcher, inbox_worker, media_downloader
 
 Announce = Callable[[Runtime], None]
 log = logging.getLogger("wahub")
@@ -43,7 +44,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
             await _resolved(container.shutdown_resources)
 
     return Litestar(
-        route_handlers=[*webhook_handlers(settings.max_webhook_bytes), MessagesController, healthz],
+        route_handlers=[*webhook_handlers(settings.max_webhook_bytes), MessagesController, EventsController, healthz],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
@@ -62,6 +63,7 @@ async def build_runtime(container: Container) -> Runtime:
         authenticate=await _resolved(container.authenticate),
         inbox=inbox_worker(await _resolved(container.process_inbox_event)),
         dispatcher=dispatcher(await _resolved(container.dispatch_outbound)),
+        media=media_downloader(await _resolved(container.download_inbound_media)),
         simulator=await _resolved(container.simulator),
     )
     ensure_admin_key = await _resolved(container.ensure_admin_key)
