@@ -1,0 +1,52 @@
+"""End-to-end fixtures: real `wahub serve` processes over loopback, data and HOME in tmp_path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.support import WahubServer, start_wahub, wahub_environment
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes tens of seconds (e.g. a pip install); still runs by default")
+
+
+StartWahub = Callable[..., WahubServer]
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """HOME and XDG_DATA_HOME of the server processes: its data lives in tmp_path/home/data/wahub."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def start(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
+    """Start `wahub serve` (sandbox mode unless told otherwise); every process is stopped at the end.
+
+    `start(WAHUB_X="...")` adds environment variables; all starts of one test share one HOME, so a
+    second start is a restart on the same data.
+    """
+    servers: list[WahubServer] = []
+
+    def start_server(*arguments: str, **variables: str) -> WahubServer:
+        server = start_wahub(wahub_environment(home, **variables), tmp_path / "logs", *arguments)
+        servers.append(server)
+        return server
+
+    try:
+        yield start_server
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@pytest.fixture
+def wahub(start: StartWahub) -> WahubServer:
+    """One sandbox server: the simulator plays Meta in-process and calls this server's webhook."""
+    return start()

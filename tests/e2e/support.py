@@ -1,0 +1,229 @@
+"""Running the real `wahub` console script as a subprocess, and polling it with a deadline.
+
+Nothing here sleeps to synchronise: `eventually` polls a check until it holds or its deadline
+passes, and fails with the last thing it saw.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+
+WAHUB = Path(sys.executable).parent / "wahub"
+ADMIN_KEY = "wahub_e2e_admin_key_0123456789abcdefghijklmnopq"
+START_TIMEOUT = 30.0
+SIMULATOR_URL = re.compile(r"simulator plays Meta at (http://\S+)")
+
+
+def eventually(check: Callable[[], T], timeout: float = 15.0, interval: float = 0.05) -> T:
+    """Call `check` until it returns a truthy value without failing an assertion; return that value.
+
+    At the deadline, the last AssertionError is raised again (or one showing the last falsy value).
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = check()
+            if value:
+                return value
+            failure: AssertionError = AssertionError(f"still {value!r} after {timeout} s")
+        except AssertionError as error:
+            failure = error
+        if time.monotonic() >= deadline:
+            raise failure
+        time.sleep(interval)
+
+
+def free_port() -> int:
+    """A port nobody listens on right now: the kernel's pick for a socket bound to port 0."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wahub_environment(home: Path, **variables: str) -> dict[str, str]:
+    """A controlled environment: nothing WAHUB_* leaks in from the developer's shell.
+
+    No WAHUB_ACCESS_TOKEN, so sandbox mode. PYTHONUNBUFFERED because `wahub serve` prints its banner
+    without flushing, and our stdout is a file, not a terminal (see test_banner.py).
+    """
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "LANG": "C.UTF-8",
+        "PYTHONUNBUFFERED": "1",
+        "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+    }
+    if "PYTHONPATH" in os.environ:  # running the suite against another checkout than the installed one
+        environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    return environment | variables
+
+
+def data_dir(home: Path) -> Path:
+    """Where `wahub serve` keeps its data under the environment above (XDG_DATA_HOME/wahub)."""
+    return home / "data" / "wahub"
+
+
+@dataclass
+class WahubServer:
+    """One `wahub serve` process on a loopback port, its output in files under `logs`."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    logs: Path
+    simulator_url: str = ""
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stdout(self) -> str:
+        return (self.logs / "stdout.txt").read_text(errors="replace")
+
+    def stderr(self) -> str:
+        return (self.logs / "stderr.txt").read_text(errors="replace")
+
+    def output(self) -> str:
+        return f"--- stdout of wahub serve\n{self.stdout()}\n--- stderr\n{self.stderr()}"
+
+    def api(self, key: str | None = ADMIN_KEY) -> httpx.Client:
+        headers = {"authorization": f"Bearer {key}"} if key is not None else {}
+        client = httpx.Client(base_url=self.url, headers=headers, timeout=10.0)
+        self.clients.append(client)
+        return client
+
+    def simulator(self) -> httpx.Client:
+        assert self.simulator_url, "no simulator URL in the banner (not in sandbox mode?)"
+        client = httpx.Client(base_url=self.simulator_url, timeout=10.0)
+        self.clients.append(client)
+        return client
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as in a power cut or an OOM kill."""
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._close_clients()
+
+    def stop(self) -> None:
+        """Terminate, wait, kill: a server never outlives its test."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self._close_clients()
+
+    def _close_clients(self) -> None:
+        for client in self.clients:
+            client.close()
+        self.clients.clear()
+
+
+def start_wahub(environment: Mapping[str, str], logs: Path, *arguments: str, sandbox: bool = True) -> WahubServer:
+    """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken."""
+    for attempt in range(3):
+        port = free_port()
+        directory = logs / f"serve-{port}"
+        directory.mkdir(parents=True, exist_ok=True)
+        with open(directory / "stdout.txt", "wb") as stdout, open(directory / "stderr.txt", "wb") as stderr:
+            process = subprocess.Popen(
+                [str(WAHUB), "serve", "--port", str(port), *arguments],
+                env=dict(environment),
+                stdout=stdout,
+                stderr=stderr,
+                stdin=subprocess.DEVNULL,
+                cwd=logs,
+            )
+        server = WahubServer(process=process, port=port, logs=directory)
+        try:
+            _wait_until_ready(server, sandbox)
+            return server
+        except _PortTaken:
+            server.stop()
+        except BaseException:
+            server.stop()
+            raise
+    raise AssertionError("wahub serve found no free port in 3 attempts")
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _wait_until_ready(server: WahubServer, sandbox: bool) -> None:
+    def ready() -> bool:
+        if server.process.poll() is not None:
+            if "address already in use" in server.stderr().lower():
+                raise _PortTaken
+            raise AssertionError(f"wahub serve exited with {server.process.returncode}\n{server.output()}")
+        try:
+            healthy = httpx.get(f"{server.url}/healthz", timeout=2.0).status_code == 200
+        except httpx.TransportError:
+            return False
+        found = SIMULATOR_URL.search(server.stdout())
+        if found is not None:
+            server.simulator_url = found.group(1)
+        return healthy and (found is not None or not sandbox)
+
+    try:
+        eventually(ready, timeout=START_TIMEOUT)
+    except AssertionError as error:
+        raise AssertionError(f"wahub serve not ready within {START_TIMEOUT} s: {error}\n{server.output()}") from None
+
+
+def problem(response: httpx.Response) -> dict[str, Any]:
+    """The problem+json body of a refusal, checked to be one."""
+    assert response.headers.get("content-type", "").startswith("application/problem+json"), response.text
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code, body
+    return body
+
+
+def routes(server: WahubServer) -> set[str]:
+    """`METHOD /path` of every route in the server's OpenAPI document."""
+    document = httpx.get(f"{server.url}/schema/openapi.json", timeout=10.0).json()
+    return {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item}
+
+
+def customer_writes(simulator: httpx.Client, wa_id: str, body: str, name: str = "Customer") -> str:
+    """A simulated customer sends a text to the business number; returns its wamid."""
+    answer = simulator.post("/_sim/inbound", json={"from": wa_id, "type": "text", "name": name, "text": {"body": body}})
+    assert answer.status_code == 200, answer.text
+    wamid: str = answer.json()["wamid"]
+    return wamid
+
+
+def status_of(api: httpx.Client, message_id: str) -> str:
+    answer = api.get(f"/v1/messages/{message_id}")
+    assert answer.status_code == 200, answer.text
+    status: str = answer.json()["status"]
+    return status
+
+
+def reaches(api: httpx.Client, message_id: str, wanted: str, timeout: float = 15.0) -> dict[str, Any]:
+    """The message as the API shows it once its status is `wanted`."""
+
+    def check() -> dict[str, Any]:
+        message: dict[str, Any] = api.get(f"/v1/messages/{message_id}").json()
+        assert message.get("status") == wanted, message
+        return message
+
+    return eventually(check, timeout)
