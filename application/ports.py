@@ -105,6 +105,20 @@ class MediaStore(Protocol):
 
     async def get(self, media_id: str) -> MediaRecord | None: ...
 
+    async def due_downloads(self, now: datetime, limit: int) -> list[MediaRecord]:
+        """Records whose pending download is due (`download.due_at <= now`), earliest first."""
+        ...
+
+
+class BlobStore(Protocol):
+    """Media bytes by content: the same bytes stored twice are one blob, and a blob never changes."""
+
+    async def put(self, data: bytes) -> str:
+        """Store durably and return the SHA-256 (hex) that names the bytes."""
+        ...
+
+    async def get(self, sha256: str) -> bytes | None: ...
+
 
 class Inbox(Protocol):
     """Raw webhook POSTs, stored before Meta gets its 200, applied later by the inbox worker."""

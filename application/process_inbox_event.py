@@ -9,14 +9,12 @@ POST is applied: operators see what was not, and the raw body stays in the inbox
 from __future__ import annotations
 
 from application.live import message_event, template_event
-from application.ports import Clock, ConversationStore, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
+from application.ports import Clock, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
+from application.receive_message import ReceiveMessage
 from application.records import InboxEvent
-from domain.content import preview
-from domain.conversations import record_inbound
 from domain.errors import InvalidIdentifier, MalformedWebhook
-from domain.ids import new_message_id, parse_message_id
-from domain.messages import Direction, Message, with_status
-from domain.status import MessageStatus, StatusEvent, StatusRecord
+from domain.ids import parse_message_id
+from domain.messages import Message, with_status
 from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality
 from domain.templates import with_status as template_with_status
 from domain.webhook_events import (
@@ -35,16 +33,16 @@ class ProcessInboxEvent:
         *,
         inbox: Inbox,
         decoder: WebhookDecoder,
+        receive: ReceiveMessage,
         messages: MessageStore,
-        conversations: ConversationStore,
         templates: TemplateStore,
         live_events: LiveEvents,
         clock: Clock,
     ) -> None:
         self._inbox = inbox
         self._decoder = decoder
+        self._receive = receive
         self._messages = messages
-        self._conversations = conversations
         self._templates = templates
         self._live = live_events
         self._clock = clock
@@ -79,38 +77,6 @@ class ProcessInboxEvent:
                 await self._change_template(event)
             case UndecodableItem():
                 await self._report_undecodable(event, source)
-
-    async def _receive(self, event: InboundMessageReceived) -> None:
-        message = Message(
-            id=new_message_id(),
-            direction=Direction.INBOUND,
-            phone_number_id=event.phone_number_id,
-            wa_id=event.wa_id,
-            content=event.content,
-            created_at=event.at,
-            status=StatusRecord(status=MessageStatus.DELIVERED, reached_at={MessageStatus.DELIVERED: event.at}),
-            wamid=event.wamid,
-            context=event.context,
-            referral=event.referral,
-            customer_name=event.customer_name,
-        )
-        first_delivery = await self._messages.add(message)
-        await self._conversations.update(
-            event.phone_number_id,
-            event.wa_id,
-            lambda current: record_inbound(
-                current,
-                phone_number_id=event.phone_number_id,
-                wa_id=event.wa_id,
-                wamid=event.wamid,
-                at=event.at,
-                preview=preview(event.content),
-                customer_name=event.customer_name,
-                first_delivery=first_delivery,
-            ),
-        )
-        if first_delivery:
-            await self._live.publish("message.received", message_event(message))
 
     async def _report_status(self, event: StatusReported) -> None:
         message = await self._find_sent(event)

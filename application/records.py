@@ -55,16 +55,31 @@ class ApiKey(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     revoked_at: datetime | None = None
 
 
+class MediaDownload(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Inbound media still to fetch from Meta, due at `due_at`; Meta's URLs live minutes, the media 30 days."""
+
+    due_at: datetime
+    attempts: int = 0
+    last_error: str | None = None
+
+
 class MediaRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """Media known to wahub: uploaded by us, or received from a customer and fetched from Meta."""
+    """Media known to wahub: uploaded by us, or sent by a customer and fetched from Meta.
+
+    `sha256` (hex) names the bytes in the blob store; it is None while an inbound download is
+    pending (`download` set) or after it was given up (`download_error` set).
+    """
 
     id: str
     kind: str
     mime_type: str
-    size: int
-    sha256: str
     created_at: datetime
+    direction: str = "outbound"
+    size: int | None = None
+    sha256: str | None = None
     filename: str | None = None
+    download: MediaDownload | None = None
+    download_error: str | None = None
 
 
 class LiveEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -17,8 +17,9 @@ from application.analytics import SummarizeAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
-from application.media import FetchInboundMedia, UploadMedia
+from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
+from application.receive_message import ReceiveMessage
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.rate_limiter import RateLimiter
 from application.retry_message import RetryMessage
@@ -26,7 +27,7 @@ from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
 from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
-from entrypoints.resources import open_cloud_api, open_simulator, open_stores
+from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 
@@ -40,6 +41,7 @@ class Container(containers.DeclarativeContainer):
     live_events = providers.Singleton(InMemoryLiveEvents)
     decoder = providers.Singleton(MetaWebhookDecoder)
     stores = providers.Resource(open_stores, settings=settings)
+    blobs = providers.Singleton(open_blobs, settings=settings)
     simulator = providers.Resource(open_simulator, settings=settings, account=account, webhook_url=webhook_url)
     cloud_api = providers.Resource(open_cloud_api, settings=settings, account=account, simulator=simulator)
 
@@ -72,12 +74,20 @@ class Container(containers.DeclarativeContainer):
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
     )
     ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
+    receive_message = providers.Singleton(
+        ReceiveMessage,
+        messages=stores.provided.messages,
+        conversations=stores.provided.conversations,
+        media=stores.provided.media,
+        live_events=live_events,
+        clock=clock,
+    )
     process_inbox_event = providers.Singleton(
         ProcessInboxEvent,
         inbox=stores.provided.inbox,
         decoder=decoder,
+        receive=receive_message,
         messages=stores.provided.messages,
-        conversations=stores.provided.conversations,
         templates=stores.provided.templates,
         live_events=live_events,
         clock=clock,
@@ -90,10 +100,13 @@ class Container(containers.DeclarativeContainer):
     )
     sync_templates = providers.Singleton(SyncTemplates, templates=stores.provided.templates, cloud_api=cloud_api, waba_id=waba_id)
     list_templates = providers.Singleton(ListTemplates, templates=stores.provided.templates)
-    upload_media = providers.Singleton(UploadMedia, cloud_api=cloud_api, media=stores.provided.media, clock=clock)
-    fetch_inbound_media = providers.Singleton(
-        FetchInboundMedia, cloud_api=cloud_api, media=stores.provided.media, clock=clock
+    upload_media = providers.Singleton(
+        UploadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs, clock=clock
     )
+    download_inbound_media = providers.Singleton(
+        DownloadInboundMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs, clock=clock
+    )
+    read_media = providers.Singleton(ReadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs)
     mark_as_read = providers.Singleton(MarkAsRead, conversations=stores.provided.conversations, cloud_api=cloud_api)
     summarize_analytics = providers.Singleton(
         SummarizeAnalytics, messages=stores.provided.messages, prices=providers.Object(DEFAULT_PRICES)

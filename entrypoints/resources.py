@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from adapters.blobs.filesystem import FileBlobStore
 from adapters.cloud_api.graph import GraphCloudApi
 from adapters.firestore.stores import FirestoreStores
 from adapters.memory import MemoryStores
+from adapters.memory.blobs import InMemoryBlobStore
 from adapters.sqlite import open_sqlite_stores
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
@@ -15,6 +17,14 @@ from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.server import RunningSimulator, running_simulator
 
 SQLITE_FILE = "wahub.db"
+MEDIA_FOLDER = "media"
+
+
+def open_blobs(settings: Settings) -> FileBlobStore | InMemoryBlobStore:
+    """Media bytes live beside the database: in memory for the memory store, else under the data dir."""
+    if settings.store == "memory":
+        return InMemoryBlobStore()
+    return FileBlobStore(settings.data_dir / MEDIA_FOLDER)
 
 
 async def open_stores(settings: Settings) -> AsyncIterator[Any]:

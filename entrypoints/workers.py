@@ -1,4 +1,4 @@
-"""The background loops of `wahub serve`: the inbox worker and the outbound dispatcher.
+"""The background loops of `wahub serve`: the inbox worker, the outbound dispatcher, the media downloader.
 
 Each sleeps until woken (a webhook stored, a message queued) or a short poll passes, so work
 written by another process (or left by a crash) is still picked up. A failing step is logged and
@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
 from application.dispatch_outbound import DispatchOutbound
+from application.media import DownloadInboundMedia
 from application.process_inbox_event import ProcessInboxEvent
 
 log = logging.getLogger("wahub.workers")
@@ -63,3 +64,10 @@ def dispatcher(dispatch: DispatchOutbound) -> Worker:
         return report.sent + report.retried + report.failed + report.dropped > 0
 
     return Worker("dispatcher", step, idle_seconds=0.05)
+
+
+def media_downloader(download: DownloadInboundMedia) -> Worker:
+    async def step() -> bool:
+        return await download() > 0
+
+    return Worker("media", step, idle_seconds=1.0)

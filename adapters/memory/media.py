@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from application.records import MediaRecord
 
 
@@ -14,3 +16,7 @@ class InMemoryMediaStore:
 
     async def get(self, media_id: str) -> MediaRecord | None:
         return self._records.get(media_id)
+
+    async def due_downloads(self, now: datetime, limit: int) -> list[MediaRecord]:
+        due = [r for r in self._records.values() if r.download is not None and r.download.due_at <= now]
+        return sorted(due, key=lambda r: (r.download.due_at if r.download else now, r.id))[:limit]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import msgspec
 
 from adapters.sqlite.database import Database
+from adapters.sqlite.encoding import to_micros
 from application.records import MediaRecord
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -16,11 +19,23 @@ class SqliteMediaStore:
         self._database = database
 
     async def save(self, record: MediaRecord) -> None:
-        row = (record.id, _encode(record))
-        await self._database.write(lambda c: c.execute("INSERT OR REPLACE INTO media (id, body) VALUES (?, ?)", row))
+        due = to_micros(record.download.due_at) if record.download else None
+        row = (record.id, _encode(record), due)
+        await self._database.write(
+            lambda c: c.execute("INSERT OR REPLACE INTO media (id, body, download_due_at) VALUES (?, ?, ?)", row)
+        )
 
     async def get(self, media_id: str) -> MediaRecord | None:
         found = await self._database.read(
             lambda c: c.execute("SELECT body FROM media WHERE id = ?", (media_id,)).fetchone()
         )
         return None if found is None else _decode(found[0])
+
+    async def due_downloads(self, now: datetime, limit: int) -> list[MediaRecord]:
+        parameters = (to_micros(now), limit)
+        rows = await self._database.read(
+            lambda c: c.execute(
+                "SELECT body FROM media WHERE download_due_at <= ? ORDER BY download_due_at, id LIMIT ?", parameters
+            ).fetchall()
+        )
+        return [_decode(body) for (body,) in rows]

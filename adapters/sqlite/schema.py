@@ -104,7 +104,12 @@ CREATE TABLE api_keys (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,)
+_MEDIA_DOWNLOADS = """
+ALTER TABLE media ADD COLUMN download_due_at INTEGER;
+CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS)
 
 
 def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:

@@ -11,11 +11,12 @@ from application.access import Authenticate, CreateApiKey
 from application.analytics import SummarizeAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
-from application.media import FetchInboundMedia, UploadMedia
+from application.media import ReadMedia, UploadMedia
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from entrypoints.http.metrics import Metrics
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 from entrypoints.simulator.server import RunningSimulator
@@ -48,7 +49,7 @@ class UseCases:
     delete_template: DeleteTemplate
     sync_templates: SyncTemplates
     upload_media: UploadMedia
-    fetch_inbound_media: FetchInboundMedia
+    read_media: ReadMedia
     summarize_analytics: SummarizeAnalytics
     create_api_key: CreateApiKey
 
@@ -63,20 +64,24 @@ class Runtime:
     authenticate: Authenticate
     inbox: Worker
     dispatcher: Worker
+    media: Worker
     simulator: RunningSimulator | None
     first_admin_secret: str | None = None
     health: WebhookHealth = field(default_factory=WebhookHealth)
+    metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def inbox_arrived(self) -> None:
         self.health.last_received_at = datetime.now(UTC)
         self.inbox.wake()
+        self.media.wake()
 
     def message_queued(self) -> None:
         self.dispatcher.wake()
 
     def start_workers(self) -> None:
-        self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in (self.inbox, self.dispatcher)]
+        workers = (self.inbox, self.dispatcher, self.media)
+        self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
 
     async def stop_workers(self) -> None:
         for task in self.tasks:

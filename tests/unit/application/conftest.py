@@ -8,6 +8,7 @@ import pytest
 
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory import MemoryStores
+from adapters.memory.blobs import InMemoryBlobStore
 from adapters.memory.clock import ManualClock
 from adapters.memory.cloud_api import FakeCloudApi
 from adapters.memory.live_events import InMemoryLiveEvents
@@ -15,9 +16,10 @@ from application.analytics import SummarizeAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
-from application.media import FetchInboundMedia, UploadMedia
+from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
 from application.rate_limiter import RateLimiter
+from application.receive_message import ReceiveMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
@@ -37,6 +39,7 @@ class Harness:
         self.stores = MemoryStores()
         self.cloud_api = FakeCloudApi()
         self.live_events = InMemoryLiveEvents()
+        self.blobs = InMemoryBlobStore()
         s = self.stores
         self.send_message = SendMessage(
             messages=s.messages,
@@ -62,8 +65,14 @@ class Harness:
         self.process_inbox_event = ProcessInboxEvent(
             inbox=s.inbox,
             decoder=MetaWebhookDecoder(),
+            receive=ReceiveMessage(
+                messages=s.messages,
+                conversations=s.conversations,
+                media=s.media,
+                live_events=self.live_events,
+                clock=self.clock,
+            ),
             messages=s.messages,
-            conversations=s.conversations,
             templates=s.templates,
             live_events=self.live_events,
             clock=self.clock,
@@ -74,8 +83,11 @@ class Harness:
         )
         self.delete_template = DeleteTemplate(templates=s.templates, cloud_api=self.cloud_api, waba_id=waba)
         self.sync_templates = SyncTemplates(templates=s.templates, cloud_api=self.cloud_api, waba_id=waba)
-        self.upload_media = UploadMedia(cloud_api=self.cloud_api, media=s.media, clock=self.clock)
-        self.fetch_inbound_media = FetchInboundMedia(cloud_api=self.cloud_api, media=s.media, clock=self.clock)
+        self.upload_media = UploadMedia(cloud_api=self.cloud_api, media=s.media, blobs=self.blobs, clock=self.clock)
+        self.download_inbound_media = DownloadInboundMedia(
+            cloud_api=self.cloud_api, media=s.media, blobs=self.blobs, clock=self.clock, jitter=lambda: 0.0
+        )
+        self.read_media = ReadMedia(cloud_api=self.cloud_api, media=s.media, blobs=self.blobs)
         self.mark_as_read = MarkAsRead(conversations=s.conversations, cloud_api=self.cloud_api)
         self.summarize_analytics = SummarizeAnalytics(messages=s.messages, prices=DEFAULT_PRICES)
 

@@ -117,12 +117,13 @@ async def test_media_whatsapp_refuses_is_refused_before_upload(harness: Harness,
     assert harness.cloud_api.media == {}
 
 
-async def test_inbound_media_is_fetched_through_a_fresh_url(harness: Harness) -> None:
-    media_id = await harness.cloud_api.upload_media(NUMBER, b"%PDF-1.7", "application/pdf", "invoice.pdf")
+async def test_uploaded_media_is_read_back_from_the_blob_store_without_asking_meta(harness: Harness) -> None:
+    uploaded = await harness.upload_media(NUMBER, b"\x89PNG" + b"\x00" * 64, "image/png", "logo.png")
+    harness.cloud_api.fail_next(CloudApiError(131000, "Something went wrong", http_status=500), operation="media_url")
 
-    record, data = await harness.fetch_inbound_media(media_id)
+    record, data = await harness.read_media(uploaded.id)
 
-    assert data == b"%PDF-1.7" and record.kind == "document"
+    assert data == b"\x89PNG" + b"\x00" * 64 and record == uploaded
 
 
 async def test_marking_a_conversation_read_sends_the_newest_inbound_wamid_and_clears_unread(harness: Harness) -> None:

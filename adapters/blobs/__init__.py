@@ -1,0 +1,1 @@
+"""Blob stores: media bytes kept by their SHA-256."""
