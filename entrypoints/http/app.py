@@ -8,15 +8,20 @@ from dataclasses import fields
 import logging
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
 from domain.meta_errors import CloudApiError
 from entrypoints.container import Container
+from entrypoints.http.analytics import AnalyticsController
+from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
+from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
+from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
+from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
 from entrypoints.workers import dispatcher, inbox_worker, media_downloader
 
@@ -44,7 +49,18 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
             await _resolved(container.shutdown_resources)
 
     return Litestar(
-        route_handlers=[*webhook_handlers(settings.max_webhook_bytes), MessagesController, EventsController, healthz],
+        route_handlers=[
+            counted(
+                *webhook_handlers(settings.max_webhook_bytes),
+                MessagesController,
+                ConversationsController,
+                TemplatesController,
+                media_router(settings.max_upload_bytes),
+                AnalyticsController,
+                EventsController,
+                *operations_handlers,
+            )
+        ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
@@ -88,7 +104,3 @@ async def _resolved(provider: Any) -> Any:
     value = provider()
     return await value if hasattr(value, "__await__") else value
 
-
-@get("/healthz", sync_to_thread=False, tags=["operations"])
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}

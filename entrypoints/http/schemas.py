@@ -7,9 +7,12 @@ from typing import Any
 
 import msgspec
 
+from application.records import MediaRecord
+from domain.analytics import AnalyticsQuery, AnalyticsSummary, DailyVolume, FailureCount, StatusFunnel
 from domain.content import kind_of
 from domain.conversations import Conversation
 from domain.messages import Message
+from domain.templates import MessageTemplate
 
 
 class StatusStep(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,4 +94,112 @@ def conversation_view(conversation: Conversation, now: datetime) -> Conversation
         unread_count=conversation.unread_count,
         customer_name=conversation.customer_name,
         last_message_preview=conversation.last_message_preview,
+    )
+
+
+class TemplateView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    name: str
+    language: str
+    category: str
+    status: str
+    quality: str
+    parameter_format: str
+    components: list[dict[str, Any]]
+    id: str | None = None
+    rejected_reason: str | None = None
+
+
+class DeletedTemplatesView(msgspec.Struct, frozen=True, kw_only=True):
+    name: str
+    language: str | None
+    deleted: int
+
+
+class MediaView(msgspec.Struct, frozen=True, kw_only=True):
+    """`size` and `sha256` stay null while a customer's media is still being fetched from Meta."""
+
+    id: str
+    kind: str
+    mime_type: str
+    size: int | None
+    sha256: str | None
+
+
+class CostView(msgspec.Struct, frozen=True, kw_only=True):
+    """Decimal as a JSON number: dashboards chart it; an estimate needs no more than float precision."""
+
+    currency: str
+    amount: float
+    unpriced: dict[str, int]
+
+
+class AnalyticsView(msgspec.Struct, frozen=True, kw_only=True):
+    since: datetime
+    until: datetime
+    volumes: list[DailyVolume]
+    funnel: StatusFunnel
+    delivery_rate: float | None
+    read_rate: float | None
+    failure_reasons: list[FailureCount]
+    average_first_response_seconds: float | None
+    conversations_by_category: dict[str, int]
+    estimated_cost: CostView
+    phone_number_id: str | None = None
+
+
+class PhoneNumberCheck(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Whether the token reaches the number; Meta's own code and title when it does not."""
+
+    reachable: bool
+    display_phone_number: str | None = None
+    verified_name: str | None = None
+    quality_rating: str | None = None
+    error_code: int | None = None
+    error_title: str | None = None
+    error_details: str | None = None
+
+
+class SetupChecksView(msgspec.Struct, frozen=True, kw_only=True):
+    mode: str
+    store: str
+    phone_number_id: str
+    waba_id: str
+    credentials: dict[str, bool]
+    phone_number: PhoneNumberCheck
+    webhook_verified_at: datetime | None
+    last_webhook_received_at: datetime | None
+
+
+def template_view(template: MessageTemplate) -> TemplateView:
+    return TemplateView(
+        name=template.name,
+        language=template.language,
+        category=template.category,
+        status=template.status,
+        quality=template.quality,
+        parameter_format=template.parameter_format,
+        components=msgspec.to_builtins(template.components),
+        id=template.id,
+        rejected_reason=template.rejected_reason,
+    )
+
+
+def media_view(record: MediaRecord) -> MediaView:
+    return MediaView(id=record.id, kind=record.kind, mime_type=record.mime_type, size=record.size, sha256=record.sha256)
+
+
+def analytics_view(query: AnalyticsQuery, summary: AnalyticsSummary) -> AnalyticsView:
+    cost = summary.estimated_cost
+    return AnalyticsView(
+        since=query.since,
+        until=query.until,
+        phone_number_id=query.phone_number_id,
+        volumes=summary.volumes,
+        funnel=summary.funnel,
+        delivery_rate=summary.delivery_rate,
+        read_rate=summary.read_rate,
+        failure_reasons=summary.failure_reasons,
+        average_first_response_seconds=summary.average_first_response_seconds,
+        conversations_by_category=summary.conversations_by_category,
+        estimated_cost=CostView(currency=cost.currency, amount=float(cost.amount), unpriced=cost.unpriced),
     )

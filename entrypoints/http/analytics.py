@@ -1,0 +1,56 @@
+"""Analytics over a period: volumes, the status funnel, failure reasons, response time and estimated cost."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get
+from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
+
+from application.access import Action
+from application.ports import Clock
+from domain.analytics import AnalyticsQuery
+from domain.ids import parse_phone_number_id
+from entrypoints.http.auth import requires
+from entrypoints.http.runtime import Runtime
+from entrypoints.http.schemas import AnalyticsView, analytics_view
+
+DEFAULT_PERIOD = timedelta(days=7)
+SINCE = "Start, inclusive, ISO-8601 (UTC without an offset); default: 7 days before `to`"
+UNTIL = "End, exclusive, ISO-8601 (UTC without an offset); default: now"
+
+class AnalyticsController(Controller):
+    path = "/v1/analytics"
+    tags = ["analytics"]
+
+    @get("/summary", guards=[requires(Action.READ_ANALYTICS)])
+    async def summary(
+        self,
+        request: Request[Any, Any, Any],
+        since: Annotated[datetime | None, QueryParameter(name="from", description=SINCE)] = None,
+        until: Annotated[datetime | None, QueryParameter(name="to", description=UNTIL)] = None,
+        phone_number_id: Annotated[str | None, QueryParameter(description="One business number (digits)")] = None,
+    ) -> AnalyticsView:
+        runtime: Runtime = request.app.state.runtime
+        clock: Clock = runtime.container.clock()
+        query = analytics_query(since, until, phone_number_id, clock.now())
+        return analytics_view(query, await runtime.use_cases.summarize_analytics(query))
+
+
+def analytics_query(since: datetime | None, until: datetime | None, number: str | None, now: datetime) -> AnalyticsQuery:
+    """Stores compare aware times, so a time given without an offset is taken as UTC rather than refused."""
+    end = _utc(until) if until is not None else now
+    start = _utc(since) if since is not None else end - DEFAULT_PERIOD
+    if start >= end:
+        raise ValidationException(
+            detail=f"from ({start.isoformat()}) must be before to ({end.isoformat()})",
+            extra=[{"message": "from must be before to", "key": "from", "source": "query"}],
+        )
+    phone_number_id = None if number is None else parse_phone_number_id(number)
+    return AnalyticsQuery(since=start, until=end, phone_number_id=phone_number_id)
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at

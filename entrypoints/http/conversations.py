@@ -1,0 +1,108 @@
+"""Conversations: the inbox agents work through (latest activity first) and each customer's thread.
+
+Paging is by cursor, never by offset: new messages arrive while an agent scrolls, and an offset
+would show some twice and skip others.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.exceptions import ValidationException
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from application.access import Action
+from application.ports import Clock
+from domain.ids import PhoneNumberId, parse_phone_number_id, parse_wa_id
+from entrypoints.http.auth import requires
+from entrypoints.http.runtime import Runtime
+from entrypoints.http.schemas import ConversationView, PageView, conversation_view, message_view
+
+MAX_LIMIT = 100
+
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page, 1 to {MAX_LIMIT}")]
+Cursor = Annotated[str | None, QueryParameter(description="The next_cursor of the previous page, unchanged")]
+NumberFilter = Annotated[str | None, QueryParameter(description="A business phone number id (digits)")]
+
+
+class ReadRequest(msgspec.Struct, frozen=True, kw_only=True):
+    typing: bool = False
+
+
+class ConversationsController(Controller):
+    path = "/v1/conversations"
+    tags = ["conversations"]
+
+    @get("/", guards=[requires(Action.READ_MESSAGES)])
+    async def list_conversations(
+        self, request: Request[Any, Any, Any], phone_number_id: NumberFilter = None, cursor: Cursor = None, limit: Limit = 50
+    ) -> PageView:
+        runtime: Runtime = request.app.state.runtime
+        number = None if phone_number_id is None else parse_phone_number_id(phone_number_id)
+        page = await runtime.use_cases.list_conversations(number, paging_cursor(cursor), limit)
+        now = _clock(runtime).now()
+        return PageView(data=[conversation_view(c, now) for c in page.items], next_cursor=page.next_cursor)
+
+    @get("/{wa_id:str}/messages", guards=[requires(Action.READ_MESSAGES)])
+    async def history(
+        self,
+        request: Request[Any, Any, Any],
+        wa_id: FromPath[str],
+        phone_number_id: NumberFilter = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+    ) -> PageView:
+        """Newest first, so the first page is what an agent opening the thread needs."""
+        runtime: Runtime = request.app.state.runtime
+        number = _number_or_default(runtime, phone_number_id)
+        page = await runtime.use_cases.conversation_history(number, parse_wa_id(wa_id), paging_cursor(cursor), limit)
+        return PageView(data=[message_view(m) for m in page.items], next_cursor=page.next_cursor)
+
+    @post("/{wa_id:str}/read", status_code=200, guards=[requires(Action.MARK_READ)])
+    async def mark_read(
+        self,
+        request: Request[Any, Any, Any],
+        wa_id: FromPath[str],
+        data: JSONBody[ReadRequest | None] = None,
+        phone_number_id: NumberFilter = None,
+    ) -> ConversationView:
+        """Blue ticks for the customer (and "typing…" when asked), and the unread count back to zero."""
+        runtime: Runtime = request.app.state.runtime
+        number = _number_or_default(runtime, phone_number_id)
+        typing = data.typing if data is not None else False
+        conversation = await runtime.use_cases.mark_as_read(number, parse_wa_id(wa_id), typing=typing)
+        return conversation_view(conversation, _clock(runtime).now())
+
+
+def paging_cursor(raw: str | None) -> str | None:
+    """Every store writes its cursor as `<ISO time>|<key>`; another shape is a client mistake (400), not a store failure."""
+    if raw is None:
+        return None
+    at, bar, key = raw.partition("|")
+    if not bar or not key or _aware_time(at) is None:
+        raise ValidationException(
+            detail=f"{raw!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged",
+            extra=[{"message": "not a paging cursor", "key": "cursor", "source": "query"}],
+        )
+    return raw
+
+
+def _aware_time(text: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return at if at.tzinfo is not None else None
+
+
+def _number_or_default(runtime: Runtime, raw: str | None) -> PhoneNumberId:
+    return parse_phone_number_id(raw if raw is not None else runtime.account.phone_number_id)
+
+
+def _clock(runtime: Runtime) -> Clock:
+    """The container's clock, so a test that freezes time sees windows close when it says."""
+    clock: Clock = runtime.container.clock()
+    return clock

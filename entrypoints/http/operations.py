@@ -1,0 +1,140 @@
+"""What operators and the setup guide ask: alive, ready, metrics, and is Meta reachable with these settings."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from litestar import Request, Response, Router, get
+from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
+
+from application.access import Action
+from application.operations import CheckPhoneNumber, MeasureQueues, PhoneNumberReach, ProbeStore
+from domain.ids import PhoneNumberId
+from entrypoints.http.auth import requires
+from entrypoints.http.metrics import follow
+from entrypoints.http.problems import problem
+from entrypoints.http.runtime import Runtime
+from entrypoints.http.schemas import PhoneNumberCheck, SetupChecksView
+
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+FOLLOWER = "metrics-follower"
+
+
+@get("/healthz", sync_to_thread=False, tags=["operations"])
+def healthz() -> dict[str, str]:
+    """The process answers; nothing else is checked, so a slow store never gets a live process restarted."""
+    return {"status": "ok"}
+
+
+@get("/readyz", tags=["operations"])
+async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Ready when the store answers a cheap query and the workers run; a load balancer sends traffic only then."""
+    runtime: Runtime = request.app.state.runtime
+    failure = await (await _probe_store(runtime))()
+    stopped = [task.get_name() for task in runtime.tasks if task.get_name() != FOLLOWER and task.done()]
+    reasons = [failure] if failure else []
+    if stopped or not runtime.tasks:
+        reasons.append(f"workers not running: {', '.join(stopped) or 'none started'}")
+    if reasons:
+        return problem(503, "Not ready", "; ".join(reasons))
+    return Response({"status": "ready"})
+
+
+@get("/metrics", media_type=PROMETHEUS_TEXT, tags=["operations"])
+async def metrics(request: Request[Any, Any, Any]) -> str:
+    runtime: Runtime = request.app.state.runtime
+    depths = await (await _measure_queues(runtime))()
+    return runtime.metrics.render(depths)
+
+
+@get("/v1/setup/checks", guards=[requires(Action.READ_SETUP)], tags=["operations"])
+async def setup_checks(request: Request[Any, Any, Any]) -> SetupChecksView:
+    """What the setup guide shows, each check answered even when Meta refuses (its code and title then)."""
+    runtime: Runtime = request.app.state.runtime
+    check = await _check_phone_number(runtime)
+    reach = await check(PhoneNumberId(runtime.account.phone_number_id))
+    return _setup_view(runtime, reach)
+
+
+def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
+    settings = runtime.settings
+    given = {
+        "WAHUB_ACCESS_TOKEN": settings.access_token,
+        "WAHUB_PHONE_NUMBER_ID": settings.phone_number_id,
+        "WAHUB_WABA_ID": settings.waba_id,
+        "WAHUB_APP_SECRET": settings.app_secret,
+        "WAHUB_VERIFY_TOKEN": settings.verify_token,
+    }
+    return SetupChecksView(
+        mode="sandbox" if settings.sandbox else "meta",
+        store=settings.store,
+        phone_number_id=runtime.account.phone_number_id,
+        waba_id=runtime.account.waba_id,
+        credentials={name: value is not None for name, value in given.items()},
+        phone_number=PhoneNumberCheck(**{f: getattr(reach, f) for f in reach.__struct_fields__}),
+        webhook_verified_at=runtime.health.verified_at,
+        last_webhook_received_at=runtime.health.last_received_at,
+    )
+
+
+def count_requests(app: ASGIApp) -> ASGIApp:
+    """Counts every answer by route template (not raw path, so ids do not explode the label set)."""
+
+    async def counted(scope: Scope, receive: Receive, send: Send) -> None:
+        runtime: Runtime = scope["app"].state.runtime
+        _follow_live_events(runtime)
+        status = 500
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, sending)
+        finally:
+            route = scope.get("path_template") or scope["path"]
+            runtime.metrics.request_answered(route, str(scope.get("method", "")), status)
+
+    return counted
+
+
+def counted(*handlers: ControllerRouterHandler) -> Router:
+    """Every route under one router, so the counting middleware sees each of them."""
+    return Router(path="/", route_handlers=list(handlers), middleware=[count_requests])
+
+
+def _follow_live_events(runtime: Runtime) -> None:
+    """Started once, by the first request; kept with the workers' tasks, so shutdown cancels it too."""
+    if runtime.metrics.follower is None:
+        follower = asyncio.create_task(follow(runtime.container.live_events(), runtime.metrics), name=FOLLOWER)
+        runtime.metrics.follower = follower
+        runtime.tasks.append(follower)
+
+
+# The three operational use cases need only ports the container already holds. They are built
+# here, from those providers, until container.py (owned elsewhere) provides them by name.
+
+
+async def _probe_store(runtime: Runtime) -> ProbeStore:
+    return ProbeStore(outbox=(await _resolved(runtime.container.stores)).outbox)
+
+
+async def _measure_queues(runtime: Runtime) -> MeasureQueues:
+    stores = await _resolved(runtime.container.stores)
+    return MeasureQueues(outbox=stores.outbox, inbox=stores.inbox)
+
+
+async def _check_phone_number(runtime: Runtime) -> CheckPhoneNumber:
+    return CheckPhoneNumber(cloud_api=await _resolved(runtime.container.cloud_api))
+
+
+async def _resolved(provider: Any) -> Any:
+    """An initialised async resource still hands out an awaitable; every other provider, the object."""
+    value = provider()
+    return await value if hasattr(value, "__await__") else value
+
+
+operations_handlers = [healthz, readyz, metrics, setup_checks]
