@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.support import WahubServer, start_wahub, wahub_environment
+from tests.e2e.support import EventStream, WahubServer, start_wahub, wahub_environment
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -50,3 +50,13 @@ def start(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
 def wahub(start: StartWahub) -> WahubServer:
     """One sandbox server: the simulator plays Meta in-process and calls this server's webhook."""
     return start()
+
+
+@pytest.fixture
+def events(wahub: WahubServer) -> Iterator[EventStream]:
+    """The admin's live event stream of `wahub`, opened before the test acts."""
+    stream = EventStream(wahub)
+    try:
+        yield stream
+    finally:
+        stream.close()

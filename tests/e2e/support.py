@@ -6,6 +6,7 @@ passes, and fails with the last thing it saw.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -168,12 +169,16 @@ class _PortTaken(Exception):
     pass
 
 
+class _Exited(Exception):
+    """Not an AssertionError, so `eventually` gives up at once instead of polling a dead process."""
+
+
 def _wait_until_ready(server: WahubServer, sandbox: bool) -> None:
     def ready() -> bool:
         if server.process.poll() is not None:
             if "address already in use" in server.stderr().lower():
                 raise _PortTaken
-            raise AssertionError(f"wahub serve exited with {server.process.returncode}\n{server.output()}")
+            raise _Exited(f"wahub serve exited with {server.process.returncode}")
         try:
             healthy = httpx.get(f"{server.url}/healthz", timeout=2.0).status_code == 200
         except httpx.TransportError:
@@ -185,6 +190,8 @@ def _wait_until_ready(server: WahubServer, sandbox: bool) -> None:
 
     try:
         eventually(ready, timeout=START_TIMEOUT)
+    except _Exited as exited:
+        raise AssertionError(f"{exited}\n{server.output()}") from None
     except AssertionError as error:
         raise AssertionError(f"wahub serve not ready within {START_TIMEOUT} s: {error}\n{server.output()}") from None
 
@@ -227,3 +234,51 @@ def reaches(api: httpx.Client, message_id: str, wanted: str, timeout: float = 15
         return message
 
     return eventually(check, timeout)
+
+
+@dataclass(frozen=True)
+class Sse:
+    id: str
+    event: str
+    data: Any
+
+
+class EventStream:
+    """An open `GET /v1/events` connection; what the server writes waits in the socket until read.
+
+    So a test can open the stream, act, then read: events are never missed, and no thread is needed.
+    """
+
+    def __init__(self, server: WahubServer, patience: float = 15.0) -> None:
+        self._client = httpx.Client(timeout=httpx.Timeout(10.0, read=patience))
+        self._patience = patience
+        self._stream = self._client.stream("GET", f"{server.url}/v1/events", headers={"authorization": f"Bearer {ADMIN_KEY}"})
+        self.response = self._stream.__enter__()
+        assert self.response.status_code == 200, self.response.read()
+        assert self.response.headers["content-type"].startswith("text/event-stream"), self.response.headers
+        self._lines = self.response.iter_lines()
+        self.events: list[Sse] = []
+
+    def until(self, seen: Callable[[list[Sse]], bool]) -> list[Sse]:
+        """Read events until `seen(every event so far)` holds; a silence longer than the patience fails."""
+        deadline = time.monotonic() + self._patience
+        fields: dict[str, str] = {}
+        while not seen(self.events):
+            assert time.monotonic() < deadline, f"not seen within {self._patience} s; events: {self.events}"
+            try:
+                line = next(self._lines)
+            except httpx.ReadTimeout:
+                raise AssertionError(f"no event for {self._patience} s; events so far: {self.events}") from None
+            if line.startswith(":"):
+                continue
+            if line:
+                name, _, value = line.partition(":")
+                fields[name] = value.removeprefix(" ")
+            elif fields:
+                self.events.append(Sse(id=fields.get("id", ""), event=fields.get("event", "message"), data=json.loads(fields["data"])))
+                fields = {}
+        return self.events
+
+    def close(self) -> None:
+        self._stream.__exit__(None, None, None)
+        self._client.close()

@@ -12,7 +12,7 @@ import base64
 import httpx
 import pytest
 
-from tests.e2e.support import WahubServer, customer_writes, eventually, problem, reaches, routes
+from tests.e2e.support import EventStream, Sse, WahubServer, customer_writes, eventually, problem, reaches, routes
 
 CUSTOMER = "16505551234"
 PNG = base64.b64decode(
@@ -122,3 +122,33 @@ def test_a_customer_message_appears_in_its_conversation_as_unread(wahub: WahubSe
     assert [(m["direction"], m["wamid"], m["content"]["body"]) for m in history] == [
         ("inbound", wamid, "Hi! Is my order on its way?")
     ]
+
+
+ORDER = ["queued", "accepted", "sent", "delivered", "read"]
+
+
+def test_the_event_stream_shows_the_customer_message_our_sends_and_every_status_change_in_order(
+    wahub: WahubServer, events: EventStream
+) -> None:
+    api = wahub.api()
+    wamid = customer_writes(wahub.simulator(), CUSTOMER, "Hi! Anyone there?")
+    sent_text = window_opens(api, CUSTOMER)
+    sent_template = accepted(api, {"to": f"+{CUSTOMER}", **HELLO_WORLD})
+    ours = {sent_text, sent_template}
+
+    def statuses(seen: list[Sse], message_id: str) -> list[str]:
+        return [e.data["status"]["status"] for e in seen if e.event == "message.status" and e.data["id"] == message_id]
+
+    def all_read(seen: list[Sse]) -> bool:
+        return all(statuses(seen, message_id)[-1:] == ["read"] for message_id in ours)
+
+    seen = events.until(all_read)
+
+    received = [e.data for e in seen if e.event == "message.received"]
+    assert [(m["wamid"], m["wa_id"], m["direction"]) for m in received] == [(wamid, CUSTOMER, "inbound")]
+    assert {e.data["id"] for e in seen if e.event == "message.created"} == ours
+    for message_id in ours:
+        steps = statuses(seen, message_id)
+        assert steps == sorted(steps, key=ORDER.index) and {"sent", "delivered", "read"} <= set(steps), steps
+    ids = [int(e.id) for e in seen]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids), "event ids increase, so a client can resume"
