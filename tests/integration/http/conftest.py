@@ -5,6 +5,8 @@ Providers are overridden, never monkeypatched: what runs is the production wirin
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,9 @@ from litestar.testing import AsyncTestClient
 from adapters.memory import MemoryStores
 from adapters.memory.cloud_api import FakeCloudApi
 from application.ports import PhoneNumberInfo
+from application.records import Role
 from domain.ids import PhoneNumberId
+from domain.webhook_signature import sign
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.http.runtime import Runtime
@@ -68,3 +72,30 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     app = create_app(container)
     async with AsyncTestClient(app) as client:
         yield Api(client=client, runtime=app.state.runtime, stores=stores, cloud_api=cloud_api)
+
+
+async def bearer(api: Api, role: Role) -> dict[str, str]:
+    """Authorization headers of a fresh key with `role`, created as `wahub keys create` would."""
+    _, secret = await api.runtime.use_cases.create_api_key(f"test {role}", role)
+    return {"authorization": f"Bearer {secret}"}
+
+
+def inbound_text(wa_id: str, wamid: str, body: str, at: int, name: str = "Sheena") -> bytes:
+    """Meta's webhook body for one text a customer sent, as JSON bytes ready to sign."""
+    value = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "15550783881", "phone_number_id": ACCOUNT.phone_number_id},
+        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+        "messages": [{"from": wa_id, "id": wamid, "timestamp": str(at), "type": "text", "text": {"body": body}}],
+    }
+    envelope = {"object": "whatsapp_business_account", "entry": [{"id": ACCOUNT.waba_id, "changes": [{"field": "messages", "value": value}]}]}
+    return json.dumps(envelope).encode()
+
+
+async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int | None = None) -> None:
+    """A signed webhook POST, then what the inbox worker does with it."""
+    payload = inbound_text(wa_id, wamid, body, int(time.time()) if at is None else at)
+    headers = {"x-hub-signature-256": sign(ACCOUNT.app_secret.encode(), payload), "content-type": "application/json"}
+    response = await api.client.post("/webhook", content=payload, headers=headers)
+    assert response.status_code == 200, response.text
+    await api.runtime.container.process_inbox_event().process_pending()
