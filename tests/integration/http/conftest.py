@@ -99,3 +99,30 @@ async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int |
     response = await api.client.post("/webhook", content=payload, headers=headers)
     assert response.status_code == 200, response.text
     await api.runtime.container.process_inbox_event().process_pending()
+
+
+@pytest.fixture
+async def small_uploads_api(tmp_path: Path) -> AsyncIterator[Api]:
+    """The same app as `api`, with WAHUB_MAX_UPLOAD_BYTES at its least (1 KiB), to see the 413 without 100 MB."""
+    settings = load_settings(
+        {
+            "WAHUB_DATA_DIR": str(tmp_path),
+            "WAHUB_STORE": "memory",
+            "WAHUB_ACCESS_TOKEN": ACCOUNT.access_token,
+            "WAHUB_PHONE_NUMBER_ID": ACCOUNT.phone_number_id,
+            "WAHUB_WABA_ID": ACCOUNT.waba_id,
+            "WAHUB_APP_SECRET": ACCOUNT.app_secret,
+            "WAHUB_VERIFY_TOKEN": ACCOUNT.verify_token,
+            "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+            "WAHUB_MAX_UPLOAD_BYTES": "1024",
+        }
+    )
+    container = Container(settings=settings, account=ACCOUNT, webhook_url="http://127.0.0.1:9/webhook")
+    stores = MemoryStores()
+    cloud_api = FakeCloudApi()
+    container.stores.override(providers.Object(stores))
+    container.cloud_api.override(providers.Object(cloud_api))
+    container.simulator.override(providers.Object(None))
+    app = create_app(container)
+    async with AsyncTestClient(app) as client:
+        yield Api(client=client, runtime=app.state.runtime, stores=stores, cloud_api=cloud_api)
