@@ -12,6 +12,7 @@ import secrets
 
 from application.ports import ApiKeyStore, Clock
 from application.records import ApiKey, Role
+from domain.errors import NotFound
 
 SECRET_PREFIX = "wahub_"
 
@@ -83,6 +84,36 @@ class CreateApiKey:
         )
         await self._api_keys.add(key)
         return key, secret
+
+
+class UnknownApiKey(NotFound):
+    """An API key id that no key has, e.g. a typo in `wahub keys revoke`."""
+
+
+class ListApiKeys:
+    """Every key, revoked ones too, so an operator sees what was cut off and when; secrets are never kept."""
+
+    def __init__(self, *, api_keys: ApiKeyStore) -> None:
+        self._api_keys = api_keys
+
+    async def __call__(self) -> list[ApiKey]:
+        return await self._api_keys.list()
+
+
+class RevokeApiKey:
+    """Cut a key off for good; a revoked key is refused with the time it was revoked, never deleted."""
+
+    def __init__(self, *, api_keys: ApiKeyStore, clock: Clock) -> None:
+        self._api_keys = api_keys
+        self._clock = clock
+
+    async def __call__(self, key_id: str) -> ApiKey:
+        """The key as revoked; revoking it again changes nothing and keeps the first revocation time."""
+        await self._api_keys.revoke(key_id, self._clock.now())
+        key = next((key for key in await self._api_keys.list() if key.id == key_id), None)
+        if key is None:
+            raise UnknownApiKey(f"no API key has the id {key_id!r}; `wahub keys list` shows them")
+        return key
 
 
 class Authenticate:

@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
+from entrypoints.keys import add_keys_command
 from entrypoints.serve import add_serve_command
 from entrypoints.settings import SettingsError
 from entrypoints.simulator.command import add_simulator_command
@@ -34,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     add_serve_command(commands)
     add_simulator_command(commands)
+    add_keys_command(commands)
     return parser
 
 
