@@ -83,10 +83,8 @@ def paging_cursor(raw: str | None) -> str | None:
         return None
     at, bar, key = raw.partition("|")
     if not bar or not key or _aware_time(at) is None:
-        raise ValidationException(
-            detail=f"{raw!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged",
-            extra=[{"message": "not a paging cursor", "key": "cursor", "source": "query"}],
-        )
+        detail = f"{raw!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
+        raise ValidationException(detail=detail, extra=[{"message": detail, "key": "cursor", "source": "query"}])
     return raw
 
 
