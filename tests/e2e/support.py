@@ -282,3 +282,39 @@ class EventStream:
     def close(self) -> None:
         self._stream.__exit__(None, None, None)
         self._client.close()
+
+
+def run_wahub(environment: Mapping[str, str], *arguments: str, timeout: float = 30.0) -> subprocess.CompletedProcess[str]:
+    """A one-shot `wahub` command (e.g. `keys create`) in the same environment as the server."""
+    return subprocess.run(
+        [str(WAHUB), *arguments], env=dict(environment), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def history(api: httpx.Client, wa_id: str) -> list[dict[str, Any]]:
+    """Every message of one conversation, oldest first, following the cursor across pages (each newest first)."""
+    messages: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
+        answer = api.get(f"/v1/conversations/{wa_id}/messages", params=params)
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        messages += page["data"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return messages[::-1]
+
+
+def conversations(api: httpx.Client) -> dict[str, dict[str, Any]]:
+    """Every conversation by wa_id, following the cursor across pages."""
+    found: dict[str, dict[str, Any]] = {}
+    cursor: str | None = None
+    while True:
+        answer = api.get("/v1/conversations", params={"limit": "100", **({"cursor": cursor} if cursor else {})})
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        found |= {c["wa_id"]: c for c in page["data"]}
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return found
