@@ -318,3 +318,22 @@ def conversations(api: httpx.Client) -> dict[str, dict[str, Any]]:
         cursor = page["next_cursor"]
         if cursor is None:
             return found
+
+
+def metric(server: WahubServer, name: str) -> float:
+    """One unlabelled sample of the server's Prometheus /metrics."""
+    text = httpx.get(f"{server.url}/metrics", timeout=10.0).text
+    found = re.search(rf"^{re.escape(name)} (\S+)$", text, re.MULTILINE)
+    assert found is not None, f"{name} not in /metrics:\n{text}"
+    return float(found.group(1))
+
+
+def inbox_drained(server: WahubServer, simulator: httpx.Client) -> None:
+    """Every webhook the simulator published was answered 200 (so stored) and the inbox worker applied it."""
+
+    def drained() -> bool:
+        deliveries = simulator.get("/_sim/webhooks").json()
+        assert all(200 in delivery["answers"] for delivery in deliveries), deliveries
+        return metric(server, "wahub_inbox_backlog") == 0
+
+    eventually(drained)
