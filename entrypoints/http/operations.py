@@ -17,7 +17,7 @@ from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import PhoneNumberCheck, SetupChecksView
 
-PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 FOLLOWER = "metrics-follower"
 
 
