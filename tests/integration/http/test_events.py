@@ -162,3 +162,25 @@ async def test_an_idle_stream_gets_keep_alive_comments_between_events() -> None:
 
     assert idle.comment == "keep-alive" and idle.data is None
     assert event.encode() == b'id: 1\r\nevent: template.updated\r\ndata: {"name":"order_update"}\r\n\r\n'
+
+
+async def test_a_client_further_behind_than_the_retained_history_is_told_to_reload() -> None:
+    live_events = InMemoryLiveEvents(retained=2, origin=0)
+    seen, *_, newest = [await live_events.publish("message.status", {"n": n}) for n in range(4)]
+
+    reset = await anext(live_events.subscribe(after=seen.id))
+
+    assert reset.type == "stream.reset" and reset.id == newest.id
+    assert reset.data["last_event_id"] == seen.id and "only the latest 2" in reset.data["reason"]
+
+
+async def test_a_subscriber_that_lags_past_the_retained_history_is_told_to_reload_too() -> None:
+    live_events = InMemoryLiveEvents(retained=2, origin=0)
+    subscription = live_events.subscribe(after=None)
+    first = await live_events.publish("message.received", {"n": 0})
+    assert await anext(subscription) == first
+
+    *_, newest = [await live_events.publish("message.status", {"n": n}) for n in range(1, 5)]
+    reset = await anext(subscription)
+
+    assert reset.type == "stream.reset" and reset.id == newest.id
