@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
@@ -72,7 +73,7 @@ def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
         phone_number_id=runtime.account.phone_number_id,
         waba_id=runtime.account.waba_id,
         credentials={name: value is not None for name, value in given.items()},
-        phone_number=PhoneNumberCheck(**{f: getattr(reach, f) for f in reach.__struct_fields__}),
+        phone_number=PhoneNumberCheck(**msgspec.structs.asdict(reach)),
         webhook_verified_at=runtime.health.verified_at,
         last_webhook_received_at=runtime.health.last_received_at,
     )
