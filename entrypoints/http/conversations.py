@@ -38,7 +38,11 @@ class ConversationsController(Controller):
 
     @get("/", guards=[requires(Action.READ_MESSAGES)])
     async def list_conversations(
-        self, request: Request[Any, Any, Any], phone_number_id: NumberFilter = None, cursor: Cursor = None, limit: Limit = 50
+        self,
+        request: Request[Any, Any, Any],
+        phone_number_id: NumberFilter = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
     ) -> PageView:
         runtime: Runtime = request.app.state.runtime
         number = None if phone_number_id is None else parse_phone_number_id(phone_number_id)
@@ -78,7 +82,10 @@ class ConversationsController(Controller):
 
 
 def paging_cursor(raw: str | None) -> str | None:
-    """Every store writes its cursor as `<ISO time>|<key>`; another shape is a client mistake (400), not a store failure."""
+    """Every store writes its cursor as `<ISO time>|<key>`; another shape is a client's mistake (400).
+
+    Checked here because a store refuses it only as a generic rule error (422), after a round trip.
+    """
     if raw is None:
         return None
     at, bar, key = raw.partition("|")

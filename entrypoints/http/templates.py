@@ -18,6 +18,9 @@ from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import DeletedTemplatesView, TemplateView, template_view
 
 
+ONE_LANGUAGE = "Only this language; every language of the name when omitted, as Meta does"
+
+
 class TemplateCreate(msgspec.Struct, frozen=True, kw_only=True):
     """What Meta's create call takes; status and id are Meta's to give, so they cannot be sent."""
 
@@ -55,7 +58,7 @@ class TemplatesController(Controller):
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
-        language: Annotated[str | None, QueryParameter(description="Only this language; every one when omitted")] = None,
+        language: Annotated[str | None, QueryParameter(description=ONE_LANGUAGE)] = None,
     ) -> DeletedTemplatesView:
         runtime: Runtime = request.app.state.runtime
         deleted = await runtime.use_cases.delete_template(name, language)

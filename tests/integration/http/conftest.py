@@ -10,6 +10,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from dependency_injector import providers
@@ -80,25 +81,29 @@ async def bearer(api: Api, role: Role) -> dict[str, str]:
     return {"authorization": f"Bearer {secret}"}
 
 
-def inbound_text(wa_id: str, wamid: str, body: str, at: int, name: str = "Sheena") -> bytes:
-    """Meta's webhook body for one text a customer sent, as JSON bytes ready to sign."""
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": ACCOUNT.phone_number_id},
-        "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-        "messages": [{"from": wa_id, "id": wamid, "timestamp": str(at), "type": "text", "text": {"body": body}}],
-    }
-    envelope = {"object": "whatsapp_business_account", "entry": [{"id": ACCOUNT.waba_id, "changes": [{"field": "messages", "value": value}]}]}
+def messages_webhook(**value: Any) -> bytes:
+    """Meta's envelope around one `messages` change (messages, statuses...), as JSON bytes ready to sign."""
+    metadata = {"display_phone_number": "15550783881", "phone_number_id": ACCOUNT.phone_number_id}
+    change = {"field": "messages", "value": {"messaging_product": "whatsapp", "metadata": metadata, **value}}
+    envelope = {"object": "whatsapp_business_account", "entry": [{"id": ACCOUNT.waba_id, "changes": [change]}]}
     return json.dumps(envelope).encode()
 
 
-async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int | None = None) -> None:
+def inbound_text(wa_id: str, wamid: str, body: str, at: int, name: str = "Sheena") -> bytes:
+    text = {"from": wa_id, "id": wamid, "timestamp": str(at), "type": "text", "text": {"body": body}}
+    return messages_webhook(contacts=[{"profile": {"name": name}, "wa_id": wa_id}], messages=[text])
+
+
+async def deliver(api: Api, payload: bytes) -> None:
     """A signed webhook POST, then what the inbox worker does with it."""
-    payload = inbound_text(wa_id, wamid, body, int(time.time()) if at is None else at)
     headers = {"x-hub-signature-256": sign(ACCOUNT.app_secret.encode(), payload), "content-type": "application/json"}
     response = await api.client.post("/webhook", content=payload, headers=headers)
     assert response.status_code == 200, response.text
     await api.runtime.container.process_inbox_event().process_pending()
+
+
+async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int | None = None) -> None:
+    await deliver(api, inbound_text(wa_id, wamid, body, int(time.time()) if at is None else at))
 
 
 @pytest.fixture

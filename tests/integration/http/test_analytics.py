@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.records import Role
 from domain.meta_errors import CloudApiError
-from domain.webhook_signature import sign
-from tests.integration.http.conftest import ACCOUNT, Api, bearer, customer_writes
+from tests.integration.http.conftest import ACCOUNT, Api, bearer, customer_writes, deliver, messages_webhook
 
 SHEENA = "16505551234"
 UTILITY = {"billable": True, "pricing_model": "PMP", "category": "utility", "type": "regular"}
@@ -108,14 +106,4 @@ async def status_webhook(api: Api, message: dict[str, Any], status: str, pricing
     }
     if pricing is not None:
         reported["pricing"] = pricing
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": ACCOUNT.phone_number_id},
-        "statuses": [reported],
-    }
-    body = json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"id": ACCOUNT.waba_id, "changes": [{"field": "messages", "value": value}]}]}
-    ).encode()
-    headers = {"x-hub-signature-256": sign(ACCOUNT.app_secret.encode(), body), "content-type": "application/json"}
-    assert (await api.client.post("/webhook", content=body, headers=headers)).status_code == 200
-    await api.runtime.container.process_inbox_event().process_pending()
+    await deliver(api, messages_webhook(statuses=[reported]))

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 
 from domain.ids import PhoneNumberId
 from domain.meta_errors import CloudApiError
-from domain.webhook_signature import sign
-from tests.integration.http.conftest import ACCOUNT, Api
+from tests.integration.http.conftest import ACCOUNT, Api, deliver, messages_webhook
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
@@ -95,16 +93,6 @@ async def test_media_needs_a_key(api: Api) -> None:
 
 async def _customer_sends_image(api: Api, media_id: str) -> None:
     image = {"id": media_id, "mime_type": "image/png", "sha256": hashlib.sha256(PNG).hexdigest()}
-    message = {"from": "16505551234", "id": "wamid.IMG1", "timestamp": str(int(time.time())), "type": "image", "image": image}
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": "15550783881", "phone_number_id": ACCOUNT.phone_number_id},
-        "contacts": [{"profile": {"name": "Sheena"}, "wa_id": "16505551234"}],
-        "messages": [message],
-    }
-    body = json.dumps(
-        {"object": "whatsapp_business_account", "entry": [{"id": ACCOUNT.waba_id, "changes": [{"field": "messages", "value": value}]}]}
-    ).encode()
-    headers = {"x-hub-signature-256": sign(ACCOUNT.app_secret.encode(), body), "content-type": "application/json"}
-    assert (await api.client.post("/webhook", content=body, headers=headers)).status_code == 200
-    await api.runtime.container.process_inbox_event().process_pending()
+    at = str(int(time.time()))
+    message = {"from": "16505551234", "id": "wamid.IMG1", "timestamp": at, "type": "image", "image": image}
+    await deliver(api, messages_webhook(contacts=[{"wa_id": "16505551234"}], messages=[message]))

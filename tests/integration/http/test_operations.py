@@ -7,6 +7,7 @@ import time
 
 from application.records import Role
 from domain.meta_errors import CloudApiError
+from domain.webhook_signature import sign
 from tests.integration.http.conftest import ACCOUNT, Api, bearer, customer_writes, inbound_text
 
 SHEENA = "16505551234"
@@ -128,6 +129,4 @@ async def scrape_until(api: Api, line: str) -> str:
 
 
 def _signature(body: bytes) -> str:
-    from domain.webhook_signature import sign
-
     return sign(ACCOUNT.app_secret.encode(), body)
