@@ -8,6 +8,8 @@ POST is applied: operators see what was not, and the raw body stays in the inbox
 
 from __future__ import annotations
 
+import msgspec
+
 from application.live import message_event, template_event
 from application.ports import Clock, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
 from application.receive_message import ReceiveMessage
@@ -25,6 +27,16 @@ from domain.webhook_events import (
     UndecodableItem,
     WebhookEvent,
 )
+
+
+class InboxReport(msgspec.Struct, kw_only=True):
+    """What one pass over the inbox applied, by kind of webhook event (for metrics and logs)."""
+
+    posts: int = 0
+    events: dict[str, int] = msgspec.field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.events[kind] = self.events.get(kind, 0) + 1
 
 
 class ProcessInboxEvent:
@@ -47,17 +59,20 @@ class ProcessInboxEvent:
         self._live = live_events
         self._clock = clock
 
-    async def __call__(self, event: InboxEvent) -> None:
+    async def __call__(self, event: InboxEvent, report: InboxReport | None = None) -> None:
         for webhook_event in await self._decode(event):
             await self._apply(webhook_event, event)
+            if report is not None:
+                report.count(_KINDS[type(webhook_event)])
         await self._inbox.mark_processed(event.id, self._clock.now())
 
-    async def process_pending(self, limit: int = 100) -> int:
-        """Apply what is still unprocessed (at start-up, what a crash left behind); returns how many."""
-        pending = await self._inbox.unprocessed(limit)
-        for event in pending:
-            await self(event)
-        return len(pending)
+    async def process_pending(self, limit: int = 100) -> InboxReport:
+        """Apply what is still unprocessed (at start-up, what a crash left behind)."""
+        report = InboxReport()
+        for event in await self._inbox.unprocessed(limit):
+            await self(event, report)
+            report.posts += 1
+        return report
 
     async def _decode(self, event: InboxEvent) -> list[WebhookEvent]:
         """A body that is not Meta's envelope has nothing to apply; it is reported and stays in the inbox."""
@@ -122,6 +137,15 @@ class ProcessInboxEvent:
             return
         await self._templates.save(changed)
         await self._live.publish("template.updated", template_event(changed))
+
+
+_KINDS: dict[type, str] = {
+    InboundMessageReceived: "message",
+    StatusReported: "status",
+    TemplateStatusChanged: "template",
+    TemplateQualityChanged: "template",
+    UndecodableItem: "undecodable",
+}
 
 
 def _changed(template: MessageTemplate, event: TemplateStatusChanged | TemplateQualityChanged) -> MessageTemplate | None:

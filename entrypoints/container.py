@@ -17,6 +17,7 @@ from application.analytics import SummarizeAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
+from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
 from application.receive_message import ReceiveMessage
@@ -117,3 +118,6 @@ class Container(containers.DeclarativeContainer):
     create_api_key = providers.Singleton(CreateApiKey, api_keys=stores.provided.api_keys, clock=clock)
     authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)
     ensure_admin_key = providers.Singleton(EnsureAdminKey, api_keys=stores.provided.api_keys, create=create_api_key)
+    check_phone_number = providers.Singleton(CheckPhoneNumber, cloud_api=cloud_api)
+    probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
+    measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)

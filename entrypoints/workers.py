@@ -12,9 +12,9 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 
-from application.dispatch_outbound import DispatchOutbound
+from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
-from application.process_inbox_event import ProcessInboxEvent
+from application.process_inbox_event import InboxReport, ProcessInboxEvent
 
 log = logging.getLogger("wahub.workers")
 
@@ -51,16 +51,19 @@ class Worker:
                     await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
 
 
-def inbox_worker(process: ProcessInboxEvent) -> Worker:
+def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], None]) -> Worker:
     async def step() -> bool:
-        return await process.process_pending(INBOX_BATCH) > 0
+        report = await process.process_pending(INBOX_BATCH)
+        on_report(report)
+        return report.posts > 0
 
     return Worker("inbox", step, idle_seconds=1.0)
 
 
-def dispatcher(dispatch: DispatchOutbound) -> Worker:
+def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport], None]) -> Worker:
     async def step() -> bool:
         report = await dispatch()
+        on_report(report)
         return report.sent + report.retried + report.failed + report.dropped > 0
 
     return Worker("dispatcher", step, idle_seconds=0.05)

@@ -18,6 +18,7 @@ from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
 from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
+from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
@@ -70,6 +71,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
 
 async def build_runtime(container: Container) -> Runtime:
     use_cases = UseCases(**{f.name: await _resolved(getattr(container, f.name)) for f in fields(UseCases)})
+    metrics = Metrics()
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),
@@ -77,10 +79,11 @@ async def build_runtime(container: Container) -> Runtime:
         use_cases=use_cases,
         ingest_webhook=await _resolved(container.ingest_webhook),
         authenticate=await _resolved(container.authenticate),
-        inbox=inbox_worker(await _resolved(container.process_inbox_event)),
-        dispatcher=dispatcher(await _resolved(container.dispatch_outbound)),
+        inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),
+        dispatcher=dispatcher(await _resolved(container.dispatch_outbound), metrics.dispatched),
         media=media_downloader(await _resolved(container.download_inbound_media)),
         simulator=await _resolved(container.simulator),
+        metrics=metrics,
     )
     ensure_admin_key = await _resolved(container.ensure_admin_key)
     runtime.first_admin_secret = await ensure_admin_key(runtime.settings.bootstrap_admin_key)

@@ -3,22 +3,17 @@
 Counters are plain ints: the server runs on one event loop, and an increment never awaits, so
 nothing can interleave with it. Their sources are chosen so that no use case learns about metrics:
 - HTTP requests (and webhook POSTs accepted or refused) are counted by a middleware around every route;
-- sends and applied webhook events are read from the live events the use cases already publish,
-  by a follower started with the first request. The live events keep the latest 10,000, so the
-  follower catches up with whatever was published before it started;
+- sends, retries, failures and rate-limit waits come from the dispatcher's report of each step,
+  applied webhook events from the inbox worker's;
 - queue depths are gauges, measured when Prometheus scrapes.
 https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterable
-from typing import Any
-
+from application.dispatch_outbound import DispatchReport
 from application.operations import QueueDepths
-from application.ports import LiveEvents
-from application.records import LiveEvent
+from application.process_inbox_event import InboxReport
 
 Labels = tuple[tuple[str, str], ...]
 
@@ -26,7 +21,8 @@ COUNTERS = {
     "wahub_http_requests_total": "HTTP requests answered, by route template, method and status",
     "wahub_webhook_posts_total": "Webhook POSTs from Meta: accepted (stored, 200) or refused (signature, size)",
     "wahub_webhook_events_applied_total": "Webhook events applied by the inbox worker, by kind",
-    "wahub_sends_total": "Cloud API sends by outcome: sent (Meta accepted) or failed (Meta refused for good)",
+    "wahub_sends_total": "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
+    "wahub_dispatch_waits_total": "Sends held back by the throughput or pair rate limit, to be tried later",
 }
 GAUGES = {
     "wahub_outbox_depth": "Messages queued for the dispatcher",
@@ -37,11 +33,9 @@ GAUGES = {
 class Metrics:
     def __init__(self) -> None:
         self._counters: dict[tuple[str, Labels], int] = {}
-        self.follower: asyncio.Task[None] | None = None
 
     def count(self, name: str, **labels: str) -> None:
-        key = (name, tuple(sorted(labels.items())))
-        self._counters[key] = self._counters.get(key, 0) + 1
+        self.add(name, 1, **labels)
 
     def value(self, name: str, **labels: str) -> int:
         return self._counters.get((name, tuple(sorted(labels.items()))), 0)
@@ -51,9 +45,19 @@ class Metrics:
         if route == "/webhook" and method == "POST":
             self.count("wahub_webhook_posts_total", outcome="accepted" if status == 200 else "refused")
 
-    def live_event(self, event: LiveEvent) -> None:
-        for name, labels in _counted(event):
-            self.count(name, **labels)
+    def dispatched(self, report: DispatchReport) -> None:
+        for outcome in ("sent", "retried", "failed", "dropped"):
+            self.add("wahub_sends_total", getattr(report, outcome), outcome=outcome)
+        self.add("wahub_dispatch_waits_total", report.deferred)
+
+    def add(self, name: str, amount: int, **labels: str) -> None:
+        if amount:
+            key = (name, tuple(sorted(labels.items())))
+            self._counters[key] = self._counters.get(key, 0) + amount
+
+    def applied(self, report: InboxReport) -> None:
+        for kind, amount in report.events.items():
+            self.add("wahub_webhook_events_applied_total", amount, kind=kind)
 
     def render(self, depths: QueueDepths) -> str:
         lines: list[str] = []
@@ -65,38 +69,6 @@ class Metrics:
         for name, help_text in GAUGES.items():
             lines += [*_header(name, help_text, "gauge"), f"{name} {gauges[name]}"]
         return "\n".join(lines) + "\n"
-
-
-async def follow(live_events: LiveEvents, metrics: Metrics) -> None:
-    async for event in live_events.subscribe(after=None):
-        metrics.live_event(event)
-
-
-def _counted(event: LiveEvent) -> Iterable[tuple[str, dict[str, str]]]:
-    """Only the dispatcher records `accepted`, and only a send Meta refused fails without a wamid.
-
-    A PENDING template is one just created through the API; Meta's review webhooks move it on.
-    """
-    if event.type == "message.received":
-        yield "wahub_webhook_events_applied_total", {"kind": "message"}
-    elif event.type == "message.status":
-        status, wamid = _status_of(event.data)
-        if status == "accepted":
-            yield "wahub_sends_total", {"outcome": "sent"}
-        elif status == "failed" and wamid is None:
-            yield "wahub_sends_total", {"outcome": "failed"}
-        else:
-            yield "wahub_webhook_events_applied_total", {"kind": "status"}
-    elif event.type == "template.updated" and event.data.get("status") != "PENDING":
-        yield "wahub_webhook_events_applied_total", {"kind": "template"}
-    elif event.type in ("webhook.undecodable", "webhook.malformed"):
-        yield "wahub_webhook_events_applied_total", {"kind": event.type.removeprefix("webhook.")}
-
-
-def _status_of(message: dict[str, Any]) -> tuple[str | None, str | None]:
-    status = message.get("status")
-    current = status.get("status") if isinstance(status, dict) else None
-    return current, message.get("wamid")
 
 
 def _header(name: str, help_text: str, kind: str) -> list[str]:

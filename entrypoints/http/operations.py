@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import msgspec
@@ -10,16 +9,14 @@ from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
 from application.access import Action
-from application.operations import CheckPhoneNumber, MeasureQueues, PhoneNumberReach, ProbeStore
+from application.operations import PhoneNumberReach
 from domain.ids import PhoneNumberId
 from entrypoints.http.auth import requires
-from entrypoints.http.metrics import follow
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import PhoneNumberCheck, SetupChecksView
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
-FOLLOWER = "metrics-follower"
 
 
 @get("/healthz", sync_to_thread=False, tags=["operations"])
@@ -32,8 +29,8 @@ def healthz() -> dict[str, str]:
 async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
     """Ready when the store answers a cheap query and the workers run; a load balancer sends traffic only then."""
     runtime: Runtime = request.app.state.runtime
-    failure = await (await _probe_store(runtime))()
-    stopped = [task.get_name() for task in runtime.tasks if task.get_name() != FOLLOWER and task.done()]
+    failure = await runtime.use_cases.probe_store()
+    stopped = [task.get_name() for task in runtime.tasks if task.done()]
     reasons = [failure] if failure else []
     if stopped or not runtime.tasks:
         reasons.append(f"workers not running: {', '.join(stopped) or 'none started'}")
@@ -45,7 +42,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
 @get("/metrics", media_type=PROMETHEUS_TEXT, tags=["operations"])
 async def metrics(request: Request[Any, Any, Any]) -> str:
     runtime: Runtime = request.app.state.runtime
-    depths = await (await _measure_queues(runtime))()
+    depths = await runtime.use_cases.measure_queues()
     return runtime.metrics.render(depths)
 
 
@@ -53,8 +50,7 @@ async def metrics(request: Request[Any, Any, Any]) -> str:
 async def setup_checks(request: Request[Any, Any, Any]) -> SetupChecksView:
     """What the setup guide shows, each check answered even when Meta refuses (its code and title then)."""
     runtime: Runtime = request.app.state.runtime
-    check = await _check_phone_number(runtime)
-    reach = await check(PhoneNumberId(runtime.account.phone_number_id))
+    reach = await runtime.use_cases.check_phone_number(PhoneNumberId(runtime.account.phone_number_id))
     return _setup_view(runtime, reach)
 
 
@@ -84,7 +80,6 @@ def count_requests(app: ASGIApp) -> ASGIApp:
 
     async def counted(scope: Scope, receive: Receive, send: Send) -> None:
         runtime: Runtime = scope["app"].state.runtime
-        _follow_live_events(runtime)
         status = 500
 
         async def sending(message: Message) -> None:
@@ -105,37 +100,6 @@ def count_requests(app: ASGIApp) -> ASGIApp:
 def counted(*handlers: ControllerRouterHandler) -> Router:
     """Every route under one router, so the counting middleware sees each of them."""
     return Router(path="/", route_handlers=list(handlers), middleware=[count_requests])
-
-
-def _follow_live_events(runtime: Runtime) -> None:
-    """Started once, by the first request; kept with the workers' tasks, so shutdown cancels it too."""
-    if runtime.metrics.follower is None:
-        follower = asyncio.create_task(follow(runtime.container.live_events(), runtime.metrics), name=FOLLOWER)
-        runtime.metrics.follower = follower
-        runtime.tasks.append(follower)
-
-
-# The three operational use cases need only ports the container already holds. They are built
-# here, from those providers, until container.py (owned elsewhere) provides them by name.
-
-
-async def _probe_store(runtime: Runtime) -> ProbeStore:
-    return ProbeStore(outbox=(await _resolved(runtime.container.stores)).outbox)
-
-
-async def _measure_queues(runtime: Runtime) -> MeasureQueues:
-    stores = await _resolved(runtime.container.stores)
-    return MeasureQueues(outbox=stores.outbox, inbox=stores.inbox)
-
-
-async def _check_phone_number(runtime: Runtime) -> CheckPhoneNumber:
-    return CheckPhoneNumber(cloud_api=await _resolved(runtime.container.cloud_api))
-
-
-async def _resolved(provider: Any) -> Any:
-    """An initialised async resource still hands out an awaitable; every other provider, the object."""
-    value = provider()
-    return await value if hasattr(value, "__await__") else value
 
 
 operations_handlers = [healthz, readyz, metrics, setup_checks]

@@ -11,6 +11,7 @@ from application.access import Authenticate, CreateApiKey
 from application.analytics import SummarizeAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
+from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.media import ReadMedia, UploadMedia
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.retry_message import RetryMessage
@@ -52,6 +53,9 @@ class UseCases:
     read_media: ReadMedia
     summarize_analytics: SummarizeAnalytics
     create_api_key: CreateApiKey
+    check_phone_number: CheckPhoneNumber
+    probe_store: ProbeStore
+    measure_queues: MeasureQueues
 
 
 @dataclass(kw_only=True)
@@ -66,9 +70,9 @@ class Runtime:
     dispatcher: Worker
     media: Worker
     simulator: RunningSimulator | None
+    metrics: Metrics
     first_admin_secret: str | None = None
     health: WebhookHealth = field(default_factory=WebhookHealth)
-    metrics: Metrics = field(default_factory=Metrics)
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     def inbox_arrived(self) -> None:
