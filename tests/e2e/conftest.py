@@ -29,13 +29,14 @@ def home(tmp_path: Path) -> Path:
 def start(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
     """Start `wahub serve` (sandbox mode unless told otherwise); every process is stopped at the end.
 
-    `start(WAHUB_X="...")` adds environment variables; all starts of one test share one HOME, so a
-    second start is a restart on the same data.
+    `start(WAHUB_X="...")` adds environment variables (an empty value unsets one); all starts of one
+    test share one HOME, so a second start is a restart on the same data. `banner=False` waits for
+    /healthz only, not for the simulator URL on stdout.
     """
     servers: list[WahubServer] = []
 
-    def start_server(*arguments: str, **variables: str) -> WahubServer:
-        server = start_wahub(wahub_environment(home, **variables), tmp_path / "logs", *arguments)
+    def start_server(*arguments: str, banner: bool = True, **variables: str) -> WahubServer:
+        server = start_wahub(wahub_environment(home, **variables), tmp_path / "logs", *arguments, sandbox=banner)
         servers.append(server)
         return server
 
