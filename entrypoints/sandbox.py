@@ -44,7 +44,8 @@ def _given(value: str | None) -> str:
 
 def _sandbox_account(settings: Settings) -> BusinessAccount:
     path = settings.data_dir / IDENTITY_FILE
-    kept = _read(path) or _generated()
+    stored = _read(path)
+    kept = stored or _generated()
     identity = BusinessAccount(
         phone_number_id=settings.phone_number_id or kept.phone_number_id,
         waba_id=settings.waba_id or kept.waba_id,
@@ -52,7 +53,7 @@ def _sandbox_account(settings: Settings) -> BusinessAccount:
         verify_token=settings.verify_token or kept.verify_token,
         access_token=kept.access_token,
     )
-    if identity != kept:
+    if identity != stored:
         _write(path, identity)
     return identity
 

@@ -37,7 +37,8 @@ def serve_command(arguments: argparse.Namespace) -> int:
         account=business_account(settings),
         webhook_url=f"http://{local_host}:{arguments.port}/webhook",
     )
-    app = create_app(container, announce=lambda runtime: print(banner(runtime, f"http://{local_host}:{arguments.port}")))
+    base_url = f"http://{local_host}:{arguments.port}"
+    app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True))
     logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
     return 0
