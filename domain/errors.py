@@ -71,3 +71,7 @@ class NotFound(DomainError):
 
 class NotRetryable(DomainError):
     """Only a failed message can be sent again."""
+
+
+class InvalidCursor(DomainError):
+    """A paging cursor wahub did not hand out."""

@@ -9,12 +9,11 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
+from application.paging import decode_cursor, encode_cursor
 from adapters.firestore.documents import (
     PAYLOAD,
     TRANSACTION_ATTEMPTS,
-    decode_cursor,
     document_key,
-    encode_cursor,
     from_payload,
     to_payload,
     utc,

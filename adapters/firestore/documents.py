@@ -37,18 +37,3 @@ def utc(at: datetime) -> datetime:
     return at.astimezone(timezone.utc)
 
 
-def encode_cursor(at: datetime, key: str) -> str:
-    return f"{utc(at).isoformat()}|{key}"
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    at_text, separator, key = cursor.partition("|")
-    try:
-        at = datetime.fromisoformat(at_text)
-    except ValueError:
-        at = None
-    if not separator or at is None or at.tzinfo is None:
-        raise DomainError(
-            f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
-        )
-    return at, key

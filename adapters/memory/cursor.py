@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import TypeVar
 
+from application.paging import decode_cursor, encode_cursor
 from application.records import Page
-from domain.errors import DomainError
 
 T = TypeVar("T")
 Position = tuple[datetime, str]
@@ -21,22 +21,4 @@ def newest_first_page(items: Iterable[T], position: Callable[[T], Position], cur
         ordered = [item for item in ordered if position(item) < after]
     page = ordered[:limit]
     more = len(ordered) > len(page) and bool(page)
-    return Page(items=page, next_cursor=encode_cursor(position(page[-1])) if more else None)
-
-
-def encode_cursor(position: Position) -> str:
-    at, key = position
-    return f"{at.astimezone(timezone.utc).isoformat()}|{key}"
-
-
-def decode_cursor(cursor: str) -> Position:
-    at_text, separator, key = cursor.partition("|")
-    try:
-        at = datetime.fromisoformat(at_text)
-    except ValueError:
-        at = None
-    if not separator or at is None or at.tzinfo is None:
-        raise DomainError(
-            f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
-        )
-    return at, key
+    return Page(items=page, next_cursor=encode_cursor(*position(page[-1])) if more else None)

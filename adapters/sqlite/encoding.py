@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from domain.errors import DomainError
+from application import paging
 
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MICROSECOND = timedelta(microseconds=1)
@@ -34,18 +34,9 @@ def day_text(day: int) -> str:
 
 
 def encode_cursor(micros: int, key: str) -> str:
-    """The same shape as every other store's cursor: the last item's time (ISO, UTC) and key."""
-    return f"{from_micros(micros).isoformat()}|{key}"
+    return paging.encode_cursor(from_micros(micros), key)
 
 
 def decode_cursor(cursor: str) -> tuple[int, str]:
-    at_text, separator, key = cursor.partition("|")
-    try:
-        at = datetime.fromisoformat(at_text)
-    except ValueError:
-        at = None
-    if not separator or at is None or at.tzinfo is None:
-        raise DomainError(
-            f"{cursor!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
-        )
+    at, key = paging.decode_cursor(cursor)
     return to_micros(at), key

@@ -6,12 +6,10 @@ would show some twice and skip others.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from application.access import Action
@@ -46,7 +44,7 @@ class ConversationsController(Controller):
     ) -> PageView:
         runtime: Runtime = request.app.state.runtime
         number = None if phone_number_id is None else parse_phone_number_id(phone_number_id)
-        page = await runtime.use_cases.list_conversations(number, paging_cursor(cursor), limit)
+        page = await runtime.use_cases.list_conversations(number, cursor, limit)
         now = _clock(runtime).now()
         return PageView(data=[conversation_view(c, now) for c in page.items], next_cursor=page.next_cursor)
 
@@ -62,7 +60,7 @@ class ConversationsController(Controller):
         """Newest first, so the first page is what an agent opening the thread needs."""
         runtime: Runtime = request.app.state.runtime
         number = _number_or_default(runtime, phone_number_id)
-        page = await runtime.use_cases.conversation_history(number, parse_wa_id(wa_id), paging_cursor(cursor), limit)
+        page = await runtime.use_cases.conversation_history(number, parse_wa_id(wa_id), cursor, limit)
         return PageView(data=[message_view(m) for m in page.items], next_cursor=page.next_cursor)
 
     @post("/{wa_id:str}/read", status_code=200, guards=[requires(Action.MARK_READ)])
@@ -79,28 +77,6 @@ class ConversationsController(Controller):
         typing = data.typing if data is not None else False
         conversation = await runtime.use_cases.mark_as_read(number, parse_wa_id(wa_id), typing=typing)
         return conversation_view(conversation, _clock(runtime).now())
-
-
-def paging_cursor(raw: str | None) -> str | None:
-    """Every store writes its cursor as `<ISO time>|<key>`; another shape is a client's mistake (400).
-
-    Checked here because a store refuses it only as a generic rule error (422), after a round trip.
-    """
-    if raw is None:
-        return None
-    at, bar, key = raw.partition("|")
-    if not bar or not key or _aware_time(at) is None:
-        detail = f"{raw!r} is not a paging cursor: pass back the next_cursor of the previous page unchanged"
-        raise ValidationException(detail=detail, extra=[{"message": detail, "key": "cursor", "source": "query"}])
-    return raw
-
-
-def _aware_time(text: str) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return at if at.tzinfo is not None else None
 
 
 def _number_or_default(runtime: Runtime, raw: str | None) -> PhoneNumberId:

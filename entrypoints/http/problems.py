@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from application.access import Forbidden, Unauthenticated
 from domain.errors import (
     DomainError,
+    InvalidCursor,
     InvalidSignature,
     MessagingLimitReached,
     NotFound,
@@ -26,6 +27,7 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int, str]] = [
     (Unauthenticated, 401, "Unauthenticated"),
     (InvalidSignature, 401, "Invalid webhook signature"),
     (Forbidden, 403, "Forbidden"),
+    (InvalidCursor, 400, "Bad request"),
     (NotFound, 404, "Not found"),
     (NotRetryable, 409, "Not retryable"),
     (TemplateRequired, 422, "Template required outside the customer-service window"),
