@@ -1,0 +1,333 @@
+"""Webhook ingest figures: signed Meta POSTs per second, p50/p99, and how many acknowledged POSTs were stored.
+
+Each server runs as its own process pinned to core 0 (`taskset -c 0`); wrk drives it from core 1
+with one realistic signed text-message webhook (X-Hub-Signature-256 computed once). After each run
+the rows actually committed are counted and compared with the 2xx answers wrk received: a server
+that acknowledges before it stores shows fewer stored than acknowledged.
+
+    python bench/webhook.py            # 10 s per server (~1.5 minutes in all)
+    python bench/webhook.py --quick    # 3 s per server, a smoke run
+    python bench/webhook.py --only wahub,bare-full --duration 20 --connections 64
+
+Servers:
+    wahub        `wahub serve` (create_app over the real container, SQLite store in a temp dir) in Meta
+                 mode with dummy credentials and WAHUB_GRAPH_URL at a closed loopback port
+    bare-full    bench/peers/bare_litestar.py: verify HMAC, INSERT + COMMIT (WAL, synchronous=FULL), 200
+    bare-normal  the same with synchronous=NORMAL (may lose the last commits on power loss)
+    pywa         bench/peers/pywa_server.py: pywa's own webhook server, storing in a handler (needs starlette)
+
+Needs wrk (Debian: `apt-get install -y wrk`) and taskset (util-linux).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import hmac
+import importlib.util
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVER_CORE = "0"
+LOAD_CORE = "1"
+APP_SECRET = "bench-app-secret-0123456789abcdef"
+PHONE_NUMBER_ID = "106540352242922"
+WABA_ID = "102290129340398"
+
+
+def webhook_body() -> bytes:
+    """A text message as Meta's Cloud API sends it (v23 envelope), compact JSON as Meta posts it."""
+    payload = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": WABA_ID,
+                "changes": [
+                    {
+                        "value": {
+                            "messaging_product": "whatsapp",
+                            "metadata": {"display_phone_number": "15550783881", "phone_number_id": PHONE_NUMBER_ID},
+                            "contacts": [{"profile": {"name": "Sheena Nelson"}, "wa_id": "16505551234"}],
+                            "messages": [
+                                {
+                                    "from": "16505551234",
+                                    "id": "wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=",
+                                    "timestamp": "1749416383",
+                                    "type": "text",
+                                    "text": {"body": "Does it come in another color?"},
+                                }
+                            ],
+                        },
+                        "field": "messages",
+                    }
+                ],
+            }
+        ],
+    }
+    return json.dumps(payload, separators=(",", ":")).encode()
+
+
+def lua_script(body: bytes, signature: str) -> str:
+    """wrk POSTs the same signed body; `done` prints one parseable line (latencies in microseconds)."""
+    text = body.decode()
+    assert "]==]" not in text
+    return f"""
+wrk.method = "POST"
+wrk.body = [==[{text}]==]
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Hub-Signature-256"] = "{signature}"
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH requests=%d non2xx=%d socket=%d p50=%d p99=%d duration=%d\\n",
+    summary.requests, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(99), summary.duration))
+end
+"""
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    what: str
+    command: list[str]
+    env: dict[str, str]
+    db: Path
+    table: str = "inbox"
+
+
+@dataclass(frozen=True)
+class Figures:
+    server: Server
+    requests: int
+    acked: int
+    socket_errors: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    stored: int
+
+    @property
+    def per_second(self) -> float:
+        return self.acked / self.seconds
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def servers(work: Path, names: list[str]) -> Iterator[tuple[Server, int]]:
+    python = sys.executable
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name in names:
+        port = free_port()
+        data = work / name
+        data.mkdir()
+        if name == "wahub":
+            closed = free_port()  # nothing listens there: start-up's template sync is refused at once
+            meta = {
+                "WAHUB_STORE": "sqlite",
+                "WAHUB_ACCESS_TOKEN": "bench-dummy-token",
+                "WAHUB_PHONE_NUMBER_ID": PHONE_NUMBER_ID,
+                "WAHUB_WABA_ID": WABA_ID,
+                "WAHUB_APP_SECRET": APP_SECRET,
+                "WAHUB_VERIFY_TOKEN": "bench-verify-token",
+                "WAHUB_GRAPH_URL": f"http://127.0.0.1:{closed}",
+            }
+            yield Server(
+                name, "wahub serve (Meta mode, SQLite, workers on)",
+                [python, "-m", "entrypoints.cli", "serve", "--port", str(port), "--data-dir", str(data)],
+                {**env, **meta}, data / "wahub.db",
+            ), port
+        elif name in ("bare-full", "bare-normal"):
+            synchronous = "FULL" if name == "bare-full" else "NORMAL"
+            yield Server(
+                name, f"bare Litestar, commit per request, synchronous={synchronous}",
+                [python, str(ROOT / "bench" / "peers" / "bare_litestar.py"), "--port", str(port),
+                 "--db", str(data / "peer.db"), "--secret", APP_SECRET, "--synchronous", synchronous],
+                env, data / "peer.db",
+            ), port
+        elif name == "pywa":
+            yield Server(
+                name, "pywa 4.x webhook server (answers, then stores)",
+                [python, str(ROOT / "bench" / "peers" / "pywa_server.py"), "--port", str(port),
+                 "--db", str(data / "pywa.db"), "--secret", APP_SECRET],
+                env, data / "pywa.db",
+            ), port
+        else:
+            raise SystemExit(f"unknown server {name!r}")
+
+
+@contextlib.contextmanager
+def running(server: Server, port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            ["taskset", "-c", SERVER_CORE, *server.command], env=server.env, cwd=ROOT, stdout=out, stderr=out
+        )
+        try:
+            wait_listening(process, port, log)
+            yield process
+        finally:
+            stop(process)
+
+
+def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 30.0) -> None:
+    """uvicorn listens only after the app's start-up (lifespan) has finished."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return
+        time.sleep(0.1)
+    raise SystemExit(f"server not listening on {port} after {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def wrk(url: str, script: Path, seconds: int, connections: int) -> dict[str, int]:
+    command = [
+        "taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency",
+        "--timeout", "5s", "-s", str(script), url,
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30, check=True)
+    match = re.search(r"^BENCH (.*)$", result.stdout, re.MULTILINE)
+    if match is None:
+        raise SystemExit(f"wrk printed no summary:\n{result.stdout}\n{result.stderr}")
+    return {key: int(value) for key, value in (pair.split("=") for pair in match.group(1).split())}
+
+
+def stored_rows(db: Path, table: str) -> int:
+    if not db.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+def measure(server: Server, work: Path, port: int, script: Path, seconds: int, connections: int) -> Figures:
+    url = f"http://127.0.0.1:{port}/webhook"
+    with running(server, port, work / f"{server.name}.log"):
+        wrk(url, script, 1, connections)  # warm-up: imports, caches, the first pages of the file
+        time.sleep(0.5)
+        before = stored_rows(server.db, server.table)
+        summary = wrk(url, script, seconds, connections)
+        time.sleep(0.5)  # a server that answers first gets this long to store what it acknowledged
+    stored = stored_rows(server.db, server.table) - before  # stopped: every commit is in the file
+    return Figures(
+        server=server,
+        requests=summary["requests"],
+        acked=summary["requests"] - summary["non2xx"],
+        socket_errors=summary["socket"],
+        seconds=summary["duration"] / 1e6,
+        p50_ms=summary["p50"] / 1000,
+        p99_ms=summary["p99"] / 1000,
+        stored=stored,
+    )
+
+
+def uvicorn_stack() -> str:
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"uvicorn loop={loop} http={http}"
+
+
+def check_tools() -> None:
+    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+    if missing:
+        raise SystemExit(
+            f"missing {', '.join(missing)}: install with `apt-get install -y wrk util-linux` (Debian/Ubuntu)"
+        )
+    if (os.cpu_count() or 1) < 2:
+        raise SystemExit("needs two cores: the server on core 0, wrk on core 1")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model}, Python {sys.version.split()[0]}, {uvicorn_stack()}"
+
+
+def table(results: list[Figures]) -> str:
+    header = f"{'server':<12} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'acked':>8} {'stored':>8}  stored/acked"
+    lines = [header, "-" * len(header)]
+    for r in results:
+        ratio = r.stored / r.acked if r.acked else 0.0
+        lines.append(
+            f"{r.server.name:<12} {r.per_second:>9,.0f} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} {r.acked:>8} {r.stored:>8}  {ratio:.3f}"
+            + (f"  ({r.requests - r.acked} non-2xx)" if r.requests != r.acked else "")
+            + (f"  ({r.socket_errors} socket errors)" if r.socket_errors else "")
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="3 s per server instead of 10")
+    parser.add_argument("--duration", type=int, help="seconds per server (overrides --quick)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--only", default="wahub,bare-full,bare-normal,pywa", help="comma-separated servers")
+    arguments = parser.parse_args()
+    check_tools()
+    seconds = arguments.duration or (3 if arguments.quick else 10)
+    names = [n for n in arguments.only.split(",") if n]
+    if "pywa" in names and importlib.util.find_spec("starlette") is None:
+        print("pywa: skipped (its server needs starlette: `.venv/bin/pip install 'pywa[server]'`)")
+        names.remove("pywa")
+
+    body = webhook_body()
+    signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    print(machine())
+    print(f"body {len(body)} bytes; wrk -t1 -c{arguments.connections} -d{seconds}s on core {LOAD_CORE}, "
+          f"servers on core {SERVER_CORE}")
+    results: list[Figures] = []
+    with tempfile.TemporaryDirectory(prefix="wahub-bench-") as tmp:
+        work = Path(tmp)
+        script = work / "post.lua"
+        script.write_text(lua_script(body, signature))
+        for server, port in servers(work, names):
+            figures = measure(server, work, port, script, seconds, arguments.connections)
+            print(f"  {server.name}: {figures.per_second:,.0f}/s  ({server.what})", flush=True)
+            results.append(figures)
+    print()
+    print(table(results))
+    by_name = {r.server.name: r for r in results}
+    if "wahub" in by_name and "bare-full" in by_name:
+        print(f"\nwahub / bare-full (same durability) = {by_name['wahub'].per_second / by_name['bare-full'].per_second:.2f}")
+    if "wahub" in by_name and "bare-normal" in by_name:
+        print(f"wahub / bare-normal = {by_name['wahub'].per_second / by_name['bare-normal'].per_second:.2f}")
+    lost = [r.server.name for r in results if r.stored < r.acked]
+    if lost:
+        print(f"acknowledged but not stored: {', '.join(lost)}")
+    return 1 if "wahub" in lost else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
