@@ -59,15 +59,14 @@ def free_port() -> int:
 def wahub_environment(home: Path, **variables: str) -> dict[str, str]:
     """A controlled environment: nothing WAHUB_* leaks in from the developer's shell.
 
-    No WAHUB_ACCESS_TOKEN, so sandbox mode. PYTHONUNBUFFERED because `wahub serve` prints its banner
-    without flushing, and our stdout is a file, not a terminal (see test_banner.py).
+    No WAHUB_ACCESS_TOKEN, so sandbox mode. No PYTHONUNBUFFERED: stdout is a file, as under systemd or
+    docker, and the banner must reach it anyway.
     """
     environment = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "XDG_DATA_HOME": str(home / "data"),
         "LANG": "C.UTF-8",
-        "PYTHONUNBUFFERED": "1",
         "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
     }
     if "PYTHONPATH" in os.environ:  # running the suite against another checkout than the installed one

@@ -39,7 +39,7 @@ def on_free_port(command: str, port: int) -> str:
 def machine_environment(home: Path) -> dict[str, str]:
     """This machine's environment (its Python, pip's index and cache settings) without any WAHUB_*, in a fresh HOME."""
     environment = {name: value for name, value in os.environ.items() if not name.startswith(("WAHUB_", "PYTHONPATH", "VIRTUAL_ENV"))}
-    return environment | {"HOME": str(home), "XDG_DATA_HOME": str(home / "data"), "PYTHONUNBUFFERED": "1"}
+    return environment | {"HOME": str(home), "XDG_DATA_HOME": str(home / "data")}
 
 
 @pytest.fixture
