@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from adapters.sqlite.database import Database
+from adapters.sqlite.database import Database, Insert
 from adapters.sqlite.encoding import from_micros, to_micros
 from application.records import InboxEvent
 
 _PREFIX = "evt_"
+_APPEND = Insert("inbox", ("untrusted_body", "received_at"))
 
 
 class SqliteInbox:
@@ -20,11 +21,9 @@ class SqliteInbox:
         self._database = database
 
     async def append(self, untrusted_body: bytes, received_at: datetime) -> str:
-        row = (untrusted_body, to_micros(received_at))
-        seq = await self._database.write(
-            lambda c: c.execute("INSERT INTO inbox (untrusted_body, received_at) VALUES (?, ?)", row).lastrowid
-        )
-        return _event_id(seq or 0)
+        """Appends waiting together go in as one multi-row INSERT (seq is INTEGER PRIMARY KEY AUTOINCREMENT)."""
+        seq = await self._database.insert(_APPEND, (untrusted_body, to_micros(received_at)))
+        return _event_id(seq)
 
     async def unprocessed(self, limit: int) -> list[InboxEvent]:
         """Oldest first, through the partial index that holds only unprocessed events."""
