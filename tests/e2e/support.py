@@ -203,12 +203,6 @@ def problem(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def routes(server: WahubServer) -> set[str]:
-    """`METHOD /path` of every route in the server's OpenAPI document."""
-    document = httpx.get(f"{server.url}/schema/openapi.json", timeout=10.0).json()
-    return {f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item}
-
-
 def customer_writes(simulator: httpx.Client, wa_id: str, body: str, name: str = "Customer") -> str:
     """A simulated customer sends a text to the business number; returns its wamid."""
     answer = simulator.post("/_sim/inbound", json={"from": wa_id, "type": "text", "name": name, "text": {"body": body}})

@@ -89,7 +89,7 @@ def test_the_readme_first_command_in_a_fresh_clone_serves_wahub(clone: Path, she
     def healthy() -> bool:
         assert process.poll() is None, f"`{command}` ended with {process.returncode}:\n{log.read_text(errors='replace')[-5000:]}"
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2.0).json() == {"status": "ok"}
+            return bool(httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2.0).json() == {"status": "ok"})
         except httpx.TransportError:
             return False
 

@@ -8,11 +8,20 @@ server's webhook, signed with the sandbox app secret.
 from __future__ import annotations
 
 import base64
+import hashlib
 
 import httpx
-import pytest
 
-from tests.e2e.support import EventStream, Sse, WahubServer, customer_writes, eventually, problem, reaches, routes
+from tests.e2e.support import (
+    EventStream,
+    Sse,
+    WahubServer,
+    conversations,
+    customer_writes,
+    eventually,
+    problem,
+    reaches,
+)
 
 CUSTOMER = "16505551234"
 PNG = base64.b64decode(
@@ -34,23 +43,23 @@ def accepted(api: httpx.Client, payload: dict[str, object]) -> str:
 
 
 def window_opens(api: httpx.Client, wa_id: str) -> str:
-    """Free-form sends are refused until wahub has stored the customer's message; returns the first accepted."""
+    """Free-form sends are refused (422) until wahub has stored the customer's message; returns the first accepted."""
 
-    def send() -> str | None:
+    def send() -> str:
         answer = api.post("/v1/messages", json=text(wa_id, "Thanks for writing, how can we help?"))
-        assert answer.status_code in (202, 422), answer.text
-        return answer.json()["id"] if answer.status_code == 202 else None
+        assert answer.status_code == 202, answer.text
+        message_id: str = answer.json()["id"]
+        return message_id
 
     return eventually(send)
 
 
-def image_payload(wahub: WahubServer, api: httpx.Client, to: str) -> dict[str, object]:
-    """An image uploaded through POST /v1/media when the API has it, else one Meta fetches by link."""
-    if "POST /v1/media" in routes(wahub):
-        upload = api.post("/v1/media", files={"file": ("dot.png", PNG, "image/png")})
-        assert upload.status_code in (200, 201), upload.text
-        return {"to": f"+{to}", "type": "image", "image": {"id": upload.json()["id"], "caption": "our shop"}}
-    return {"to": f"+{to}", "type": "image", "image": {"link": "https://example.com/dot.png", "caption": "our shop"}}
+def uploaded_image(api: httpx.Client, to: str) -> dict[str, object]:
+    """An image message whose picture was first uploaded through POST /v1/media."""
+    upload = api.post("/v1/media", files={"file": ("dot.png", PNG, "image/png")})
+    assert upload.status_code == 201, upload.text
+    assert upload.json()["kind"] == "image" and upload.json()["sha256"] == hashlib.sha256(PNG).hexdigest(), upload.json()
+    return {"to": f"+{to}", "type": "image", "image": {"id": upload.json()["id"], "caption": "our shop"}}
 
 
 def test_free_form_text_to_a_customer_who_never_wrote_is_refused_with_a_problem_naming_the_template_rule(
@@ -80,7 +89,7 @@ def test_a_text_an_image_and_the_hello_world_template_each_reach_read_through_si
     api, simulator = wahub.api(), wahub.simulator()
     customer_writes(simulator, CUSTOMER, "Hi!")
     sent_text = window_opens(api, CUSTOMER)
-    sent_image = accepted(api, image_payload(wahub, api, CUSTOMER))
+    sent_image = accepted(api, uploaded_image(api, CUSTOMER))
     sent_template = accepted(api, {"to": f"+{CUSTOMER}", **HELLO_WORLD})
 
     finals = {message_id: reaches(api, message_id, "read") for message_id in (sent_text, sent_image, sent_template)}
@@ -105,8 +114,6 @@ def test_the_template_reaches_a_customer_who_never_wrote_and_is_read(wahub: Wahu
 
 
 def test_a_customer_message_appears_in_its_conversation_as_unread(wahub: WahubServer) -> None:
-    if "GET /v1/conversations/{wa_id}/messages" not in routes(wahub):
-        pytest.skip("GET /v1/conversations/{wa_id}/messages is not in the API yet")
     api = wahub.api()
     wamid = customer_writes(wahub.simulator(), CUSTOMER, "Hi! Is my order on its way?", name="Sheena")
 
@@ -152,3 +159,43 @@ def test_the_event_stream_shows_the_customer_message_our_sends_and_every_status_
         assert steps == sorted(steps, key=ORDER.index) and {"sent", "delivered", "read"} <= set(steps), steps
     ids = [int(e.id) for e in seen]
     assert ids == sorted(ids) and len(set(ids)) == len(ids), "event ids increase, so a client can resume"
+
+
+def test_a_customer_image_is_served_by_the_api_byte_for_byte_and_still_when_meta_is_down(wahub: WahubServer) -> None:
+    api, simulator = wahub.api(), wahub.simulator()
+    sent = simulator.post(
+        "/_sim/inbound",
+        json={"from": CUSTOMER, "type": "image", "image": {"caption": "the broken part"},
+              "media": {"data_base64": base64.b64encode(PNG).decode(), "mime_type": "image/png"}},
+    )
+    assert sent.status_code == 200, sent.text
+
+    def stored_image() -> dict[str, object]:
+        thread = api.get(f"/v1/conversations/{CUSTOMER}/messages").json()["data"]
+        assert [m["type"] for m in thread] == ["image"], thread
+        return thread[0]  # type: ignore[no-any-return]
+
+    media_id = eventually(stored_image)["content"]["id"]  # type: ignore[index]
+    served = api.get(f"/v1/media/{media_id}")
+    meta_down = simulator.put("/_sim/faults/graph", json={"fail": 1000, "fail_status": 500})
+    served_again = api.get(f"/v1/media/{media_id}")
+
+    assert media_id == sent.json()["media_id"]
+    assert served.status_code == 200 and served.content == PNG and served.headers["content-type"].startswith("image/png")
+    assert served.headers["etag"] == f'"{hashlib.sha256(PNG).hexdigest()}"'
+    assert meta_down.status_code == 200
+    assert served_again.status_code == 200 and served_again.content == PNG, "kept, not fetched from Meta again"
+
+
+def test_marking_a_conversation_read_zeroes_its_unread_count_and_sends_blue_ticks_to_the_customer(wahub: WahubServer) -> None:
+    api, simulator = wahub.api(), wahub.simulator()
+    customer_writes(simulator, CUSTOMER, "Hello?")
+    last = customer_writes(simulator, CUSTOMER, "Anyone?")
+    eventually(lambda: conversations(api).get(CUSTOMER, {}).get("unread_count") == 2)
+
+    marked = api.post(f"/v1/conversations/{CUSTOMER}/read", json={"typing": True})
+
+    assert marked.status_code == 200, marked.text
+    assert marked.json()["unread_count"] == 0 and conversations(api)[CUSTOMER]["unread_count"] == 0
+    marks = simulator.get("/_sim/read-marks").json()
+    assert [(m["message_id"], m["typing"]) for m in marks] == [(last, True)], marks
