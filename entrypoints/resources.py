@@ -57,12 +57,13 @@ async def open_simulator(
         access_token=account.access_token,
         app_secret=account.app_secret,
         webhook_url=webhook_url,
+        verify_token=account.verify_token,
         phone_number_id=account.phone_number_id,
         waba_id=account.waba_id,
         messages_per_second=settings.throughput_per_second,
         status_delay_seconds=1.0,
     )
-    async with running_simulator(config) as simulator:
+    async with running_simulator(config, port=settings.simulator_port) as simulator:
         yield simulator
 
 

@@ -39,6 +39,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_webhook_bytes: int = 3 * 1024 * 1024
     max_upload_bytes: int = 100 * 1000 * 1000
     bootstrap_admin_key: str | None = None
+    simulator_port: int = 0
+    """Sandbox mode: where the simulator listens; 0 picks a free port (the banner shows it)."""
     dispatch_lease_seconds: int = 30
     """How long a claimed outbox entry stays hidden; after a crash, its message is retried this much later."""
 
@@ -72,6 +74,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_webhook_bytes=_integer(env, "WAHUB_MAX_WEBHOOK_BYTES", 3 * 1024 * 1024, 1024, 100 * 1024 * 1024),
         max_upload_bytes=_integer(env, "WAHUB_MAX_UPLOAD_BYTES", 100 * 1000 * 1000, 1024, 1024 * 1024 * 1024),
         bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
+        simulator_port=_integer(env, "WAHUB_SIMULATOR_PORT", 0, 0, 65535),
         dispatch_lease_seconds=_integer(env, "WAHUB_DISPATCH_LEASE_SECONDS", 30, 1, 3600),
     )
     _check_consistent(settings)

@@ -28,12 +28,12 @@ class RunningSimulator:
 
 
 @asynccontextmanager
-async def serving(app: Litestar, host: str = "127.0.0.1") -> AsyncIterator[str]:
-    """Serve any ASGI app on a free port; the socket listens before this yields, so no wait is needed."""
+async def serving(app: Litestar, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+    """Serve any ASGI app (on a free port unless one is given); the socket listens before this yields."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, 0))
+    sock.bind((host, port))
     sock.listen(128)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
@@ -46,9 +46,9 @@ async def serving(app: Litestar, host: str = "127.0.0.1") -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def running_simulator(config: SimulatorConfig) -> AsyncIterator[RunningSimulator]:
+async def running_simulator(config: SimulatorConfig, port: int = 0) -> AsyncIterator[RunningSimulator]:
     app = create_simulator_app(config)
-    async with serving(app) as url:
+    async with serving(app, port=port) as url:
         yield RunningSimulator(url=url, cloud=app.state.cloud)
 
 
