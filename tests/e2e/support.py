@@ -242,10 +242,11 @@ class EventStream:
     So a test can open the stream, act, then read: events are never missed, and no thread is needed.
     """
 
-    def __init__(self, server: WahubServer, patience: float = 15.0) -> None:
+    def __init__(self, server: WahubServer, patience: float = 15.0, last_event_id: str | None = None) -> None:
         self._client = httpx.Client(timeout=httpx.Timeout(10.0, read=patience))
         self._patience = patience
-        self._stream = self._client.stream("GET", f"{server.url}/v1/events", headers={"authorization": f"Bearer {ADMIN_KEY}"})
+        headers = {"authorization": f"Bearer {ADMIN_KEY}"} | ({"last-event-id": last_event_id} if last_event_id else {})
+        self._stream = self._client.stream("GET", f"{server.url}/v1/events", headers=headers)
         self.response = self._stream.__enter__()
         assert self.response.status_code == 200, self.response.read()
         assert self.response.headers["content-type"].startswith("text/event-stream"), self.response.headers

@@ -144,7 +144,7 @@ def test_the_event_stream_shows_the_customer_message_our_sends_and_every_status_
     ours = {sent_text, sent_template}
 
     def statuses(seen: list[Sse], message_id: str) -> list[str]:
-        return [e.data["status"]["status"] for e in seen if e.event == "message.status" and e.data["id"] == message_id]
+        return [e.data["status"] for e in seen if e.event == "message.status" and e.data["id"] == message_id]
 
     def all_read(seen: list[Sse]) -> bool:
         return all(statuses(seen, message_id)[-1:] == ["read"] for message_id in ours)
