@@ -16,7 +16,9 @@ from application.access import Action
 from application.ports import LiveEvents
 from application.records import LiveEvent
 from entrypoints.http.auth import requires
+from domain.messages import Message
 from entrypoints.http.runtime import Runtime
+from entrypoints.http.schemas import message_view
 
 KEEP_ALIVE_SECONDS = 15.0
 
@@ -70,7 +72,14 @@ async def sse_messages(events: AsyncIterator[LiveEvent], keep_alive_seconds: flo
 
 
 def sse_message(event: LiveEvent) -> ServerSentEventMessage:
-    return ServerSentEventMessage(id=event.id, event=event.type, data=msgspec.json.encode(event.data).decode())
+    return ServerSentEventMessage(id=event.id, event=event.type, data=msgspec.json.encode(_public(event)).decode())
+
+
+def _public(event: LiveEvent) -> object:
+    """Messages go out in the same shape as GET /v1/messages/{id}, so a client parses them once."""
+    if event.type.startswith("message."):
+        return message_view(msgspec.convert(event.data, Message))
+    return event.data
 
 
 def _event_id(header: str) -> int:

@@ -100,7 +100,7 @@ async def test_new_messages_and_their_statuses_arrive_as_server_sent_events(api:
     assert int(received.id) < int(created.id) < int(status.id)
     assert received.data["wamid"] == "wamid.IN1" and received.data["content"]["body"] == "Hi"
     assert created.data["id"] == sent_id and created.data["content"]["body"] == "Hello Sheena"
-    assert status.data["id"] == sent_id and status.data["status"]["status"] == "accepted"
+    assert status.data["id"] == sent_id and status.data["status"] == "accepted"
 
 
 async def test_a_client_reconnecting_with_last_event_id_gets_exactly_what_it_missed(api: Api, served: str) -> None:
