@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,8 +50,9 @@ class Api:
         return {"authorization": f"Bearer {ADMIN_KEY}"}
 
 
-@pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
+@asynccontextmanager
+async def serving_api(tmp_path: Path, **environment: str) -> AsyncIterator[Api]:
+    """The production app in Meta mode, its stores and Cloud API overridden by the in-memory ones."""
     settings = load_settings(
         {
             "WAHUB_DATA_DIR": str(tmp_path),
@@ -61,11 +63,14 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
             "WAHUB_APP_SECRET": ACCOUNT.app_secret,
             "WAHUB_VERIFY_TOKEN": ACCOUNT.verify_token,
             "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
+            **environment,
         }
     )
     container = Container(settings=settings, account=ACCOUNT, webhook_url="http://127.0.0.1:9/webhook")
     stores = MemoryStores()
-    info = PhoneNumberInfo(id=PhoneNumberId(ACCOUNT.phone_number_id), display_phone_number="15550783881", verified_name="wahub test")
+    info = PhoneNumberInfo(
+        id=PhoneNumberId(ACCOUNT.phone_number_id), display_phone_number="15550783881", verified_name="wahub test"
+    )
     cloud_api = FakeCloudApi(phone_numbers=[info])
     container.stores.override(providers.Object(stores))
     container.cloud_api.override(providers.Object(cloud_api))
@@ -73,6 +78,12 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
     app = create_app(container)
     async with AsyncTestClient(app) as client:
         yield Api(client=client, runtime=app.state.runtime, stores=stores, cloud_api=cloud_api)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    async with serving_api(tmp_path) as serving:
+        yield serving
 
 
 async def bearer(api: Api, role: Role) -> dict[str, str]:
@@ -109,25 +120,5 @@ async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int |
 @pytest.fixture
 async def small_uploads_api(tmp_path: Path) -> AsyncIterator[Api]:
     """The same app as `api`, with WAHUB_MAX_UPLOAD_BYTES at its least (1 KiB), to see the 413 without 100 MB."""
-    settings = load_settings(
-        {
-            "WAHUB_DATA_DIR": str(tmp_path),
-            "WAHUB_STORE": "memory",
-            "WAHUB_ACCESS_TOKEN": ACCOUNT.access_token,
-            "WAHUB_PHONE_NUMBER_ID": ACCOUNT.phone_number_id,
-            "WAHUB_WABA_ID": ACCOUNT.waba_id,
-            "WAHUB_APP_SECRET": ACCOUNT.app_secret,
-            "WAHUB_VERIFY_TOKEN": ACCOUNT.verify_token,
-            "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
-            "WAHUB_MAX_UPLOAD_BYTES": "1024",
-        }
-    )
-    container = Container(settings=settings, account=ACCOUNT, webhook_url="http://127.0.0.1:9/webhook")
-    stores = MemoryStores()
-    cloud_api = FakeCloudApi()
-    container.stores.override(providers.Object(stores))
-    container.cloud_api.override(providers.Object(cloud_api))
-    container.simulator.override(providers.Object(None))
-    app = create_app(container)
-    async with AsyncTestClient(app) as client:
-        yield Api(client=client, runtime=app.state.runtime, stores=stores, cloud_api=cloud_api)
+    async with serving_api(tmp_path, WAHUB_MAX_UPLOAD_BYTES="1024") as serving:
+        yield serving

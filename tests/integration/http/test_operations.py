@@ -35,7 +35,9 @@ async def test_not_ready_once_the_workers_stopped(api: Api) -> None:
 
 
 async def test_metrics_count_requests_webhooks_and_sends_in_prometheus_text(api: Api) -> None:
-    await customer_writes(api, SHEENA, "wamid.X1", "Hi")
+    body = inbound_text(SHEENA, "wamid.X1", "Hi", int(time.time()))
+    await api.client.post("/webhook", content=body, headers={"x-hub-signature-256": _signature(body)})
+    await scrape_until(api, 'wahub_webhook_events_applied_total{kind="message"} 1')
     refused = await api.client.post("/webhook", content=b"{}", headers={"x-hub-signature-256": "sha256=" + "0" * 64})
     sent = await api.client.post(
         "/v1/messages", json={"to": f"+{SHEENA}", "type": "text", "text": {"body": "Hello"}}, headers=api.as_admin()

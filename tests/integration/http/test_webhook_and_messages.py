@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
+from typing import Any
 
 from domain.webhook_signature import sign
-from tests.integration.http.conftest import ACCOUNT, Api
+from domain.meta_errors import CloudApiError
+from tests.integration.http.conftest import ACCOUNT, Api, customer_writes
 
 INBOUND = {
     "object": "whatsapp_business_account",
@@ -97,3 +100,45 @@ async def test_a_text_inside_the_window_is_accepted_and_sent(api: Api) -> None:
     assert accepted.json()["status"] == "queued" and accepted.json()["wa_id"] == "16505551234"
     fetched = await api.client.get(f"/v1/messages/{accepted.json()['id']}", headers=api.as_admin())
     assert fetched.status_code == 200 and fetched.json()["content"] == {"body": "Hello Sheena"}
+
+
+async def test_the_same_idempotency_key_returns_the_first_message_and_sends_nothing_twice(api: Api) -> None:
+    await customer_writes(api, "16505551234", "wamid.IN9", "Hi")
+    headers = {**api.as_admin(), "Idempotency-Key": "order-42-shipped"}
+    body = {"to": "+16505551234", "type": "text", "text": {"body": "Your order shipped"}}
+
+    first = await api.client.post("/v1/messages", json=body, headers=headers)
+    again = await api.client.post("/v1/messages", json=body, headers=headers)
+
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json()["id"] == first.json()["id"]
+    await status_of(api, first.json()["id"], "accepted")
+    assert len(api.cloud_api.sent) == 1
+
+
+async def test_a_failed_message_is_retried_as_a_new_attempt_and_a_sent_one_is_not(api: Api) -> None:
+    await customer_writes(api, "16505551234", "wamid.IN9", "Hi")
+    api.cloud_api.fail_next(CloudApiError(131026, "Message undeliverable", http_status=400))
+    sent = await api.client.post(
+        "/v1/messages", json={"to": "+16505551234", "type": "text", "text": {"body": "Hello"}}, headers=api.as_admin()
+    )
+    failed = await status_of(api, sent.json()["id"], "failed")
+
+    retried = await api.client.post(f"/v1/messages/{failed['id']}/retry", headers=api.as_admin())
+    await status_of(api, retried.json()["id"], "accepted")
+    refused = await api.client.post(f"/v1/messages/{retried.json()['id']}/retry", headers=api.as_admin())
+
+    assert failed["failure"]["code"] == 131026
+    assert retried.status_code == 202 and retried.json()["retry_of"] == failed["id"]
+    assert refused.status_code == 409 and "only failed messages" in refused.json()["detail"]
+
+
+async def status_of(api: Api, message_id: str, wanted: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The dispatcher worker runs beside the test: wait (bounded) until the message reaches `wanted`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        message: dict[str, Any] = (await api.client.get(f"/v1/messages/{message_id}", headers=api.as_admin())).json()
+        if message["status"] == wanted or asyncio.get_running_loop().time() > deadline:
+            assert message["status"] == wanted, message
+            return message
+        await asyncio.sleep(0.01)
