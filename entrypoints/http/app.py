@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import fields
+import gc
 import logging
 from typing import Any
 
@@ -40,6 +41,9 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
             runtime = await build_runtime(container)
             app.state.runtime = runtime
             runtime.start_workers()
+            # Start-up objects live for the whole process: out of the collector's full passes, which
+            # otherwise walk them all and stretch the webhook's p99 under load (docs/bench.md).
+            gc.freeze()
             if announce is not None:
                 announce(runtime)
             try:
