@@ -8,6 +8,8 @@ POST is applied: operators see what was not, and the raw body stays in the inbox
 
 from __future__ import annotations
 
+import asyncio
+
 import msgspec
 
 from application.live import message_event, template_event
@@ -67,11 +69,16 @@ class ProcessInboxEvent:
         await self._inbox.mark_processed(event.id, self._clock.now())
 
     async def process_pending(self, limit: int = 100) -> InboxReport:
-        """Apply what is still unprocessed (at start-up, what a crash left behind)."""
+        """Apply what is still unprocessed (at start-up, what a crash left behind).
+
+        The POSTs of a batch are applied concurrently, so a store that groups commits writes them
+        together. Order between them does not matter: every change commutes (messages keyed by
+        wamid, statuses and windows joined, template updates ordered by Meta's time).
+        """
         report = InboxReport()
-        for event in await self._inbox.unprocessed(limit):
-            await self(event, report)
-            report.posts += 1
+        pending = await self._inbox.unprocessed(limit)
+        await asyncio.gather(*(self(event, report) for event in pending))
+        report.posts = len(pending)
         return report
 
     async def _decode(self, event: InboxEvent) -> list[WebhookEvent]:
@@ -152,7 +159,7 @@ def _changed(template: MessageTemplate, event: TemplateStatusChanged | TemplateQ
     if isinstance(event, TemplateStatusChanged):
         if event.status not in TemplateStatus.__members__:
             return None
-        return template_with_status(template, TemplateStatus(event.status), event.reason)
+        return template_with_status(template, TemplateStatus(event.status), event.reason, event.at)
     if event.quality not in TemplateQuality.__members__:
         return None
-    return with_quality(template, TemplateQuality(event.quality))
+    return with_quality(template, TemplateQuality(event.quality), event.at)

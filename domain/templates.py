@@ -8,6 +8,7 @@ send-side rules are in `domain.template_parameters`.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 import re
 from collections import Counter
 from typing import Literal
@@ -87,6 +88,9 @@ class MessageTemplate(msgspec.Struct, kw_only=True, omit_defaults=True):
     quality: TemplateQuality = TemplateQuality.UNKNOWN
     id: str | None = None
     rejected_reason: str | None = None
+    status_at: datetime | None = None
+    """Meta's time of the status webhook applied last: an older one arriving late changes nothing."""
+    quality_at: datetime | None = None
 
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
@@ -109,15 +113,24 @@ def brace(name: str) -> str:
     return "{{" + name + "}}"
 
 
-def with_status(template: MessageTemplate, status: TemplateStatus, reason: str | None) -> MessageTemplate:
-    """Apply `message_template_status_update`: Meta's reason only explains a rejection."""
+def with_status(
+    template: MessageTemplate, status: TemplateStatus, reason: str | None, at: datetime
+) -> MessageTemplate:
+    """Apply `message_template_status_update`: Meta's reason only explains a rejection.
+
+    Webhooks come in any order, so an update older than the one applied last is ignored.
+    """
+    if template.status_at is not None and at < template.status_at:
+        return template
     kept = reason if status is TemplateStatus.REJECTED else None
-    return msgspec.structs.replace(template, status=status, rejected_reason=kept)
+    return msgspec.structs.replace(template, status=status, rejected_reason=kept, status_at=at)
 
 
-def with_quality(template: MessageTemplate, quality: TemplateQuality) -> MessageTemplate:
+def with_quality(template: MessageTemplate, quality: TemplateQuality, at: datetime) -> MessageTemplate:
     """Apply `message_template_quality_update`: RED quality is what gets a template paused."""
-    return msgspec.structs.replace(template, quality=quality)
+    if template.quality_at is not None and at < template.quality_at:
+        return template
+    return msgspec.structs.replace(template, quality=quality, quality_at=at)
 
 
 def validate_template(template: MessageTemplate) -> None:

@@ -81,7 +81,7 @@ class SimulatedCloud:
 
     def set_template_status(self, template_id: str, status: TemplateStatus, reason: str | None) -> MessageTemplate:
         current = self.state.templates[template_id]
-        changed = with_status(current, status, reason)
+        changed = with_status(current, status, reason, self.now())
         self.state.templates[template_id] = changed
         self.webhooks.publish(template_status_entry(self.config, changed, self.now()))
         return changed

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -459,19 +461,33 @@ def test_preview_shows_a_media_header_by_its_kind() -> None:
 # Status and quality webhooks
 
 
+REVIEWED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
 def test_a_rejection_keeps_meta_s_reason() -> None:
-    rejected = with_status(template(status=TemplateStatus.PENDING), TemplateStatus.REJECTED, "INVALID_FORMAT")
+    rejected = with_status(template(status=TemplateStatus.PENDING), TemplateStatus.REJECTED, "INVALID_FORMAT", REVIEWED_AT)
     assert (rejected.status, rejected.rejected_reason) == (TemplateStatus.REJECTED, "INVALID_FORMAT")
 
 
 def test_any_other_status_clears_the_reason() -> None:
     rejected = template(status=TemplateStatus.REJECTED, rejected_reason="INVALID_FORMAT")
-    approved = with_status(rejected, TemplateStatus.APPROVED, "NONE")
+    approved = with_status(rejected, TemplateStatus.APPROVED, "NONE", REVIEWED_AT)
     assert (approved.status, approved.rejected_reason) == (TemplateStatus.APPROVED, None)
 
 
-def test_quality_updates_replace_the_score() -> None:
-    assert with_quality(template(), TemplateQuality.RED).quality is TemplateQuality.RED
+def test_a_status_update_older_than_the_last_one_applied_changes_nothing() -> None:
+    paused = with_status(template(), TemplateStatus.PAUSED, None, REVIEWED_AT + timedelta(hours=3))
+
+    late_approval = with_status(paused, TemplateStatus.APPROVED, None, REVIEWED_AT)
+
+    assert late_approval.status is TemplateStatus.PAUSED
+
+
+def test_quality_updates_replace_the_score_unless_older() -> None:
+    red = with_quality(template(), TemplateQuality.RED, REVIEWED_AT + timedelta(hours=1))
+
+    assert red.quality is TemplateQuality.RED
+    assert with_quality(red, TemplateQuality.GREEN, REVIEWED_AT).quality is TemplateQuality.RED
 
 
 # Property
