@@ -15,8 +15,8 @@ ENTRY_TIME = 1772442000
 """Meta stamps entries of non-message fields (template updates) with an integer time."""
 
 
-def envelope(*changes: dict[str, Any], waba_id: str = WABA_ID) -> bytes:
-    entry = {"id": waba_id, "time": ENTRY_TIME, "changes": list(changes)}
+def envelope(*changes: dict[str, Any], waba_id: str = WABA_ID, time: int = ENTRY_TIME) -> bytes:
+    entry = {"id": waba_id, "time": time, "changes": list(changes)}
     body = {"object": "whatsapp_business_account", "entry": [entry]}
     return json.dumps(body).encode()
 

@@ -12,9 +12,11 @@ from domain.errors import InvalidTemplate, MediaRejected, TemplateNotSendable
 from domain.ids import PhoneNumberId, WabaId, WaId
 from domain.meta_errors import CloudApiError
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
-from tests.unit.application.conftest import Harness
+from domain.webhook_signature import sign
+from tests.unit.application.conftest import APP_SECRET, Harness
 from tests.unit.application.meta_webhooks import (
     BUSINESS_NUMBER_ID,
+    ENTRY_TIME,
     WABA_ID,
     envelope,
     messages_change,
@@ -64,6 +66,21 @@ async def test_a_rejection_keeps_metas_reason(harness: Harness) -> None:
 
     stored = await harness.stores.templates.get("order_update", "en_US")
     assert stored is not None and (stored.status, stored.rejected_reason) == (TemplateStatus.REJECTED, "INVALID_FORMAT")
+
+
+async def test_status_webhooks_applied_out_of_order_leave_the_latest_status(harness: Harness) -> None:
+    created = await harness.create_template(ORDER_UPDATE)
+    assert created.id is not None
+    change = {"template_id": int(created.id), "name": "order_update", "language": "en_US"}
+    approved = envelope(template_status_change(**change, event="APPROVED"), time=ENTRY_TIME)
+    paused = envelope(template_status_change(**change, event="PAUSED"), time=ENTRY_TIME + 3600)
+
+    for body in (paused, approved):
+        await harness.ingest_webhook(body, sign(APP_SECRET, body))
+    await harness.process_inbox_event.process_pending()
+
+    stored = await harness.stores.templates.get("order_update", "en_US")
+    assert stored is not None and stored.status is TemplateStatus.PAUSED
 
 
 async def test_an_invalid_template_is_refused_before_it_reaches_meta(harness: Harness) -> None:
