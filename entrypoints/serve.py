@@ -10,6 +10,7 @@ from pathlib import Path
 import msgspec
 import uvicorn
 
+from entrypoints.arguments import tcp_port
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.http.runtime import Runtime
@@ -21,7 +22,7 @@ from entrypoints.settings import Settings, load_settings
 def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve = commands.add_parser("serve", help="run the webhook, the HTTP API and the workers")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=tcp_port, default=8000)
     serve.add_argument("--data-dir", type=Path, help="where the SQLite database and media live (WAHUB_DATA_DIR)")
     serve.set_defaults(handler=serve_command)
 

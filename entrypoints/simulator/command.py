@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from urllib.parse import urlsplit
 
+from entrypoints.arguments import tcp_port
 from entrypoints.simulator.server import run_simulator
 
 
@@ -12,7 +13,7 @@ def add_simulator_command(commands: argparse._SubParsersAction[argparse.Argument
     simulator = commands.add_parser(
         "simulator", help="play Meta's Cloud API locally: Graph paths, rules, signed webhooks"
     )
-    simulator.add_argument("--port", type=_port, default=8100, help="default: 8100")
+    simulator.add_argument("--port", type=tcp_port, default=8100, help="default: 8100")
     simulator.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback only)")
     simulator.add_argument("--webhook-url", type=_webhook_url, required=True, help="where signed webhooks are POSTed")
     simulator.add_argument("--app-secret", type=_non_empty, required=True, help="signs X-Hub-Signature-256")
@@ -35,12 +36,6 @@ def simulator_command(arguments: argparse.Namespace) -> int:
         waba_id=arguments.waba_id,
     )
     return 0
-
-
-def _port(text: str) -> int:
-    if not text.isdigit() or not 0 < int(text) < 65536:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1-65535)")
-    return int(text)
 
 
 def _webhook_url(text: str) -> str:
