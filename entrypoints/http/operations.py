@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
@@ -14,7 +13,7 @@ from domain.ids import PhoneNumberId
 from entrypoints.http.auth import requires
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
-from entrypoints.http.schemas import PhoneNumberCheck, SetupChecksView
+from entrypoints.http.schemas import SetupChecksView
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
@@ -69,7 +68,7 @@ def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
         phone_number_id=runtime.account.phone_number_id,
         waba_id=runtime.account.waba_id,
         credentials={name: value is not None for name, value in given.items()},
-        phone_number=PhoneNumberCheck(**msgspec.structs.asdict(reach)),
+        phone_number=reach,
         webhook_verified_at=runtime.health.verified_at,
         last_webhook_received_at=runtime.health.last_received_at,
     )

@@ -7,6 +7,8 @@ from typing import Any
 
 import msgspec
 
+from application.operations import PhoneNumberReach
+
 from application.records import MediaRecord
 from domain.analytics import AnalyticsQuery, AnalyticsSummary, DailyVolume, FailureCount, StatusFunnel
 from domain.content import kind_of
@@ -147,25 +149,13 @@ class AnalyticsView(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: str | None = None
 
 
-class PhoneNumberCheck(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """Whether the token reaches the number; Meta's own code and title when it does not."""
-
-    reachable: bool
-    display_phone_number: str | None = None
-    verified_name: str | None = None
-    quality_rating: str | None = None
-    error_code: int | None = None
-    error_title: str | None = None
-    error_details: str | None = None
-
-
 class SetupChecksView(msgspec.Struct, frozen=True, kw_only=True):
     mode: str
     store: str
     phone_number_id: str
     waba_id: str
     credentials: dict[str, bool]
-    phone_number: PhoneNumberCheck
+    phone_number: PhoneNumberReach
     webhook_verified_at: datetime | None
     last_webhook_received_at: datetime | None
 
