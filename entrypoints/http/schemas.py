@@ -8,7 +8,6 @@ from typing import Any
 import msgspec
 
 from application.operations import PhoneNumberReach
-
 from application.records import MediaRecord
 from domain.analytics import AnalyticsQuery, AnalyticsSummary, DailyVolume, FailureCount, StatusFunnel
 from domain.content import kind_of
