@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 class SystemClock:
     def now(self) -> datetime:
         """UTC and timezone-aware, because Meta's timestamps and every stored time are compared in UTC."""
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)

@@ -6,8 +6,8 @@ check of a fresh send, because the window or the template may have changed since
 
 from __future__ import annotations
 
-from application.send_message import SendCommand, SendMessage, SendResult
 from application.ports import MessageStore
+from application.send_message import SendCommand, SendMessage, SendResult
 from domain.content import is_outbound
 from domain.errors import NotFound, NotRetryable
 from domain.ids import MessageId

@@ -10,8 +10,8 @@ from datetime import timedelta
 
 import msgspec
 
-from application.ports import Clock, ConversationStore, IdempotencyKeys, LiveEvents, MessageStore, Outbox, TemplateStore
 from application.live import message_event
+from application.ports import Clock, ConversationStore, IdempotencyKeys, LiveEvents, MessageStore, Outbox, TemplateStore
 from application.records import OutboxEntry
 from domain.content import OutboundContent, Template, preview
 from domain.conversations import (

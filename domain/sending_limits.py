@@ -15,9 +15,25 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from domain.content import Audio, Contacts, Document, Image, Interactive, InteractiveAction, InteractiveHeader
-from domain.content import ListSection, Location, MediaContent, OutboundContent, Reaction, Sticker, Template, Text
-from domain.content import Video, kind_of
+from domain.content import (
+    Audio,
+    Contacts,
+    Document,
+    Image,
+    Interactive,
+    InteractiveAction,
+    InteractiveHeader,
+    ListSection,
+    Location,
+    MediaContent,
+    OutboundContent,
+    Reaction,
+    Sticker,
+    Template,
+    Text,
+    Video,
+    kind_of,
+)
 from domain.errors import InvalidContent, InvalidIdentifier
 from domain.ids import parse_wamid
 from domain.messages import ReplyContext

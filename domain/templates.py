@@ -8,9 +8,9 @@ send-side rules are in `domain.template_parameters`.
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 import re
 from collections import Counter
+from datetime import datetime
 from typing import Literal
 
 import msgspec

@@ -17,12 +17,12 @@ from application.analytics import SummarizeAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
+from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.process_inbox_event import ProcessInboxEvent
-from application.receive_message import ReceiveMessage
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.rate_limiter import RateLimiter
+from application.receive_message import ReceiveMessage
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates

@@ -9,7 +9,6 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from application.paging import decode_cursor, encode_cursor
 from adapters.firestore.documents import (
     PAYLOAD,
     TRANSACTION_ATTEMPTS,
@@ -18,6 +17,7 @@ from adapters.firestore.documents import (
     to_payload,
     utc,
 )
+from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.conversations import Conversation
 from domain.ids import PhoneNumberId, WaId

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
-
-from domain.errors import DomainError
 
 T = TypeVar("T")
 
@@ -34,6 +32,6 @@ def document_key(*parts: str) -> str:
 
 
 def utc(at: datetime) -> datetime:
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 

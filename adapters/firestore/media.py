@@ -10,7 +10,6 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from adapters.firestore.documents import PAYLOAD, document_key, from_payload, to_payload, utc
 from application.records import MediaRecord
 
-
 DOWNLOAD_DUE = "download_due_at"
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -104,14 +104,14 @@ def _undated(items: list[tuple[tuple[str, Any], int]]) -> list[tuple[tuple[str, 
 
 
 def _whole(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return start, start + DAY
 
 
 def _split_by_utc_day(since: datetime, until: datetime) -> list[Piece]:
     """The period cut at UTC midnights: each piece is a day and the part of it inside the period."""
     pieces: list[Piece] = []
-    day = since.astimezone(timezone.utc).date()
+    day = since.astimezone(UTC).date()
     while (bounds := _whole(day))[0] < until:
         pieces.append((day, max(since, bounds[0]), min(until, bounds[1])))
         day += DAY

@@ -13,10 +13,10 @@ from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.day_tallies import count_change
-from application.paging import decode_cursor, encode_cursor
 from adapters.firestore.documents import TRANSACTION_ATTEMPTS, document_key, from_payload
 from adapters.firestore.message_analytics import aggregate
 from adapters.firestore.message_fields import message_fields
+from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import MessageId, PhoneNumberId, WaId, Wamid

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timezone
+from datetime import UTC
 
 from domain.analytics import AnalyticsQuery, DailyVolume, FailureCount, MessageAggregates, PricingCount
 from domain.messages import Direction, Message
@@ -35,7 +35,7 @@ def _matches(message: Message, query: AnalyticsQuery) -> bool:
 def _volumes(messages: list[Message]) -> list[DailyVolume]:
     """Days are UTC days, whatever offset a time was stored with."""
     counts = Counter(
-        (m.created_at.astimezone(timezone.utc).date().isoformat(), str(m.direction)) for m in messages
+        (m.created_at.astimezone(UTC).date().isoformat(), str(m.direction)) for m in messages
     )
     return [DailyVolume(day=day, direction=direction, count=n) for (day, direction), n in sorted(counts.items())]
 

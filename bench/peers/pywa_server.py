@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import uvicorn
-from pywa import WhatsApp, types
-
 from bare_litestar import SCHEMA  # the same table as the other peer: bench/peers is on sys.path when run
+from pywa import WhatsApp, types
 
 PHONE_NUMBER_ID = "106540352242922"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import gc
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import fields
-import gc
-import logging
 from typing import Any
 
 from litestar import Litestar

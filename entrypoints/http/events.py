@@ -15,8 +15,8 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from application.access import Action
 from application.ports import LiveEvents
 from application.records import LiveEvent
-from entrypoints.http.auth import requires
 from domain.messages import Message
+from entrypoints.http.auth import requires
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import message_view
 

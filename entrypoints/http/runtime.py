@@ -11,8 +11,8 @@ from application.access import Authenticate, CreateApiKey
 from application.analytics import SummarizeAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.media import ReadMedia, UploadMedia
+from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage

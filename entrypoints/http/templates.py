@@ -17,7 +17,6 @@ from entrypoints.http.auth import requires
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import DeletedTemplatesView, TemplateView, template_view
 
-
 ONE_LANGUAGE = "Only this language; every language of the name when omitted, as Meta does"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
@@ -11,7 +11,7 @@ from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message
 from domain.status import StatusRecord
 
-MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SHOP_NUMBER = PhoneNumberId("106540352242922")
 SUPPORT_NUMBER = PhoneNumberId("106540352242999")
 ALICE = WaId("16505551234")

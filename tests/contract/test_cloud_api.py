@@ -13,9 +13,27 @@ from adapters.cloud_api.graph import GraphCloudApi
 from adapters.memory.cloud_api import FakeCloudApi
 from application.ports import CloudApi, PhoneNumberInfo, SendRequest
 from domain.content import (
-    Audio, Contact, ContactName, Contacts, Document, Image, Interactive, InteractiveAction, InteractiveText,
-    Location, OutboundContent, Reaction, Reply, ReplyButton, Sticker, Template, TemplateComponentParameters,
-    TemplateLanguage, TemplateParameter, Text, Video,
+    Audio,
+    Contact,
+    ContactName,
+    Contacts,
+    Document,
+    Image,
+    Interactive,
+    InteractiveAction,
+    InteractiveText,
+    Location,
+    OutboundContent,
+    Reaction,
+    Reply,
+    ReplyButton,
+    Sticker,
+    Template,
+    TemplateComponentParameters,
+    TemplateLanguage,
+    TemplateParameter,
+    Text,
+    Video,
 )
 from domain.ids import PhoneNumberId, WabaId, WaId, Wamid
 from domain.messages import ReplyContext

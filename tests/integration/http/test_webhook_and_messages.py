@@ -7,8 +7,8 @@ import json
 import time
 from typing import Any
 
-from domain.webhook_signature import sign
 from domain.meta_errors import CloudApiError
+from domain.webhook_signature import sign
 from tests.integration.http.conftest import ACCOUNT, Api, customer_writes
 
 INBOUND = {

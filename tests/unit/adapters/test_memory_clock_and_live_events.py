@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from adapters.memory.clock import ManualClock
 from adapters.memory.live_events import InMemoryLiveEvents
 
-MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=timezone.utc)
+MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 
 
 def test_the_manual_clock_moves_only_when_told() -> None:
