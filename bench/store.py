@@ -1,7 +1,16 @@
-"""SQLite store figures at scale: webhook insert and status-update throughput, page latencies, analytics time.
+"""Store figures at scale: webhook insert and status-update throughput, page latencies, analytics time.
 
-    python bench/store.py          # quick: 10k stored messages, a few seconds
-    python bench/store.py --full   # 100k and 1M stored messages (targets: analytics < 1 s, list page < 20 ms)
+    python bench/store.py              # quick: SQLite, 10k stored messages, a few seconds
+    python bench/store.py --full       # SQLite at 100k and 1M (targets: analytics < 1 s, list page < 20 ms),
+                                       # then the Firestore emulator at 10k
+    python bench/store.py --firestore  # the Firestore emulator at 10k only (needs gcloud and Java)
+
+The Firestore run starts `gcloud emulators firestore start` on a free loopback port in its own process
+group (adapters/firestore/emulator.py, shared with the tests) and always stops it, on Ctrl-C too. It
+loads the messages through FirestoreMessageStore.add, CONCURRENT at a time, and reports that insert
+throughput. The emulator is one Java process with no real network, replication or durable storage:
+its figures describe the adapter's code paths (batches, transactions, tallies, aggregation queries),
+not what production Firestore would do.
 """
 
 from __future__ import annotations
@@ -9,7 +18,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -18,6 +29,8 @@ from pathlib import Path
 
 import msgspec
 
+from adapters.firestore import FirestoreStores
+from adapters.firestore.emulator import EmulatorUnavailable, FirestoreEmulator
 from adapters.sqlite import SqliteStores, open_sqlite_stores
 from domain.analytics import DEFAULT_PRICES, AnalyticsQuery, summarize
 from domain.content import Text
@@ -32,6 +45,10 @@ NUMBER = PhoneNumberId("106540352242922")
 MESSAGES_PER_CUSTOMER = 100
 CONCURRENT = 500
 """Webhook POSTs in flight at once, as a busy number's burst would have them."""
+FIRESTORE_SIZE = 10_000
+FIRESTORE_PROJECT = "wahub-bench"
+EMULATOR_CAVEAT = ("the emulator is one Java process, no real network or replication: these figures describe\n"
+                   "  the adapter's code paths, not production Firestore")
 
 UTILITY = Pricing(category="utility", type="regular", pricing_model="PMP", billable=True)
 RE_ENGAGEMENT = Failure(code=131047, title="Re-engagement message")
@@ -71,6 +88,20 @@ def _message(n: int, direction: Direction, wa_id: WaId, at: datetime, status: St
 async def fill(stores: SqliteStores, size: int) -> None:
     for chunk in _chunks(range(size), 20_000):
         await stores.messages.add_many(stored_message(n, size) for n in chunk)
+    await _touch_conversations(stores, size)
+
+
+async def fill_one_by_one(stores: FirestoreStores, size: int) -> float:
+    """Through the webhook's own write path (one batch per message: document, wamid claim, tallies); per second."""
+    adds: list[Callable[[], Awaitable[object]]] = [
+        functools.partial(stores.messages.add, stored_message(n, size)) for n in range(size)
+    ]
+    rate = await throughput(adds)
+    await _touch_conversations(stores, size)
+    return rate
+
+
+async def _touch_conversations(stores: SqliteStores | FirestoreStores, size: int) -> None:
     for chunk in _chunks(range(_customers(size)), CONCURRENT):
         await asyncio.gather(*(stores.conversations.update(NUMBER, customer(c), _touched(c, size)) for c in chunk))
 
@@ -110,17 +141,45 @@ async def measure(size: int) -> None:
             began = time.perf_counter()
             await fill(stores, size)
             loaded = time.perf_counter() - began
-            print(f"\n{size:,} stored messages ({_customers(size):,} conversations), loaded in {loaded:.1f} s")
-            await _report(stores, size)
+            print(f"\nSQLite: {size:,} stored messages ({_customers(size):,} conversations), loaded in {loaded:.1f} s")
+            await _report(stores, size, inbox_label="inbox appends (webhook POSTs, fsync'd)")
         finally:
             await stores.close()
 
 
-async def _report(stores: SqliteStores, size: int) -> None:
+async def measure_firestore(size: int, emulator: FirestoreEmulator) -> None:
+    """On a started emulator (FIRESTORE_EMULATOR_HOST set), emptied first."""
+    emulator.clear()
+    stores = FirestoreStores(project=emulator.project)
+    try:
+        began = time.perf_counter()
+        inserted = await fill_one_by_one(stores, size)
+        loaded = time.perf_counter() - began
+        print(f"\nFirestore emulator ({emulator.host()}): {size:,} stored messages ({_customers(size):,} conversations), "
+              f"loaded in {loaded:.1f} s\n  {EMULATOR_CAVEAT}")
+        _show(f"inserts while loading ({CONCURRENT} in flight)", inserted, "/s")
+        await _report(stores, size, inbox_label="inbox appends (webhook POSTs)")
+    finally:
+        await stores.close()
+
+
+def run_firestore(size: int) -> None:
+    """The emulator is stopped whatever happens: error, Ctrl-C, or SIGTERM (turned into KeyboardInterrupt)."""
+    emulator = FirestoreEmulator(FIRESTORE_PROJECT)
+    try:
+        emulator.host()
+        asyncio.run(measure_firestore(size, emulator))
+    except EmulatorUnavailable as unavailable:
+        sys.exit(f"bench/store.py: {unavailable}")
+    finally:
+        emulator.stop()
+
+
+async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_label: str) -> None:
     batch = 5_000
     body = b'{"object":"whatsapp_business_account","entry":[]}' * 20
     inbox = await throughput([lambda: stores.inbox.append(body, START)] * batch)
-    _show("inbox appends (webhook POSTs, fsync'd)", inbox, "/s")
+    _show(inbox_label, inbox, "/s")
     fresh = [stored_message(size + 2 * k, size) for k in range(batch)]
     added = await throughput([functools.partial(stores.messages.add, m) for m in fresh])
     _show("inbound message inserts", added, "/s")
@@ -150,16 +209,29 @@ def _read(message: Message) -> Message:
     return msgspec.structs.replace(message, status=apply_status(message.status, StatusEvent(status=MessageStatus.READ, at=START + PERIOD)))
 
 
-async def _summary(stores: SqliteStores, query: AnalyticsQuery) -> object:
+async def _summary(stores: SqliteStores | FirestoreStores, query: AnalyticsQuery) -> object:
     return summarize(await stores.messages.aggregates(query), DEFAULT_PRICES)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--full", action="store_true", help="100k and 1M stored messages instead of 10k")
-    sizes = [100_000, 1_000_000] if parser.parse_args().full else [10_000]
-    for size in sizes:
-        asyncio.run(measure(size))
+    parser.add_argument("--full", action="store_true", help="SQLite at 100k and 1M instead of 10k, then the emulator")
+    parser.add_argument("--firestore", action="store_true", help=f"the Firestore emulator at {FIRESTORE_SIZE:,} only")
+    arguments = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupted)
+    sizes = [100_000, 1_000_000] if arguments.full else [] if arguments.firestore else [10_000]
+    try:
+        for size in sizes:
+            asyncio.run(measure(size))
+        if arguments.full or arguments.firestore:
+            run_firestore(FIRESTORE_SIZE)
+    except KeyboardInterrupt:
+        print("\ninterrupted (the emulator, if started, was stopped)", file=sys.stderr)
+        sys.exit(130)
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":
