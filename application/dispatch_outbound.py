@@ -2,14 +2,25 @@
 
 Rate limits are held here, before Meta sees a request, so a burst of sends becomes a steady
 stream at the number's throughput instead of a storm of 130429/131056 failures.
+
+A step is two halves, which the worker overlaps (`claim`, then `send` running beside later claims):
+
+- `claim` leases only as many due entries as the numbers' throughput will have room for within
+  `lead` (less those claimed and not yet sent), so a backlog stays in the outbox, untouched, instead
+  of being claimed and rescheduled over and over; with no room it says when to ask again.
+- `send` loads the messages, then takes each one's token at the very moment of its Cloud API call
+  (the limiter's log holds the times of the calls themselves, so no 1-second window of calls ever
+  holds more than the limit). A message whose number has no token yet waits in memory, in claim
+  order, until the next token comes back (at most 1 s, well within the lease); one held back by the
+  pair limit is rescheduled in the outbox for when its recipient may be messaged again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -18,7 +29,7 @@ from application.ports import Clock, CloudApi, LiveEvents, MessageStore, Outbox,
 from application.rate_limiter import RateLimiter
 from application.records import OutboxEntry
 from domain.content import is_outbound
-from domain.ids import Wamid
+from domain.ids import PhoneNumberId, Wamid
 from domain.messages import Message, Pricing, with_status
 from domain.meta_errors import CloudApiError
 from domain.retry import RetryPolicy
@@ -35,7 +46,14 @@ class DispatchReport(msgspec.Struct, kw_only=True):
     retried: int = 0
     failed: int = 0
     deferred: int = 0
+    """Entries that waited for a rate limit: in memory for a token, or rescheduled (pair limit, orphan)."""
     dropped: int = 0
+
+
+class Claimed(msgspec.Struct, frozen=True, kw_only=True):
+    entries: tuple[OutboxEntry, ...] = ()
+    room_in: timedelta | None = None
+    """Nothing claimed for want of room: when to ask again (None when there was room but nothing due)."""
 
 
 class DispatchOutbound:
@@ -51,7 +69,9 @@ class DispatchOutbound:
         retry: RetryPolicy = RetryPolicy(),
         batch_size: int = 100,
         lease: timedelta = timedelta(seconds=60),
+        lead: timedelta = timedelta(milliseconds=200),
         jitter: Callable[[], float] = random.random,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._outbox = outbox
         self._messages = messages
@@ -62,37 +82,77 @@ class DispatchOutbound:
         self._retry = retry
         self._batch_size = batch_size
         self._lease = lease
+        self._lead = lead
         self._jitter = jitter
+        self._sleep = sleep
+        self._holding = 0
+        """Entries claimed and not yet sent, rescheduled or finished: room already promised."""
+        self._gates: dict[PhoneNumberId, asyncio.Lock] = {}
 
     async def __call__(self) -> DispatchReport:
+        """A whole step: claim, send within the limits, record; returns once every claimed entry is settled."""
+        return await self.send(await self.claim())
+
+    async def claim(self) -> Claimed:
         now = self._clock.now()
-        entries = await self._outbox.claim(now, now + self._lease, self._batch_size)
-        report = DispatchReport(claimed=len(entries))
-        admitted = []
-        for entry in entries:
-            wait_until = self._limiter.admit(entry.phone_number_id, entry.wa_id, now)
-            if wait_until is None:
-                admitted.append(entry)
-            else:
-                report.deferred += 1
-                await self._outbox.reschedule(entry.message_id, wait_until, entry.attempt)
-        for outcome in await asyncio.gather(*(self._dispatch(entry) for entry in admitted)):
+        room = min(self._batch_size, self._limiter.room(now, self._lead) - self._holding)
+        if room <= 0:  # claims are made `lead` ahead of their tokens, so asking again within it is soon enough
+            return Claimed(room_in=self._lead / 4)
+        self._holding += room
+        try:
+            entries = await self._outbox.claim(now, now + self._lease, room)
+        except BaseException:
+            self._holding -= room
+            raise
+        self._holding -= room - len(entries)
+        return Claimed(entries=tuple(entries))
+
+    async def send(self, claimed: Claimed) -> DispatchReport:
+        report = DispatchReport(claimed=len(claimed.entries))
+        for outcome in await asyncio.gather(*(self._dispatch(entry, report) for entry in claimed.entries)):
             setattr(report, outcome, getattr(report, outcome) + 1)
         return report
 
-    async def _dispatch(self, entry: OutboxEntry) -> str:
-        message = await self._messages.get(entry.message_id)
-        if message is None:
-            return await self._orphan(entry)
-        if message.status.status is not MessageStatus.QUEUED:
-            await self._outbox.complete(entry.message_id)
-            return "dropped"
-        try:
+    async def _dispatch(self, entry: OutboxEntry, report: DispatchReport) -> str:
+        try:  # the entry holds room promised at its claim until its token is taken, or it is settled otherwise
+            message = await self._messages.get(entry.message_id)
+            if message is None:
+                return await self._orphan(entry)
+            if message.status.status is not MessageStatus.QUEUED:
+                await self._outbox.complete(entry.message_id)
+                return "dropped"
+            async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
+                wait_until = await self._token(entry, report)
+        finally:
+            self._holding -= 1
+        if wait_until is not None:
+            await self._outbox.reschedule(entry.message_id, wait_until, entry.attempt)
+            return "deferred"
+        try:  # nothing awaited since the token was taken: the limiter's log holds the times of the calls
             wamid = await self._cloud_api.send(_request(message))
         except CloudApiError as error:
             return await self._attempt_failed(entry, error)
         await self._accepted(message, wamid)
         return "sent"
+
+    async def _token(self, entry: OutboxEntry, report: DispatchReport) -> datetime | None:
+        """None once the limits admit the send now (recorded as sent), else when to try again.
+
+        A wait for the number's throughput is spent here, holding the number's gate so the next
+        token goes to the entry claimed first; a wait for the recipient (pair limit) is not.
+        """
+        slept_at = None
+        while True:
+            now = self._clock.now()
+            wait_until = self._limiter.admit(entry.phone_number_id, entry.wa_id, now)
+            if wait_until is None:
+                return None
+            if now == slept_at or self._limiter.throughput_allows(entry.phone_number_id, now):
+                return wait_until
+            if slept_at is None:
+                report.deferred += 1
+            slept_at = now
+            await self._sleep((wait_until - now).total_seconds())
 
     async def _orphan(self, entry: OutboxEntry) -> str:
         now = self._clock.now()

@@ -58,32 +58,76 @@ class ThroughputLimit(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     per_second: int = 80
+    window: timedelta = SECOND
+    """Meta counts per second; a sender may hold its tokens a little longer, to keep a margin for the network."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_second <= 1000:
             raise DomainError(
                 f"throughput must be between 1 and 1000 messages per second (Meta's highest tier); got {self.per_second}"
             )
+        if self.window < SECOND:
+            raise DomainError(f"a throughput window shorter than Meta's second would exceed its cap; got {self.window}")
 
     def available(self, state: ThroughputState, now: datetime) -> int:
-        return max(0, self.per_second - len(_within_last_second(state.sent_at, now)))
+        return max(0, self.per_second - len(self._in_flight(state.sent_at, now)))
 
     def decide(self, state: ThroughputState, now: datetime) -> Decision:
-        in_flight = _within_last_second(state.sent_at, now)
+        in_flight = self._in_flight(state.sent_at, now)
         if len(in_flight) < self.per_second:
             return SendNow()
-        return WaitUntil(at=in_flight[len(in_flight) - self.per_second] + SECOND)
+        return WaitUntil(at=in_flight[len(in_flight) - self.per_second] + self.window)
 
     def record(self, state: ThroughputState, now: datetime, count: int = 1) -> ThroughputState:
         """Sends are facts: they are recorded even past the cap, which only delays later sends longer."""
-        in_flight = _within_last_second(state.sent_at, now)
+        in_flight = self._in_flight(state.sent_at, now)
         at = bisect_right(in_flight, now)
         return ThroughputState(sent_at=in_flight[:at] + (now,) * count + in_flight[at:])
 
+    def _in_flight(self, sent_at: tuple[datetime, ...], now: datetime) -> tuple[datetime, ...]:
+        """A token spent at t is back at t + window, so only sends after now - window still hold one."""
+        return sent_at[bisect_right(sent_at, now - self.window) :]
 
-def _within_last_second(sent_at: tuple[datetime, ...], now: datetime) -> tuple[datetime, ...]:
-    """A token spent at t is back at t + 1 s, so only sends after now - 1 s still hold one."""
-    return sent_at[bisect_right(sent_at, now - SECOND) :]
+
+class PaceState(msgspec.Struct, frozen=True, kw_only=True):
+    """When the next send is due on an even schedule; None before the first."""
+
+    due_at: datetime | None = None
+
+
+class Pace(msgspec.Struct, frozen=True, kw_only=True):
+    """Sends spread evenly, one per `interval` (a GCRA): a sender that wakes late may catch up, by at most `slack`.
+
+    ThroughputLimit alone lets a whole second's tokens go in one burst, and they come back as one
+    burst each second after. A receiver that times the requests of a burst a little differently from
+    the sender (Meta, past the network) may then count more than the limit in a second. Sends spread
+    evenly at a little under the limit leave every send that margin to arrive late.
+    """
+
+    interval: timedelta
+    slack: timedelta = timedelta(milliseconds=20)
+
+    def __post_init__(self) -> None:
+        if self.interval <= timedelta(0) or self.slack < timedelta(0):
+            raise DomainError(f"a pace needs a positive interval and a slack of 0 or more; got {self.interval} and {self.slack}")
+
+    def decide(self, state: PaceState, now: datetime) -> Decision:
+        if state.due_at is None or now >= state.due_at - self.slack:
+            return SendNow()
+        return WaitUntil(at=state.due_at - self.slack)
+
+    def record(self, state: PaceState, now: datetime) -> PaceState:
+        """The schedule moves on from the send's due time, or from now if the send came later than that."""
+        due = now if state.due_at is None else max(state.due_at, now)
+        return PaceState(due_at=due + self.interval)
+
+    def available(self, state: PaceState, now: datetime, until: datetime | None = None) -> int:
+        """Sends the pace allows from `now` up to `until` (by default, at once at `now`)."""
+        until = now if until is None else until
+        due = now if state.due_at is None else max(state.due_at, now)
+        if until + self.slack < due:
+            return 0
+        return (until + self.slack - due) // self.interval + 1
 
 
 class PairState(msgspec.Struct, frozen=True, kw_only=True):

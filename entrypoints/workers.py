@@ -20,57 +20,103 @@ log = logging.getLogger("wahub.workers")
 
 INBOX_BATCH = 200
 MAX_PAUSE_SECONDS = 30.0
+DISPATCH_IDLE_SECONDS = 0.05
+BATCHES_IN_FLIGHT = 16
 
 
 class Worker:
-    """Runs `step` (answering whether it found work) until stopped; `wake` cuts an idle wait short."""
+    """Runs `step` until stopped; `step` answers how long to wait before the next one (0: there is more to do now),
+    and `wake` cuts that wait short. `stop`, if given, runs when the worker is stopped."""
 
-    def __init__(self, name: str, step: Callable[[], Awaitable[bool]], idle_seconds: float) -> None:
+    def __init__(
+        self,
+        name: str,
+        step: Callable[[], Awaitable[float]],
+        stop: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.name = name
         self._step = step
-        self._idle_seconds = idle_seconds
+        self._stop = stop
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run(self) -> None:
+        try:
+            await self._loop()
+        finally:
+            if self._stop is not None:
+                await self._stop()
+
+    async def _loop(self) -> None:
         failures = 0
         while True:
             self._wake.clear()
             try:
-                busy = await self._step()
+                pause = await self._step()
                 failures = 0
             except Exception:
                 failures += 1
                 log.exception("%s step failed (%d in a row); retrying", self.name, failures)
                 await asyncio.sleep(min(0.1 * 2**failures, MAX_PAUSE_SECONDS))
                 continue
-            if not busy:
+            if pause > 0:
                 with suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+                    await asyncio.wait_for(self._wake.wait(), pause)
 
 
 def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], None]) -> Worker:
-    async def step() -> bool:
+    async def step() -> float:
         report = await process.process_pending(INBOX_BATCH)
         on_report(report)
-        return report.posts > 0
+        return 0.0 if report.posts > 0 else 1.0
 
-    return Worker("inbox", step, idle_seconds=1.0)
+    return Worker("inbox", step)
 
 
 def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport], None]) -> Worker:
-    async def step() -> bool:
-        report = await dispatch()
-        on_report(report)
-        return report.sent + report.retried + report.failed + report.dropped > 0
+    """Claims as soon as the limits will have room, and sends each claim beside the next ones.
 
-    return Worker("dispatcher", step, idle_seconds=0.05)
+    A claim's sends wait for tokens and then for Meta's answers; the next claim does not wait for
+    them, or every token would come back to a dispatcher still busy with the previous batch and the
+    number would fall short of its throughput by that much. At most BATCHES_IN_FLIGHT claims are
+    being sent at once, so a Meta that stops answering does not pile up requests.
+    """
+    sending: set[asyncio.Task[DispatchReport]] = set()
+
+    def settled(task: asyncio.Task[DispatchReport]) -> None:
+        sending.discard(task)
+        if task.cancelled():
+            return
+        if (error := task.exception()) is not None:
+            log.error("dispatcher batch failed; its entries are retried when their lease ends", exc_info=error)
+            return
+        on_report(task.result())
+
+    async def step() -> float:
+        while len(sending) >= BATCHES_IN_FLIGHT:
+            await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+        claimed = await dispatch.claim()
+        if claimed.entries:
+            task = asyncio.create_task(dispatch.send(claimed), name="dispatcher batch")
+            sending.add(task)
+            task.add_done_callback(settled)
+            return 0.0
+        if claimed.room_in is not None:
+            return claimed.room_in.total_seconds()
+        return DISPATCH_IDLE_SECONDS
+
+    async def stop() -> None:
+        for task in sending:
+            task.cancel()
+        await asyncio.gather(*sending, return_exceptions=True)
+
+    return Worker("dispatcher", step, stop)
 
 
 def media_downloader(download: DownloadInboundMedia) -> Worker:
-    async def step() -> bool:
-        return await download() > 0
+    async def step() -> float:
+        return 0.0 if await download() > 0 else 1.0
 
-    return Worker("media", step, idle_seconds=1.0)
+    return Worker("media", step)

@@ -60,6 +60,7 @@ class Harness:
             rate_limiter=RateLimiter(ThroughputLimit(per_second=80), PairRateLimit()),
             retry=RetryPolicy(max_attempts=3),
             jitter=lambda: 0.0,
+            sleep=self.pass_time,
         )
         self.ingest_webhook = IngestWebhook(inbox=s.inbox, app_secret=APP_SECRET, clock=self.clock)
         self.process_inbox_event = ProcessInboxEvent(
@@ -90,6 +91,10 @@ class Harness:
         self.read_media = ReadMedia(cloud_api=self.cloud_api, media=s.media, blobs=self.blobs)
         self.mark_as_read = MarkAsRead(conversations=s.conversations, cloud_api=self.cloud_api)
         self.summarize_analytics = SummarizeAnalytics(messages=s.messages, prices=DEFAULT_PRICES)
+
+    async def pass_time(self, seconds: float) -> None:
+        """The dispatcher's wait for a token: the manual clock moves on instead of the test waiting."""
+        self.clock.advance(seconds)
 
     async def receive(self, body: bytes) -> None:
         """Meta POSTs a signed webhook; the inbox worker then applies everything pending."""

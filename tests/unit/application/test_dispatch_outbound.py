@@ -86,7 +86,8 @@ async def test_a_second_message_to_the_same_customer_waits_for_the_pair_limit_af
     for n in range(46):
         await queued_text(harness, body=f"update {n}")
 
-    await harness.dispatch()
+    while (await harness.dispatch()).claimed:
+        pass
 
     assert len(harness.cloud_api.sent) == 45
     assert await harness.stores.outbox.depth() == 1
@@ -115,3 +116,47 @@ async def test_an_outbox_entry_whose_message_was_never_stored_is_dropped_after_t
     assert (waiting.deferred, dropped.dropped) == (1, 1)
     assert await harness.stores.outbox.depth() == 0
     assert harness.cloud_api.sent == []
+
+
+async def test_only_what_the_throughput_will_allow_soon_is_claimed_and_the_backlog_stays_queued(harness: Harness) -> None:
+    for n in range(100):
+        await queued_text(harness, to=WaId(f"1650555{n:04d}"))
+
+    report = await harness.dispatch()
+
+    assert 0 < report.claimed == report.sent < 80
+    assert await harness.stores.outbox.depth() == 100 - report.sent
+
+
+async def test_a_backlog_goes_out_evenly_and_never_more_than_the_throughput_in_any_second(harness: Harness) -> None:
+    """The worker's protocol: claim, wait `room_in` when there is no room, send the claim."""
+    ids = [await queued_text(harness, to=WaId(f"1650555{n:04d}")) for n in range(200)]
+    start = harness.clock.now()
+
+    while await harness.stores.outbox.depth():
+        claimed = await harness.dispatch.claim()
+        if claimed.room_in is not None:
+            harness.clock.advance(claimed.room_in)
+        await harness.dispatch.send(claimed)
+
+    sent_at = []
+    for message_id in ids:
+        stored = await harness.stores.messages.get(message_id)
+        assert stored is not None and stored.status.status is MessageStatus.ACCEPTED
+        accepted = stored.status.at(MessageStatus.ACCEPTED)
+        assert accepted is not None
+        sent_at.append(accepted)
+    sent_at.sort()
+    assert all(sent_at[k] - sent_at[k - 80] > timedelta(seconds=1) for k in range(80, 200))
+    assert sent_at[-1] - start < timedelta(seconds=2.6)
+
+
+async def test_a_message_waits_in_memory_for_the_next_token_rather_than_being_rescheduled(harness: Harness) -> None:
+    for n in range(3):
+        await queued_text(harness, to=WaId(f"1650555{n:04d}"))
+    start = harness.clock.now()
+
+    report = await harness.dispatch()
+
+    assert (report.claimed, report.sent, report.deferred) == (3, 3, 1)
+    assert harness.clock.now() > start
