@@ -8,9 +8,9 @@ A step is two halves, which the worker overlaps (`claim`, then `send` running be
 - `claim` leases only as many due entries as the numbers' throughput will have room for within
   `lead` (less those claimed and not yet sent), so a backlog stays in the outbox, untouched, instead
   of being claimed and rescheduled over and over; with no room it says when to ask again.
-- `send` loads the messages, then takes each one's token at the very moment of its Cloud API call
-  (the limiter's log holds the times of the calls themselves, so no 1-second window of calls ever
-  holds more than the limit). A message whose number has no token yet waits in memory, in claim
+- `send` loads the messages, then takes each one's token as its Cloud API call begins (the limiter
+  logs each send at a moment just after its call began, so no 1-second window of calls ever holds
+  more than the limit). A message whose number has no token yet waits in memory, in claim
   order, until the next token comes back (at most 1 s, well within the lease); one held back by the
   pair limit is rescheduled in the outbox for when its recipient may be messaged again.
 """
@@ -123,20 +123,38 @@ class DispatchOutbound:
                 return "dropped"
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
+                if wait_until is None:
+                    sending = await self._call(entry, message)
         finally:
             self._holding -= 1
         if wait_until is not None:
             await self._outbox.reschedule(entry.message_id, wait_until, entry.attempt)
             return "deferred"
-        try:  # nothing awaited since the token was taken: the limiter's log holds the times of the calls
-            wamid = await self._cloud_api.send(_request(message))
+        try:
+            wamid = await sending
         except CloudApiError as error:
             return await self._attempt_failed(entry, error)
         await self._accepted(message, wamid)
         return "sent"
 
+    async def _call(self, entry: OutboxEntry, message: Message) -> asyncio.Future[Wamid]:
+        """Begin the Cloud API call, then record the send at a moment after it began.
+
+        Every token is so held from no earlier than its call: no 1-second window of calls ever holds
+        more than the limit, whatever runs between the limiter's reading of the clock and the call
+        (another thread holding the GIL, a garbage collection).
+        """
+        sending = asyncio.ensure_future(self._cloud_api.send(_request(message)))
+        try:
+            await asyncio.sleep(0)  # the call's task was scheduled first: it has begun when this resumes
+        except asyncio.CancelledError:
+            sending.cancel()
+            raise
+        self._limiter.record(entry.phone_number_id, entry.wa_id, self._clock.now())
+        return sending
+
     async def _token(self, entry: OutboxEntry, report: DispatchReport) -> datetime | None:
-        """None once the limits admit the send now (recorded as sent), else when to try again.
+        """None once the limits allow the send now, else when to try again.
 
         A wait for the number's throughput is spent here, holding the number's gate so the next
         token goes to the entry claimed first; a wait for the recipient (pair limit) is not.
@@ -144,7 +162,7 @@ class DispatchOutbound:
         slept_at = None
         while True:
             now = self._clock.now()
-            wait_until = self._limiter.admit(entry.phone_number_id, entry.wa_id, now)
+            wait_until = self._limiter.check(entry.phone_number_id, entry.wa_id, now)
             if wait_until is None:
                 return None
             if now == slept_at or self._limiter.throughput_allows(entry.phone_number_id, now):

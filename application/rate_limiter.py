@@ -50,10 +50,16 @@ class RateLimiter:
 
     def admit(self, phone_number_id: PhoneNumberId, wa_id: WaId, now: datetime) -> datetime | None:
         """Record a send and answer None when every limit allows it now, else the time to try again."""
+        wait_until = self.check(phone_number_id, wa_id, now)
+        if wait_until is None:
+            self.record(phone_number_id, wa_id, now)
+        return wait_until
+
+    def check(self, phone_number_id: PhoneNumberId, wa_id: WaId, now: datetime) -> datetime | None:
+        """None when every limit allows a send now, else the time to try again; records nothing."""
         limit, pace = self._limits(phone_number_id)
         number_state, pace_state = self._throughput_states.get(phone_number_id, (ThroughputState(), PaceState()))
-        pair_key = (phone_number_id, wa_id)
-        pair_state = self._pair_states.get(pair_key, PairState())
+        pair_state = self._pair_states.get((phone_number_id, wa_id), PairState())
         decisions = (limit.decide(number_state, now), pace.decide(pace_state, now), self._pair.decide(pair_state, now))
         for decision in decisions:
             match decision:
@@ -61,9 +67,16 @@ class RateLimiter:
                     return at
                 case Refuse(reason=reason):
                     raise AssertionError(f"throughput and pair limits only ever ask to wait, not refuse: {reason}")
-        self._throughput_states[phone_number_id] = (limit.record(number_state, now), pace.record(pace_state, now))
-        self._remember_pair(pair_key, self._pair.record(pair_state, now), now)
         return None
+
+    def record(self, phone_number_id: PhoneNumberId, wa_id: WaId, at: datetime) -> None:
+        """A send made at `at` (or before: a later time only holds its token longer)."""
+        limit, pace = self._limits(phone_number_id)
+        number_state, pace_state = self._throughput_states.get(phone_number_id, (ThroughputState(), PaceState()))
+        self._throughput_states[phone_number_id] = (limit.record(number_state, at), pace.record(pace_state, at))
+        pair_key = (phone_number_id, wa_id)
+        pair_state = self._pair_states.get(pair_key, PairState())
+        self._remember_pair(pair_key, self._pair.record(pair_state, at), at)
 
     def throughput_allows(self, phone_number_id: PhoneNumberId, now: datetime) -> bool:
         """Whether the number's throughput and pace alone would let one more message go now (the pair limit aside)."""

@@ -105,6 +105,8 @@ class Figures:
     sent_at: list[float]
     start: float
     end: float
+    cpu_seconds: float
+    """This process's CPU time over the run, every thread (the SQLite writer and readers among them)."""
     refused: dict[int, int] = field(default_factory=dict)
 
     @property
@@ -292,14 +294,16 @@ async def measure(name: str, api_kind: str, limit: int, seconds: float) -> Figur
             await queue_messages(stores, int(limit * seconds * QUEUE_SLACK) + limit)
             gc.collect()
             gc.freeze()  # as `wahub serve` does once started: start-up objects out of the collector's full passes
+            cpu = time.process_time()
             if name == "wahub":
                 start, end = await run_wahub(stores, container, seconds)
             else:
                 start, end = await run_naive(stores, recorder, limit, seconds)
+            cpu = time.process_time() - cpu
         finally:
             gc.unfreeze()
             await container.shutdown_resources()  # type: ignore[misc]  # async resources
-    return Figures(name, limit, sorted(recorder.sent_at), start, end, recorder.refused)
+    return Figures(name, limit, sorted(recorder.sent_at), start, end, cpu, recorder.refused)
 
 
 def show(figures: Figures, api_kind: str) -> None:
@@ -310,7 +314,8 @@ def show(figures: Figures, api_kind: str) -> None:
     over = "  ABOVE THE LIMIT" if figures.max_window > figures.limit else ""
     print(
         f"{figures.name:<7} {api_kind:<4} {figures.limit:>6,} | {figures.rate:>9,.1f} {figures.deviation:>+7.2f} % |"
-        f" {figures.max_window:>8,} | {p50:>8.2f} {p99:>8.2f} | {len(figures.sent_at):>7,} | {refused}{over}",
+        f" {figures.max_window:>9,} | {p50:>8.2f} {p99:>8.2f} | {len(figures.sent_at):>7,} |"
+        f" {figures.cpu_seconds / max(len(figures.sent_at), 1) * 1e6:>11,.0f} | {refused}{over}",
         flush=True,
     )
 
@@ -320,8 +325,8 @@ async def main(rates: list[int], apis: list[str], seconds: float) -> int:
     print(f"{seconds:g} s per run; steady part from {WARM_UP:g} s after the first send; fake latency "
           f"{LATENCY[0] * 1000:.0f}-{LATENCY[1] * 1000:.0f} ms")
     print()
-    print("peer    api   limit |  msg/s    vs limit  | max in 1s |  late p50  p99 ms |   sends | refused by Meta")
-    print("-" * 104)
+    print("peer    api   limit |     msg/s  vs limit | max in 1s | late p50   p99 ms |   sends | CPU us/send | refused by Meta")
+    print("-" * 112)
     failed = False
     ratios = []
     for limit in rates:
