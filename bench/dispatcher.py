@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
-import subprocess
 import gc
 import logging
+import os
 import random
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -62,8 +62,8 @@ from domain.status import MessageStatus, StatusEvent, StatusRecord
 from entrypoints.container import Container
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
-from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.app import create_simulator_app
+from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.server import running_simulator
 from entrypoints.workers import dispatcher
 

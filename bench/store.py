@@ -24,7 +24,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
@@ -39,7 +39,7 @@ from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message, Pricing
 from domain.status import Failure, MessageStatus, StatusEvent, StatusRecord, apply_status
 
-START = datetime(2025, 1, 1, tzinfo=timezone.utc)
+START = datetime(2025, 1, 1, tzinfo=UTC)
 PERIOD = timedelta(days=90)
 NUMBER = PhoneNumberId("106540352242922")
 MESSAGES_PER_CUSTOMER = 100
