@@ -15,13 +15,21 @@ from domain.errors import InvalidContent
 from domain.messages import ReplyContext
 
 
+class UnsendableType(InvalidContent):
+    """A `type` the Cloud API cannot send (Meta answers 131051)."""
+
+
+class MissingTypeObject(InvalidContent):
+    """The object named by `type` is absent (Meta answers 131008)."""
+
+
 def content_from_payload(body: dict[str, Any]) -> OutboundContent:
     """Refuses with InvalidContent naming the field; WhatsApp's limits are checked later, by the domain."""
     kind = body.get("type", "text")
     if kind not in OUTBOUND_KINDS:
-        raise InvalidContent(f"type {kind!r} cannot be sent; use one of {', '.join(sorted(OUTBOUND_KINDS))}")
+        raise UnsendableType(f"type {kind!r} cannot be sent; use one of {', '.join(sorted(OUTBOUND_KINDS))}")
     if kind not in body:
-        raise InvalidContent(f"{kind} is required when type is {kind!r}")
+        raise MissingTypeObject(f"{kind} is required when type is {kind!r}")
     type_object = {"contacts": body[kind]} if kind == "contacts" else body[kind]
     if not isinstance(type_object, dict):
         raise InvalidContent(f"{kind} must be a JSON object")

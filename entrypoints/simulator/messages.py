@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from domain.content import OUTBOUND_KINDS, OutboundContent, Template
-from domain.errors import DomainError, InvalidIdentifier, TemplateNotSendable
+from adapters.cloud_api.message_payload import MissingTypeObject, UnsendableType, content_from_payload
+from domain.content import OutboundContent, Template
+from domain.errors import DomainError, InvalidContent, InvalidIdentifier, TemplateNotSendable
 from domain.ids import parse_wa_id
 from domain.messages import ReplyContext
 from domain.sending_limits import check_sendable
@@ -108,19 +108,15 @@ def _recipient(body: dict[str, Any]) -> str:
 
 
 def _content(body: dict[str, Any]) -> OutboundContent:
-    kind = body.get("type", "text")
-    if kind not in OUTBOUND_KINDS:
-        raise MetaError(131051, "Unsupported message type", f"Message type {kind!r} is not supported.")
-    if kind not in body:
-        raise MetaError(131008, "Required parameter is missing", f"The parameter {kind} is required.")
-    type_object = {"contacts": body[kind]} if kind == "contacts" else body[kind]
-    if not isinstance(type_object, dict):
-        raise invalid_parameter(f"Param {kind} must be a JSON object")
+    """The payload is read as wahub's own API reads it; only Meta's codes for the refusals differ."""
     try:
-        content: OutboundContent = msgspec.convert({**type_object, "kind": kind}, OutboundContent)
-    except msgspec.ValidationError as error:
-        raise invalid_parameter(f"Param {kind}: {error}") from None
-    return content
+        return content_from_payload(body)
+    except UnsendableType as error:
+        raise MetaError(131051, "Unsupported message type", str(error)) from None
+    except MissingTypeObject as error:
+        raise MetaError(131008, "Required parameter is missing", str(error)) from None
+    except InvalidContent as error:
+        raise invalid_parameter(f"Param {error}") from None
 
 
 def _callback_data(body: dict[str, Any]) -> str | None:
