@@ -47,8 +47,12 @@ def _failure(error: WebhookError) -> Failure:
 
 
 def _pricing(pricing: PricingWire | None) -> Pricing | None:
+    """Meta spells one category both `authentication_international` and `authentication-international`."""
     if pricing is None or pricing.category is None:
         return None
     return Pricing(
-        category=pricing.category, type=pricing.type, pricing_model=pricing.pricing_model, billable=pricing.billable
+        category=pricing.category.replace("-", "_"),
+        type=pricing.type,
+        pricing_model=pricing.pricing_model,
+        billable=pricing.billable,
     )

@@ -33,6 +33,16 @@ def test_a_sent_status_keeps_metas_time_pricing_and_callback_data() -> None:
     assert status.callback_data == "order-42"
 
 
+def test_metas_hyphenated_pricing_category_reads_as_the_underscored_one() -> None:
+    body = payload("status_sent.json")
+    statuses_of(body)[0]["pricing"]["category"] = "authentication-international"
+
+    [status] = post(body)
+
+    assert isinstance(status, StatusReported) and status.pricing is not None
+    assert status.pricing.category == "authentication_international"
+
+
 def test_delivered_and_read_statuses_keep_metas_own_timestamps() -> None:
     delivered, read = the_status("status_delivered.json"), the_status("status_read.json")
 
