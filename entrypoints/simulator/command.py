@@ -21,6 +21,9 @@ def add_simulator_command(commands: argparse._SubParsersAction[argparse.Argument
     simulator.add_argument("--verify-token", type=_non_empty, help="sent in Meta's GET handshake before any webhook")
     simulator.add_argument("--phone-number-id", type=_graph_id, help="default: a fresh random id")
     simulator.add_argument("--waba-id", type=_graph_id, help="default: a fresh random id")
+    simulator.add_argument(
+        "--status-delay", type=_seconds, default=0.0, help="seconds between sent, delivered and read (default 0; ~2 looks real)"
+    )
     simulator.set_defaults(handler=simulator_command)
 
 
@@ -34,6 +37,7 @@ def simulator_command(arguments: argparse.Namespace) -> int:
         verify_token=arguments.verify_token,
         phone_number_id=arguments.phone_number_id,
         waba_id=arguments.waba_id,
+        status_delay_seconds=arguments.status_delay,
     )
     return 0
 
@@ -56,3 +60,13 @@ def _graph_id(text: str) -> str:
     if not text.isdigit():
         raise argparse.ArgumentTypeError(f"{text!r} is not a Graph id (digits only)")
     return text
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
+    return seconds

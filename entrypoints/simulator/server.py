@@ -62,10 +62,15 @@ def run_simulator(
     phone_number_id: str | None = None,
     waba_id: str | None = None,
     host: str = "127.0.0.1",
+    status_delay_seconds: float = 0.0,
 ) -> None:
     """`wahub simulator`: prints the ids a client needs, then serves until interrupted."""
     config = SimulatorConfig(
-        access_token=access_token, app_secret=app_secret, webhook_url=webhook_url, verify_token=verify_token
+        access_token=access_token,
+        app_secret=app_secret,
+        webhook_url=webhook_url,
+        verify_token=verify_token,
+        status_delay_seconds=status_delay_seconds,
     )
     config.phone_number_id = phone_number_id or config.phone_number_id
     config.waba_id = waba_id or config.waba_id

@@ -103,6 +103,7 @@ async def test_the_standalone_simulator_takes_a_text_and_reports_it_by_signed_we
         (["--webhook-url", "http://127.0.0.1:8000/webhook"], "required"),
         (["--webhook-url", "ftp://example.com", "--app-secret", "s", "--access-token", "t"], "--webhook-url"),
         (["--webhook-url", "http://h/w", "--app-secret", "s", "--access-token", "t", "--waba-id", "x"], "--waba-id"),
+        (["--webhook-url", "http://h/w", "--app-secret", "s", "--access-token", "t", "--status-delay", "-1"], "--status-delay"),
     ],
 )
 def test_bad_arguments_are_refused_with_one_line_and_exit_code_2(
