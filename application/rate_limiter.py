@@ -48,13 +48,6 @@ class RateLimiter:
         self._throughput_states: dict[PhoneNumberId, tuple[ThroughputState, PaceState]] = {}
         self._pair_states: dict[tuple[PhoneNumberId, WaId], PairState] = {}
 
-    def admit(self, phone_number_id: PhoneNumberId, wa_id: WaId, now: datetime) -> datetime | None:
-        """Record a send and answer None when every limit allows it now, else the time to try again."""
-        wait_until = self.check(phone_number_id, wa_id, now)
-        if wait_until is None:
-            self.record(phone_number_id, wa_id, now)
-        return wait_until
-
     def check(self, phone_number_id: PhoneNumberId, wa_id: WaId, now: datetime) -> datetime | None:
         """None when every limit allows a send now, else the time to try again; records nothing."""
         limit, pace = self._limits(phone_number_id)
