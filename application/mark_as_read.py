@@ -6,18 +6,21 @@ inbound wamid is sent.
 
 from __future__ import annotations
 
-from application.ports import CloudApi, ConversationStore
+from application.ports import CloudApi, ConversationStore, CustomerDirectory
+from application.queries import resolve_customer
 from domain.conversations import Conversation, mark_read
 from domain.errors import NotFound
 from domain.ids import CustomerId, PhoneNumberId
 
 
 class MarkAsRead:
-    def __init__(self, *, conversations: ConversationStore, cloud_api: CloudApi) -> None:
+    def __init__(self, *, conversations: ConversationStore, customers: CustomerDirectory, cloud_api: CloudApi) -> None:
         self._conversations = conversations
+        self._customers = customers
         self._cloud_api = cloud_api
 
-    async def __call__(self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, typing: bool = False) -> Conversation:
+    async def __call__(self, phone_number_id: PhoneNumberId, customer: CustomerId, *, typing: bool = False) -> Conversation:
+        customer_id = await resolve_customer(self._customers, customer)
         conversation = await self._conversations.get(phone_number_id, customer_id)
         if conversation is None or conversation.last_inbound_wamid is None:
             raise NotFound(f"customer {customer_id} has sent nothing to {phone_number_id} that could be marked read")

@@ -16,7 +16,9 @@ from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, Med
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.content import OutboundContent
 from domain.conversations import Conversation
+from domain.customers import Customer, Sighting
 from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
+from domain.message_changes import MessageChange
 from domain.messages import Message, Pricing, ReplyContext
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
@@ -56,6 +58,14 @@ class MessageStore(Protocol):
         """Remove and return the statuses parked for this wamid."""
         ...
 
+    async def park_change(self, original: Wamid, change: MessageChange) -> None:
+        """Keep an edit, deletion or reaction whose message has not arrived yet."""
+        ...
+
+    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
+        """Remove and return the changes parked for this wamid, oldest first."""
+        ...
+
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
@@ -81,6 +91,23 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         """Conversations by last activity, most recent first."""
+        ...
+
+
+class CustomerDirectory(Protocol):
+    """Every customer by every phone number and BSUID they were seen by (the rules: domain.customers)."""
+
+    async def identify(self, sighting: Sighting) -> Customer | None:
+        """The customer `sighting` names, created when new and kept with what it adds; None when it names nobody.
+
+        When it shows customers known apart to be one person, their conversations (joined with
+        `merge_conversations`) and messages move to the survivor's id before the directory records
+        the merge, so a crash in between is repaired by applying the same webhook again.
+        """
+        ...
+
+    async def find(self, handle: str) -> Customer | None:
+        """The customer ever seen by this phone number or BSUID (or named by this customer id)."""
         ...
 
 

@@ -13,16 +13,27 @@ import asyncio
 import msgspec
 
 from application.live import message_event, template_event
-from application.ports import Clock, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
+from application.ports import (
+    Clock,
+    CustomerDirectory,
+    Inbox,
+    LiveEvents,
+    MessageStore,
+    TemplateStore,
+    WebhookDecoder,
+)
 from application.receive_message import ReceiveMessage
 from application.records import InboxEvent
+from domain.customers import Sighting
 from domain.errors import InvalidIdentifier, MalformedWebhook
 from domain.ids import parse_message_id
 from domain.messages import Message, with_status
 from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality
 from domain.templates import with_status as template_with_status
 from domain.webhook_events import (
+    ChangeErrorsReported,
     InboundMessageReceived,
+    MessageChanged,
     StatusReported,
     TemplateQualityChanged,
     TemplateStatusChanged,
@@ -49,6 +60,7 @@ class ProcessInboxEvent:
         decoder: WebhookDecoder,
         receive: ReceiveMessage,
         messages: MessageStore,
+        customers: CustomerDirectory,
         templates: TemplateStore,
         live_events: LiveEvents,
         clock: Clock,
@@ -57,6 +69,7 @@ class ProcessInboxEvent:
         self._decoder = decoder
         self._receive = receive
         self._messages = messages
+        self._customers = customers
         self._templates = templates
         self._live = live_events
         self._clock = clock
@@ -93,8 +106,12 @@ class ProcessInboxEvent:
         match event:
             case InboundMessageReceived():
                 await self._receive(event)
+            case MessageChanged():
+                await self._receive.change(event)
             case StatusReported():
                 await self._report_status(event)
+            case ChangeErrorsReported():
+                await self._report_change_errors(event, source)
             case TemplateStatusChanged() | TemplateQualityChanged():
                 await self._change_template(event)
             case UndecodableItem():
@@ -105,11 +122,33 @@ class ProcessInboxEvent:
         if message is None:
             await self._messages.park_status(event.wamid, event.event, event.pricing)
             return
+        await self._learn_recipient(event, message)
         updated = await self._messages.update(
-            message.id, lambda m: with_status(m, event.event, wamid=event.wamid, pricing=event.pricing)
+            message.id,
+            lambda m: with_status(
+                m, event.event, wamid=event.wamid, pricing=event.pricing, conversation=event.conversation
+            ),
         )
         if updated is not None and updated.status != message.status:
             await self._live.publish("message.status", message_event(updated))
+
+    async def _learn_recipient(self, event: StatusReported, message: Message) -> None:
+        """A 2026 status names the customer by number and BSUID: both now find the customer the message went to."""
+        if event.recipient.wa_id is None and event.recipient.user_id is None:
+            return
+        sighting = Sighting(identity=event.recipient, known_as=(message.customer_id,), at=event.event.at)
+        await self._customers.identify(sighting)
+
+    async def _report_change_errors(self, event: ChangeErrorsReported, source: InboxEvent) -> None:
+        """Meta's `value.errors[]`: nothing to apply, but operators must see them."""
+        await self._live.publish(
+            "webhook.errors",
+            {
+                "inbox_event_id": source.id,
+                "phone_number_id": event.phone_number_id,
+                "errors": msgspec.to_builtins(event.errors),
+            },
+        )
 
     async def _find_sent(self, event: StatusReported) -> Message | None:
         """Our id travels in biz_opaque_callback_data, so a status matches even before the wamid was recorded."""
@@ -148,6 +187,8 @@ class ProcessInboxEvent:
 
 _KINDS: dict[type, str] = {
     InboundMessageReceived: "message",
+    MessageChanged: "message_change",
+    ChangeErrorsReported: "change_errors",
     StatusReported: "status",
     TemplateStatusChanged: "template",
     TemplateQualityChanged: "template",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from application.ports import ConversationStore, MessageStore, TemplateStore
+from application.ports import ConversationStore, CustomerDirectory, MessageStore, TemplateStore
 from application.records import Page
 from domain.conversations import Conversation
 from domain.errors import NotFound
@@ -31,13 +31,22 @@ class ListConversations:
 
 
 class ConversationHistory:
-    def __init__(self, *, messages: MessageStore) -> None:
+    def __init__(self, *, messages: MessageStore, customers: CustomerDirectory) -> None:
         self._messages = messages
+        self._customers = customers
 
     async def __call__(
-        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer: CustomerId, cursor: str | None, limit: int
     ) -> Page[Message]:
+        """`customer` may be the customer's id or any number or BSUID they were ever seen by."""
+        customer_id = await resolve_customer(self._customers, customer)
         return await self._messages.history(phone_number_id, customer_id, cursor=cursor, limit=limit)
+
+
+async def resolve_customer(customers: CustomerDirectory, handle: CustomerId) -> CustomerId:
+    """The id of the customer ever seen by this number or BSUID; one never seen is named by it as given."""
+    found = await customers.find(handle)
+    return handle if found is None else found.id
 
 
 class ListTemplates:

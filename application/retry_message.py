@@ -6,18 +6,20 @@ check of a fresh send, because the window or the template may have changed since
 
 from __future__ import annotations
 
-from application.ports import MessageStore
+from application.ports import Clock, MessageStore
 from application.send_message import SendCommand, SendMessage, SendResult
 from domain.content import is_outbound
 from domain.errors import NotFound, NotRetryable
 from domain.ids import MessageId
-from domain.messages import Direction
+from domain.messages import Direction, Message
+from domain.meta_errors import NOT_NOW
 from domain.status import MessageStatus
 
 
 class RetryMessage:
-    def __init__(self, *, messages: MessageStore, send_message: SendMessage) -> None:
+    def __init__(self, *, messages: MessageStore, send_message: SendMessage, clock: Clock) -> None:
         self._messages = messages
+        self._clock = clock
         self._send = send_message
 
     async def __call__(self, message_id: MessageId) -> SendResult:
@@ -26,6 +28,7 @@ class RetryMessage:
             raise NotFound(f"no outbound message with id {message_id}")
         if failed.status.status is not MessageStatus.FAILED:
             raise NotRetryable(f"message {message_id} is {failed.status.status}; only failed messages can be retried")
+        self._refuse_too_soon(failed)
         assert is_outbound(failed.content), "outbound messages hold outbound content"
         return await self._send(
             SendCommand(
@@ -36,3 +39,15 @@ class RetryMessage:
                 retry_of=failed.id,
             )
         )
+
+    def _refuse_too_soon(self, failed: Message) -> None:
+        """Meta said "not now" (131049): a retry before the wait is over would only fail again."""
+        failure, failed_at = failed.status.failure, failed.status.at(MessageStatus.FAILED)
+        if failure is None or failure.code not in NOT_NOW or failed_at is None:
+            return
+        retry_after = failed_at + NOT_NOW[failure.code]
+        if self._clock.now() < retry_after:
+            raise NotRetryable(
+                f"message {failed.id} failed with {failure.code} ({failure.title}): Meta limits marketing messages "
+                f"per user, so this is 'not now', not 'never'; retry after {retry_after.isoformat()}"
+            )

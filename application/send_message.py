@@ -11,7 +11,16 @@ from datetime import timedelta
 import msgspec
 
 from application.live import message_event
-from application.ports import Clock, ConversationStore, IdempotencyKeys, LiveEvents, MessageStore, Outbox, TemplateStore
+from application.ports import (
+    Clock,
+    ConversationStore,
+    CustomerDirectory,
+    IdempotencyKeys,
+    LiveEvents,
+    MessageStore,
+    Outbox,
+    TemplateStore,
+)
 from application.records import OutboxEntry
 from domain.content import OutboundContent, Template, preview
 from domain.conversations import (
@@ -22,7 +31,7 @@ from domain.conversations import (
     require_window_for,
     response_seconds,
 )
-from domain.customers import identity_of
+from domain.customers import Customer, Sighting, identity_of
 from domain.errors import MessagingLimitReached, TemplateNotSendable
 from domain.ids import CustomerId, MessageId, PhoneNumberId, new_message_id
 from domain.messages import Direction, Message, ReplyContext
@@ -30,6 +39,7 @@ from domain.rate_limits import MessagingTier, Refuse
 from domain.sending_limits import check_sendable
 from domain.status import StatusRecord
 from domain.template_parameters import check_send_parameters
+from domain.templates import check_sendable_to_bsuid
 
 IDEMPOTENCY_TTL = timedelta(hours=24)
 TIER_WINDOW = timedelta(hours=24)
@@ -56,6 +66,7 @@ class SendMessage:
         *,
         messages: MessageStore,
         conversations: ConversationStore,
+        customers: CustomerDirectory,
         templates: TemplateStore,
         outbox: Outbox,
         idempotency_keys: IdempotencyKeys,
@@ -65,6 +76,7 @@ class SendMessage:
     ) -> None:
         self._messages = messages
         self._conversations = conversations
+        self._customers = customers
         self._templates = templates
         self._outbox = outbox
         self._keys = idempotency_keys
@@ -80,8 +92,9 @@ class SendMessage:
             earlier = await self._messages.get(message_id)
             if earlier is not None:
                 return SendResult(message=earlier, replayed=True)
-        conversation = await self._conversations.get(command.phone_number_id, command.to)
-        message = await self._admit(command, message_id, conversation)
+        customer = await self._customer(command.to)
+        conversation = await self._conversations.get(command.phone_number_id, customer.id)
+        message = await self._admit(command, message_id, customer, conversation)
         await self._accept(message)
         return SendResult(message=message)
 
@@ -90,21 +103,33 @@ class SendMessage:
         binding = await self._keys.claim(key, message_id, now + IDEMPOTENCY_TTL, now)
         return binding.message_id
 
-    async def _admit(self, command: SendCommand, message_id: MessageId, conversation: Conversation | None) -> Message:
+    async def _customer(self, to: CustomerId) -> Customer:
+        """Who `to` names: a customer seen before by that number or BSUID, else a new one (so a BSUID
+        that later shows up beside this number joins the same conversation)."""
+        found = await self._customers.find(to)
+        if found is not None:
+            return found
+        created = await self._customers.identify(Sighting(identity=identity_of(to), at=self._clock.now()))
+        assert created is not None, "a number or a BSUID always names a customer"
+        return created
+
+    async def _admit(
+        self, command: SendCommand, message_id: MessageId, customer: Customer, conversation: Conversation | None
+    ) -> Message:
         now = self._clock.now()
         window = conversation.window if conversation else CustomerServiceWindow()
         require_window_for(command.content, window, now)
         if isinstance(command.content, Template):
-            await self._check_template(command.content)
+            await self._check_template(command.content, reachable_by_phone=customer.identity.wa_id is not None)
         business_initiated = is_business_initiated(command.content, window, now)
         if business_initiated:
-            await self._check_tier(command.to)
+            await self._check_tier(customer.id)
         return Message(
             id=message_id,
             direction=Direction.OUTBOUND,
             phone_number_id=command.phone_number_id,
-            customer_id=command.to,
-            identity=conversation.identity if conversation else identity_of(command.to),
+            customer_id=customer.id,
+            identity=customer.identity,
             content=command.content,
             created_at=now,
             status=StatusRecord.queued(now),
@@ -114,12 +139,14 @@ class SendMessage:
             retry_of=command.retry_of,
         )
 
-    async def _check_template(self, send: Template) -> None:
+    async def _check_template(self, send: Template, *, reachable_by_phone: bool) -> None:
         template = await self._templates.get(send.name, send.language.code)
         if template is None:
             raise TemplateNotSendable(
                 f"template {send.name!r} does not exist in language {send.language.code!r}; create or sync it first"
             )
+        if not reachable_by_phone:
+            check_sendable_to_bsuid(template)
         check_send_parameters(template, send)
 
     async def _check_tier(self, to: CustomerId) -> None:

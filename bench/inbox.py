@@ -41,13 +41,19 @@ def webhook(n: int) -> bytes:
 def processor(stores: SqliteStores) -> ProcessInboxEvent:
     clock, live = SystemClock(), InMemoryLiveEvents()
     receive = ReceiveMessage(
-        messages=stores.messages, conversations=stores.conversations, media=stores.media, live_events=live, clock=clock
+        messages=stores.messages,
+        conversations=stores.conversations,
+        customers=stores.customers,
+        media=stores.media,
+        live_events=live,
+        clock=clock,
     )
     return ProcessInboxEvent(
         inbox=stores.inbox,
         decoder=MetaWebhookDecoder(),
         receive=receive,
         messages=stores.messages,
+        customers=stores.customers,
         templates=stores.templates,
         live_events=live,
         clock=clock,

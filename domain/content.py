@@ -301,6 +301,7 @@ class System(_Content, tag="system", frozen=True, kw_only=True):
     body: str
     type: str | None = None
     wa_id: str | None = None
+    user_id: str | None = None
 
 
 class RequestWelcome(_Content, tag="request_welcome", frozen=True, kw_only=True):

@@ -6,7 +6,7 @@ outside it Meta only delivers approved templates and fails free-form messages wi
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import msgspec
 
@@ -122,6 +122,38 @@ def record_outbound(
         last_message_preview=preview,
         awaiting_reply_since=None,
     )
+
+
+def merge_conversations(survivor: Conversation, absorbed: Conversation) -> Conversation:
+    """One person's two threads with a number become one, as if every message had been in it from the start.
+
+    The customer id and identity are the survivor's; times and counts join as `record_inbound`
+    would have left them had both threads' messages arrived under one id.
+    """
+    latest = survivor if survivor.last_activity_at >= absorbed.last_activity_at else absorbed
+    windows = [c.window.last_inbound_at for c in (survivor, absorbed) if c.window.last_inbound_at is not None]
+    newest_inbound = max(
+        (survivor, absorbed), key=lambda c: c.window.last_inbound_at or datetime.min.replace(tzinfo=UTC)
+    )
+    waiting = [c.awaiting_reply_since for c in (survivor, absorbed) if c.awaiting_reply_since is not None]
+    return Conversation(
+        phone_number_id=survivor.phone_number_id,
+        customer_id=survivor.customer_id,
+        identity=absorbed.identity.merged_with(survivor.identity),
+        last_activity_at=latest.last_activity_at,
+        window=CustomerServiceWindow(last_inbound_at=max(windows) if windows else None),
+        customer_name=latest.customer_name or survivor.customer_name or absorbed.customer_name,
+        unread_count=survivor.unread_count + absorbed.unread_count,
+        last_message_preview=latest.last_message_preview,
+        awaiting_reply_since=min(waiting) if waiting and latest.awaiting_reply_since is not None else None,
+        last_inbound_wamid=newest_inbound.last_inbound_wamid,
+    )
+
+
+def join_threads(kept: Conversation | None, moved: Conversation, survivor: CustomerId) -> Conversation:
+    """The survivor's thread with a number after a merge: `moved` renamed when it had none, else both joined."""
+    renamed = msgspec.structs.replace(moved, customer_id=survivor)
+    return renamed if kept is None else merge_conversations(kept, renamed)
 
 
 def mark_read(conversation: Conversation) -> Conversation:

@@ -40,16 +40,19 @@ class Sighting(msgspec.Struct, frozen=True, kw_only=True):
     """One webhook's word on a customer: who it names now, and the handles they were known by before.
 
     `former` holds the old number of a `user_changed_number` or the old BSUID of a
-    `user_changed_user_id`: the same person, no longer reachable that way.
+    `user_changed_user_id`: the same person, no longer reachable that way. `known_as` holds
+    handles that find the person without saying which is current (a status names the customer
+    its message was sent to).
     """
 
     identity: CustomerIdentity
-    former: tuple[str, ...] = ()
     at: datetime
+    former: tuple[str, ...] = ()
+    known_as: tuple[str, ...] = ()
 
     def handles(self) -> tuple[str, ...]:
         current = (self.identity.wa_id, self.identity.user_id)
-        return tuple(h for h in (*current, *self.former) if h)
+        return tuple(h for h in (*current, *self.former, *self.known_as) if h)
 
 
 class Customer(msgspec.Struct, frozen=True, kw_only=True):

@@ -49,6 +49,11 @@ class TemplateRequired(DomainError):
         super().__init__(f"{reason}; outside the window only template messages may be sent")
 
 
+class PhoneNumberRequired(DomainError):
+    """A send Meta refuses to a customer known only by BSUID (131062): authentication templates with
+    one-tap, zero-tap or copy-code buttons still need a phone number."""
+
+
 class MessagingLimitReached(DomainError):
     """The messaging tier's budget of business-initiated recipients for the rolling 24 h is spent."""
 

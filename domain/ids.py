@@ -110,6 +110,10 @@ def parse_wamid(raw: str) -> Wamid:
     return Wamid(raw)
 
 
+def is_wamid(raw: str) -> bool:
+    return _WAMID.fullmatch(raw) is not None
+
+
 def parse_message_id(raw: str) -> MessageId:
     if not _MESSAGE_ID.fullmatch(raw):
         raise InvalidIdentifier(f"{raw!r} is not a wahub message id: they look like 'msg_' and 32 hex digits")

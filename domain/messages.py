@@ -10,6 +10,15 @@ import msgspec
 from domain.content import Content
 from domain.customers import CustomerIdentity
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
+from domain.message_changes import (
+    Edit,
+    MessageChange,
+    ReactionChange,
+    Revoke,
+    earliest_revoke,
+    join_edits,
+    latest_reaction,
+)
 from domain.status import StatusEvent, StatusRecord, apply_status
 
 
@@ -49,6 +58,14 @@ class Pricing(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     billable: bool | None = None
 
 
+class BillingConversation(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Meta's `conversation` object on statuses: the conversation this message opened or belongs to."""
+
+    id: str | None = None
+    origin: str | None = None
+    expires_at: datetime | None = None
+
+
 class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: MessageId
     direction: Direction
@@ -61,6 +78,7 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     context: ReplyContext | None = None
     referral: Referral | None = None
     pricing: Pricing | None = None
+    conversation: BillingConversation | None = None
     business_initiated: bool = False
     response_seconds: float | None = None
     retry_of: MessageId | None = None
@@ -68,15 +86,47 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     customer_name: str | None = None
     identity: CustomerIdentity = CustomerIdentity()
     """Who the customer was known as when this message was received or sent."""
+    edits: tuple[Edit, ...] = ()
+    """The customer's edits, oldest first; `content` stays the message as first sent."""
+    revoked_at: datetime | None = None
+    """When the customer deleted it for everyone; the content is kept for audit."""
+    reaction: ReactionChange | None = None
+    """The customer's reaction to this message (an empty emoji: taken back)."""
+
+    @property
+    def shown_content(self) -> Content:
+        return self.edits[-1].content if self.edits else self.content
+
+    @property
+    def earlier_versions(self) -> list[tuple[Content, datetime]]:
+        """What the message showed before each edit, with when it was replaced."""
+        before_each = [self.content, *(e.content for e in self.edits)][: len(self.edits)]
+        return [(content, edit.at) for content, edit in zip(before_each, self.edits, strict=True)]
+
+
+def with_change(message: Message, change: MessageChange) -> Message:
+    match change:
+        case Edit():
+            return msgspec.structs.replace(message, edits=join_edits(message.edits, change))
+        case Revoke():
+            return msgspec.structs.replace(message, revoked_at=earliest_revoke(message.revoked_at, change))
+        case ReactionChange():
+            return msgspec.structs.replace(message, reaction=latest_reaction(message.reaction, change))
 
 
 def with_status(
-    message: Message, event: StatusEvent, *, wamid: Wamid | None = None, pricing: Pricing | None = None
+    message: Message,
+    event: StatusEvent,
+    *,
+    wamid: Wamid | None = None,
+    pricing: Pricing | None = None,
+    conversation: BillingConversation | None = None,
 ) -> Message:
-    """Join a status into the message; the wamid and pricing fill in when first learnt, never change after."""
+    """Join a status into the message; wamid, pricing and conversation fill in when first learnt, never change after."""
     return msgspec.structs.replace(
         message,
         status=apply_status(message.status, event),
         wamid=message.wamid or wamid,
         pricing=message.pricing or pricing,
+        conversation=message.conversation or conversation,
     )

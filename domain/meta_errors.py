@@ -7,6 +7,8 @@ undeliverable errors are permanent until someone fixes their cause.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 RETRYABLE_CODES: frozenset[int] = frozenset(
     {
         1,  # API Unknown: Meta advises one retry
@@ -23,6 +25,19 @@ RETRYABLE_CODES: frozenset[int] = frozenset(
         133004,  # server temporarily unavailable
     }
 )
+
+NOT_NOW: dict[int, timedelta] = {131049: timedelta(hours=24)}
+"""Codes that say "not now" rather than "never" or "again at once": Meta's per-user marketing limit
+(131049) refuses a marketing template to one user for a while; sending again within a day only
+fails again and counts against the business."""
+
+
+def failure_kind(code: int) -> str:
+    """How a failed message's code should be read: `not_now` (wait, then it may go), `retryable`, or `permanent`."""
+    if code in NOT_NOW:
+        return "not_now"
+    return "retryable" if code in RETRYABLE_CODES else "permanent"
+
 
 PERMANENT_SERVER_ERROR_CODES: frozenset[int] = frozenset({3, 131045, 133000})
 """Codes Meta answers with HTTP 500 that retrying never fixes (permissions, registration)."""

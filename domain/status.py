@@ -38,21 +38,28 @@ class Failure(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     code: int
     title: str
     details: str | None = None
+    message: str | None = None
+    """Meta's `message`, usually the title again."""
 
     def sort_key(self) -> tuple[int, str, str]:
         return (self.code, self.title, self.details or "")
 
 
 class StatusEvent(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`failure` is the first of Meta's `errors[]`; `errors` keeps every one of them."""
+
     status: MessageStatus
     at: datetime
     failure: Failure | None = None
+    errors: tuple[Failure, ...] = ()
 
 
 class StatusRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     status: MessageStatus
     reached_at: dict[MessageStatus, datetime]
     failure: Failure | None = None
+    errors: tuple[Failure, ...] = ()
+    """Every error Meta reported with the failure kept (the first is `failure`)."""
 
     @classmethod
     def queued(cls, at: datetime) -> StatusRecord:
@@ -68,10 +75,13 @@ def apply_status(record: StatusRecord, event: StatusEvent) -> StatusRecord:
     earlier = reached.get(event.status)
     if earlier is None or event.at < earlier:
         reached[event.status] = event.at
+    failure = _earliest_failure(record, event)
+    kept_event = failure is not None and failure is event.failure and failure is not record.failure
     return StatusRecord(
         status=_highest(reached),
         reached_at=reached,
-        failure=_earliest_failure(record, event),
+        failure=failure,
+        errors=event.errors if kept_event else record.errors,
     )
 
 

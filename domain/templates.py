@@ -15,7 +15,7 @@ from typing import Literal
 
 import msgspec
 
-from domain.errors import InvalidTemplate
+from domain.errors import InvalidTemplate, PhoneNumberRequired
 
 
 class TemplateCategory(enum.StrEnum):
@@ -131,6 +131,22 @@ def with_quality(template: MessageTemplate, quality: TemplateQuality, at: dateti
     if template.quality_at is not None and at < template.quality_at:
         return template
     return msgspec.structs.replace(template, quality=quality, quality_at=at)
+
+
+_CODE_BUTTONS = frozenset({"OTP", "COPY_CODE"})
+"""One-tap, zero-tap and copy-code buttons (OTP buttons are one of the three)."""
+
+
+def check_sendable_to_bsuid(template: MessageTemplate) -> None:
+    """Meta refuses these to a BSUID-only recipient with 131062: wahub refuses them before sending."""
+    if template.category is not TemplateCategory.AUTHENTICATION:
+        return
+    buttons = [b for c in template.components for b in c.buttons or [] if b.type in _CODE_BUTTONS]
+    if buttons:
+        raise PhoneNumberRequired(
+            f"template {template.name!r} is an authentication template with a {buttons[0].type} button, which "
+            "Meta does not send to a business-scoped user id (131062); this customer's phone number is not known"
+        )
 
 
 def validate_template(template: MessageTemplate) -> None:

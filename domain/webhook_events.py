@@ -14,8 +14,9 @@ import msgspec
 from domain.content import Content
 from domain.customers import CustomerIdentity
 from domain.ids import PhoneNumberId, WabaId, Wamid
-from domain.messages import Pricing, Referral, ReplyContext
-from domain.status import StatusEvent
+from domain.message_changes import Edit, Revoke
+from domain.messages import BillingConversation, Pricing, Referral, ReplyContext
+from domain.status import Failure, StatusEvent
 
 
 class InboundMessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag="inbound_message"):
@@ -28,15 +29,36 @@ class InboundMessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag="inb
     customer_name: str | None = None
     context: ReplyContext | None = None
     referral: Referral | None = None
+    former: tuple[str, ...] = ()
+    """The number and BSUID a `user_changed_number` / `user_changed_user_id` notice says the customer left."""
+
+
+class MessageChanged(msgspec.Struct, frozen=True, kw_only=True, tag="message_change"):
+    """The customer edited or deleted an earlier message (`original_wamid`)."""
+
+    phone_number_id: PhoneNumberId
+    original_wamid: Wamid
+    identity: CustomerIdentity
+    change: Edit | Revoke
 
 
 class StatusReported(msgspec.Struct, frozen=True, kw_only=True, tag="status"):
+    """`recipient` is who the message went to, as far as the status says (its phone number, BSUID, or both)."""
+
     phone_number_id: PhoneNumberId
     wamid: Wamid
-    recipient: str
+    recipient: CustomerIdentity
     event: StatusEvent
     pricing: Pricing | None = None
+    conversation: BillingConversation | None = None
     callback_data: str | None = None
+
+
+class ChangeErrorsReported(msgspec.Struct, frozen=True, kw_only=True, tag="change_errors"):
+    """Meta's `value.errors[]`: something went wrong for the number as a whole, not with one message."""
+
+    phone_number_id: PhoneNumberId
+    errors: tuple[Failure, ...]
 
 
 class TemplateStatusChanged(msgspec.Struct, frozen=True, kw_only=True, tag="template_status"):
@@ -72,5 +94,8 @@ class UndecodableItem(msgspec.Struct, frozen=True, kw_only=True, tag="undecodabl
 
 
 WebhookEvent = (
-    InboundMessageReceived | StatusReported | TemplateStatusChanged | TemplateQualityChanged | UndecodableItem
+    InboundMessageReceived
+    | MessageChanged
+    | StatusReported
+    | ChangeErrorsReported | TemplateStatusChanged | TemplateQualityChanged | UndecodableItem
 )

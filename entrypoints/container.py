@@ -57,6 +57,7 @@ class Container(containers.DeclarativeContainer):
         SendMessage,
         messages=stores.provided.messages,
         conversations=stores.provided.conversations,
+        customers=stores.provided.customers,
         templates=stores.provided.templates,
         outbox=stores.provided.outbox,
         idempotency_keys=stores.provided.idempotency_keys,
@@ -64,7 +65,9 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         tier=tier,
     )
-    retry_message = providers.Singleton(RetryMessage, messages=stores.provided.messages, send_message=send_message)
+    retry_message = providers.Singleton(
+        RetryMessage, messages=stores.provided.messages, send_message=send_message, clock=clock
+    )
     dispatch_outbound = providers.Singleton(
         DispatchOutbound,
         outbox=stores.provided.outbox,
@@ -80,6 +83,7 @@ class Container(containers.DeclarativeContainer):
         ReceiveMessage,
         messages=stores.provided.messages,
         conversations=stores.provided.conversations,
+        customers=stores.provided.customers,
         media=stores.provided.media,
         live_events=live_events,
         clock=clock,
@@ -90,6 +94,7 @@ class Container(containers.DeclarativeContainer):
         decoder=decoder,
         receive=receive_message,
         messages=stores.provided.messages,
+        customers=stores.provided.customers,
         templates=stores.provided.templates,
         live_events=live_events,
         clock=clock,
@@ -109,13 +114,20 @@ class Container(containers.DeclarativeContainer):
         DownloadInboundMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs, clock=clock
     )
     read_media = providers.Singleton(ReadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs)
-    mark_as_read = providers.Singleton(MarkAsRead, conversations=stores.provided.conversations, cloud_api=cloud_api)
+    mark_as_read = providers.Singleton(
+        MarkAsRead,
+        conversations=stores.provided.conversations,
+        customers=stores.provided.customers,
+        cloud_api=cloud_api,
+    )
     summarize_analytics = providers.Singleton(
         SummarizeAnalytics, messages=stores.provided.messages, prices=providers.Object(DEFAULT_PRICES)
     )
     get_message = providers.Singleton(GetMessage, messages=stores.provided.messages)
     list_conversations = providers.Singleton(ListConversations, conversations=stores.provided.conversations)
-    conversation_history = providers.Singleton(ConversationHistory, messages=stores.provided.messages)
+    conversation_history = providers.Singleton(
+        ConversationHistory, messages=stores.provided.messages, customers=stores.provided.customers
+    )
     create_api_key = providers.Singleton(CreateApiKey, api_keys=stores.provided.api_keys, clock=clock)
     authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)
     ensure_admin_key = providers.Singleton(EnsureAdminKey, api_keys=stores.provided.api_keys, create=create_api_key)

@@ -22,12 +22,12 @@ import msgspec
 
 from adapters.cloud_api.webhook_items import decoded, each_item, parsed
 from adapters.cloud_api.webhook_messages import inbound_message
-from adapters.cloud_api.webhook_statuses import status_events
+from adapters.cloud_api.webhook_statuses import failure, status_events
 from adapters.cloud_api.webhook_templates import template_quality_changed, template_status_changed
 from adapters.cloud_api.webhook_wire import Change, ContactCard, Entry, Envelope, MessagesValue
 from domain.errors import MalformedWebhook
 from domain.ids import parse_phone_number_id
-from domain.webhook_events import WebhookEvent
+from domain.webhook_events import ChangeErrorsReported, WebhookEvent
 
 _envelope = msgspec.json.Decoder(Envelope)
 _entry = msgspec.json.Decoder(Entry)
@@ -77,24 +77,25 @@ def _messages_events(raw: msgspec.Raw, where: str) -> list[WebhookEvent]:
     """
     value = decoded(_messages_value, raw, where)
     number = parsed(parse_phone_number_id, value.metadata.phone_number_id, f"{where}.metadata.phone_number_id")
-    names = _customer_names(value.contacts)
+    cards = _contact_cards(value.contacts)
     messages = each_item(
-        value.messages, f"{where}.messages", lambda message, at: [inbound_message(message, at, number, names)], number
+        value.messages, f"{where}.messages", lambda message, at: [inbound_message(message, at, number, cards)], number
     )
     statuses = each_item(
-        value.statuses, f"{where}.statuses", lambda status, at: status_events(status, at, number), number
+        value.statuses, f"{where}.statuses", lambda status, at: status_events(status, at, number, cards), number
     )
-    return messages + statuses
+    errors: list[WebhookEvent] = []
+    if value.errors:
+        errors.append(ChangeErrorsReported(phone_number_id=number, errors=tuple(failure(e) for e in value.errors)))
+    return messages + statuses + errors
 
 
-def _customer_names(raws: list[msgspec.Raw]) -> dict[str, str | None]:
-    """Who wrote, by wa_id. A card that does not read only costs its messages their display name."""
-    names: dict[str, str | None] = {}
+def _contact_cards(raws: list[msgspec.Raw]) -> list[ContactCard]:
+    """Who wrote or was written to. A card that does not read only costs its messages a name or a username."""
+    cards = []
     for raw in raws:
         try:
-            card = _contact.decode(raw)
+            cards.append(_contact.decode(raw))
         except msgspec.ValidationError:
             continue
-        if card.wa_id and card.profile:
-            names[card.wa_id] = card.profile.name
-    return names
+    return cards

@@ -28,7 +28,6 @@ from domain.content import (
     Order,
     Reaction,
     Sticker,
-    System,
     Text,
     Video,
 )
@@ -64,13 +63,18 @@ class Metadata(msgspec.Struct, kw_only=True):
 
 class Profile(msgspec.Struct, kw_only=True):
     name: str | None = None
+    username: str | None = None
 
 
 class ContactCard(msgspec.Struct, kw_only=True):
-    """Who wrote: `contacts[]` beside `messages[]`, matched to a message by `wa_id`."""
+    """Who wrote (beside `messages[]`) or was written to (beside `statuses[]`, 2026).
+
+    Matched to a message by `wa_id` or `user_id`; `wa_id` is `""` or absent when the user hides their number.
+    """
 
     wa_id: str | None = None
     user_id: str | None = None
+    parent_user_id: str | None = None
     profile: Profile | None = None
 
 
@@ -85,6 +89,19 @@ class WebhookError(msgspec.Struct, kw_only=True):
     title: str | None = None
     message: str | None = None
     error_data: ErrorData | None = None
+    href: str | None = None
+
+
+class ConversationOrigin(msgspec.Struct, kw_only=True):
+    type: str | None = None
+
+
+class ConversationWire(msgspec.Struct, kw_only=True):
+    """The conversation a status's message opened or belongs to (omitted from v24 on, but for free entry points)."""
+
+    id: str | None = None
+    origin: ConversationOrigin | None = None
+    expiration_timestamp: str | int | None = None
 
 
 class ReferredProduct(msgspec.Struct, kw_only=True):
@@ -109,12 +126,39 @@ class UnsupportedDetail(msgspec.Struct, kw_only=True):
 
 
 class MessageHead(msgspec.Struct, kw_only=True, rename={"sender": "from"}):
-    """The keys every inbound message has, read on their own when the rest of it does not decode."""
+    """The keys every inbound message has, read on their own when the rest of it does not decode.
+
+    Since 2026 `from` (the phone number) is left out when the user hides it; `from_user_id` (the
+    BSUID) is then the only name of the sender.
+    """
 
     id: str
-    sender: str
     timestamp: str | int
     type: str = "unknown"
+    sender: str | None = None
+    from_user_id: str | None = None
+    from_parent_user_id: str | None = None
+
+
+class SystemWire(msgspec.Struct, kw_only=True):
+    """A notice about the customer: `user_changed_number` (new `wa_id`, new BSUID) or `user_changed_user_id`."""
+
+    body: str | None = None
+    type: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+
+
+class EditWire(msgspec.Struct, kw_only=True):
+    """A customer edited an earlier message: the new message, without its own id, sender or time."""
+
+    original_message_id: str
+    message: msgspec.Raw = msgspec.Raw(b"null")
+
+
+class RevokeWire(msgspec.Struct, kw_only=True):
+    original_message_id: str
 
 
 class InboundMessage(MessageHead, kw_only=True):
@@ -130,7 +174,9 @@ class InboundMessage(MessageHead, kw_only=True):
     button: Button | None = None
     reaction: Reaction | None = None
     order: Order | None = None
-    system: System | None = None
+    system: SystemWire | None = None
+    edit: EditWire | None = None
+    revoke: RevokeWire | None = None
     unsupported: UnsupportedDetail | None = None
     context: MessageContext | None = None
     referral: Referral | None = None
@@ -145,25 +191,33 @@ class PricingWire(msgspec.Struct, kw_only=True):
 
 
 class Status(msgspec.Struct, kw_only=True):
-    """One outbound message's status; `conversation` is not read (v24+ omits it, pricing says it all)."""
+    """One outbound message's status; since 2026 `recipient_user_id` names the BSUID it went to.
+
+    `recipient_id` is the phone number, or the BSUID for a send to one; it may be missing when the
+    phone number is hidden.
+    """
 
     id: str
     status: str
     timestamp: str | int
-    recipient_id: str
+    recipient_id: str | None = None
+    recipient_user_id: str | None = None
+    recipient_parent_user_id: str | None = None
     biz_opaque_callback_data: str | None = None
+    conversation: ConversationWire | None = None
     pricing: PricingWire | None = None
     errors: list[WebhookError] = []
 
 
 class MessagesValue(msgspec.Struct, kw_only=True):
-    """`value` of field `messages`; value-level `errors[]` carry no message or status and are not read."""
+    """`value` of field `messages`; value-level `errors[]` concern the change as a whole (no message or status)."""
 
     metadata: Metadata
     messaging_product: str = "whatsapp"
     contacts: list[msgspec.Raw] = []
     messages: list[msgspec.Raw] = []
     statuses: list[msgspec.Raw] = []
+    errors: list[WebhookError] = []
 
 
 class TemplateStatusValue(msgspec.Struct, kw_only=True):

@@ -46,7 +46,7 @@ class FirestoreConversationStore:
             snapshot = await reference.get(transaction=transaction)
             current = from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
             changed = change(current)
-            transaction.set(reference, _fields(changed))
+            transaction.set(reference, conversation_fields(changed))
             return changed
 
         result: Conversation = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
@@ -78,10 +78,11 @@ def _position(conversation: Conversation) -> str:
     return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
-def _fields(conversation: Conversation) -> dict[str, Any]:
+def conversation_fields(conversation: Conversation) -> dict[str, Any]:
     return {
         PAYLOAD: to_payload(conversation),
         "phone_number_id": conversation.phone_number_id,
+        "customer_id": conversation.customer_id,
         "last_activity_at": utc(conversation.last_activity_at),
         "position": _position(conversation),
     }

@@ -20,6 +20,7 @@ from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
+from domain.message_changes import MessageChange
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
@@ -32,6 +33,7 @@ class FirestoreMessageStore:
         self._messages = client.collection("messages")
         self._wamids = client.collection("wamids")
         self._parked = client.collection("parked_statuses")
+        self._parked_changes = client.collection("parked_changes")
 
     async def add(self, message: Message) -> bool:
         """The message and its wamid claim are created in one batch: either both exist already, or neither did."""
@@ -116,6 +118,19 @@ class FirestoreMessageStore:
 
         taken = await take(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return [msgspec.json.decode(text, type=ParkedStatus) for text in taken]
+
+    async def park_change(self, original: Wamid, change: MessageChange) -> None:
+        """One document per change, so concurrent parks never contend; taken in order of arrival."""
+        await self._parked_changes.add(
+            {"wamid": original, "change": msgspec.json.encode(change).decode(), "at": firestore.SERVER_TIMESTAMP}
+        )
+
+    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
+        query = self._parked_changes.where(filter=FieldFilter("wamid", "==", original))
+        snapshots = sorted([s async for s in query.stream()], key=lambda s: s.get("at"))
+        for snapshot in snapshots:
+            await snapshot.reference.delete()
+        return [msgspec.json.decode(s.get("change"), type=MessageChange) for s in snapshots]
 
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Reads only the business-initiated sends of the period, which the messaging tier caps."""

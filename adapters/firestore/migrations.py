@@ -10,7 +10,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.firestore.documents import PAYLOAD
+from adapters.firestore.documents import PAYLOAD, document_key
 
 BATCH = 400
 """Firestore takes at most 500 writes in one batch."""
@@ -29,7 +29,7 @@ async def _customer_ids(client: Any) -> None:
     """Customers were keyed by phone number: the key becomes the opaque customer id (the same digits,
     so every id keeps working) and the number stays known as their wa_id."""
     await _rewrite(client, "messages", _message_keyed_by_customer)
-    await _rewrite(client, "conversations", _payload_keyed_by_customer)
+    await _rewrite(client, "conversations", _conversation_keyed_by_customer)
     await _rewrite(client, "outbox", _payload_keyed_by_customer)
 
 
@@ -38,6 +38,14 @@ def _message_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
     if changed is None:
         return None
     changed["customer_id"] = fields.get("wa_id")
+    return changed
+
+
+def _conversation_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
+    changed = _payload_keyed_by_customer(fields)
+    if changed is None:
+        return None
+    changed["customer_id"] = json.loads(changed[PAYLOAD])["customer_id"]
     return changed
 
 
@@ -67,4 +75,33 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
         await batch.commit()
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids,)
+async def _customer_directory(client: Any) -> None:
+    """Every customer known so far (each by phone number) enters the directory, first seen at their first activity."""
+    first_seen: dict[str, Any] = {}
+    identities: dict[str, Any] = {}
+    async for snapshot in client.collection("conversations").stream():
+        record = json.loads(snapshot.get(PAYLOAD))
+        customer_id = record["customer_id"]
+        identities[customer_id] = record.get("identity", {})
+        at = snapshot.get("last_activity_at")
+        first_seen[customer_id] = min(first_seen.get(customer_id, at), at)
+    async for snapshot in client.collection("messages").select(["customer_id", "created_at"]).stream():
+        customer_id, at = snapshot.get("customer_id"), snapshot.get("created_at")
+        if customer_id in first_seen:
+            first_seen[customer_id] = min(first_seen[customer_id], at)
+    batch, pending = client.batch(), 0
+    for customer_id, identity in identities.items():
+        record = {"id": customer_id, "identity": identity, "handles": [customer_id],
+                  "first_seen_at": first_seen[customer_id].isoformat()}
+        batch.set(client.collection("customers").document(document_key(customer_id)),
+                  {PAYLOAD: json.dumps(record, separators=(",", ":"))})
+        batch.set(client.collection("customer_handles").document(document_key(customer_id)), {"customer_id": customer_id})
+        pending += 2
+        if pending >= BATCH:
+            await batch.commit()
+            batch, pending = client.batch(), 0
+    if pending:
+        await batch.commit()
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _customer_directory)

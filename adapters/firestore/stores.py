@@ -8,6 +8,7 @@ from google.cloud import firestore
 
 from adapters.firestore.api_keys import FirestoreApiKeyStore
 from adapters.firestore.conversations import FirestoreConversationStore
+from adapters.firestore.customers import FirestoreCustomerDirectory
 from adapters.firestore.idempotency import FirestoreIdempotencyKeys
 from adapters.firestore.inbox import FirestoreInbox
 from adapters.firestore.media import FirestoreMediaStore
@@ -30,6 +31,7 @@ class FirestoreStores:
         self.outbox = FirestoreOutbox(self._client)
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
+        self.customers = FirestoreCustomerDirectory(self._client)
 
     async def migrate(self) -> None:
         """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""

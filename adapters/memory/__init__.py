@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from adapters.memory.api_keys import InMemoryApiKeyStore
 from adapters.memory.conversations import InMemoryConversationStore
+from adapters.memory.customers import InMemoryCustomerDirectory
 from adapters.memory.idempotency import InMemoryIdempotencyKeys
 from adapters.memory.inbox import InMemoryInbox
 from adapters.memory.media import InMemoryMediaStore
@@ -26,3 +27,8 @@ class MemoryStores:
     outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
     idempotency_keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
+    customers: InMemoryCustomerDirectory = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The directory moves messages and conversations when it merges customers, so it holds these two."""
+        object.__setattr__(self, "customers", InMemoryCustomerDirectory(self.messages, self.conversations))

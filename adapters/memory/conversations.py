@@ -8,7 +8,7 @@ import msgspec
 
 from adapters.memory.cursor import newest_first_page
 from application.records import Page
-from domain.conversations import Conversation
+from domain.conversations import Conversation, join_threads
 from domain.ids import CustomerId, PhoneNumberId
 
 Key = tuple[PhoneNumberId, CustomerId]
@@ -34,6 +34,15 @@ class InMemoryConversationStore:
         changed = change(None if current is None else msgspec.structs.replace(current))
         self._conversations[(phone_number_id, customer_id)] = msgspec.structs.replace(changed)
         return changed
+
+    def merge_customer(self, absorbed: CustomerId, survivor: CustomerId) -> None:
+        """The customer directory found two customers to be one person: each number's threads become one."""
+        for phone_number_id, customer_id in list(self._conversations):
+            if customer_id != absorbed:
+                continue
+            moved = self._conversations.pop((phone_number_id, customer_id))
+            kept = self._conversations.get((phone_number_id, survivor))
+            self._conversations[(phone_number_id, survivor)] = join_threads(kept, moved, survivor)
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int

@@ -12,6 +12,7 @@ from adapters.memory.message_aggregates import aggregate
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
+from domain.message_changes import MessageChange
 from domain.messages import Direction, Message, Pricing
 from domain.status import StatusEvent
 
@@ -28,6 +29,7 @@ class InMemoryMessageStore:
         self._messages: dict[MessageId, Message] = {}
         self._ids_by_wamid: dict[Wamid, MessageId] = {}
         self._parked: dict[Wamid, list[ParkedStatus]] = {}
+        self._parked_changes: dict[Wamid, list[MessageChange]] = {}
 
     async def add(self, message: Message) -> bool:
         if message.id in self._messages or (message.wamid is not None and message.wamid in self._ids_by_wamid):
@@ -65,6 +67,12 @@ class InMemoryMessageStore:
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return self._parked.pop(wamid, [])
 
+    async def park_change(self, original: Wamid, change: MessageChange) -> None:
+        self._parked_changes.setdefault(original, []).append(change)
+
+    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
+        return self._parked_changes.pop(original, [])
+
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         latest: dict[CustomerId, datetime] = {}
         for m in self._messages.values():
@@ -74,6 +82,12 @@ class InMemoryMessageStore:
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
         return aggregate(self._messages.values(), query)
+
+    def move_customer(self, absorbed: CustomerId, survivor: CustomerId) -> None:
+        """The customer directory found two customers to be one person: their messages become one thread."""
+        for message in list(self._messages.values()):
+            if message.customer_id == absorbed:
+                self._keep(msgspec.structs.replace(message, customer_id=survivor))
 
     def _keep(self, message: Message) -> None:
         """A wamid recorded by an update (the send was accepted) becomes findable at once."""

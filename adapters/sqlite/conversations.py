@@ -10,7 +10,7 @@ import msgspec
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
 from application.records import Page
-from domain.conversations import Conversation
+from domain.conversations import Conversation, join_threads
 from domain.ids import CustomerId, PhoneNumberId
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -68,6 +68,23 @@ class SqliteConversationStore:
         last = items[-1] if len(rows) > len(items) and items else None
         next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.customer_id)
         return Page(items=items, next_cursor=next_cursor)
+
+
+def move_conversations(connection: sqlite3.Connection, absorbed: CustomerId, survivor: CustomerId) -> None:
+    """Two customers turned out to be one person: each number's threads with them become one."""
+    rows = connection.execute(
+        "SELECT phone_number_id, body FROM conversations WHERE customer_id = ?", (absorbed,)
+    ).fetchall()
+    for phone_number_id, body in rows:
+        joined = join_threads(_one(connection, phone_number_id, survivor), _decode(body), survivor)
+        connection.execute(
+            "DELETE FROM conversations WHERE phone_number_id = ? AND customer_id = ?", (phone_number_id, absorbed)
+        )
+        connection.execute(
+            "INSERT OR REPLACE INTO conversations (phone_number_id, customer_id, last_activity_at, body) "
+            "VALUES (?, ?, ?, ?)",
+            (phone_number_id, survivor, to_micros(joined.last_activity_at), _encode(joined)),
+        )
 
 
 def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:

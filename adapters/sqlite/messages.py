@@ -11,10 +11,12 @@ import msgspec
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
 from adapters.sqlite.message_aggregates import aggregate
+from adapters.sqlite.parked_changes import park_change, take_parked_changes
 from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
+from domain.message_changes import MessageChange
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
@@ -84,6 +86,12 @@ class SqliteMessageStore:
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return await self._database.write(lambda c: take_parked(c, wamid))
 
+    async def park_change(self, original: Wamid, change: MessageChange) -> None:
+        await self._database.write(lambda c: park_change(c, original, change))
+
+    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
+        return await self._database.write(lambda c: take_parked_changes(c, original))
+
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         query = (
             "SELECT customer_id, max(created_at) FROM messages "
@@ -94,6 +102,13 @@ class SqliteMessageStore:
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
         return await self._database.read(lambda c: aggregate(c, query))
+
+
+def move_messages(connection: sqlite3.Connection, absorbed: CustomerId, survivor: CustomerId) -> None:
+    """Two customers turned out to be one person: the absorbed one's messages join the survivor's thread."""
+    rows = connection.execute("SELECT body FROM messages WHERE customer_id = ?", (absorbed,)).fetchall()
+    moved = [msgspec.structs.replace(_decode(body), customer_id=survivor) for (body,) in rows]
+    connection.executemany(_REWRITE, [(*_row(m), m.id) for m in moved])
 
 
 def _one(connection: sqlite3.Connection, query: str, key: str) -> Message | None:

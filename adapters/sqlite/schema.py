@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
 
 from adapters.sqlite.errors import StoreUnavailable
+from adapters.sqlite.parked_changes import PARKED_CHANGES
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -135,6 +137,40 @@ def _keyed_by_customer(body: bytes) -> bytes:
     return msgspec.msgpack.encode(record)
 
 
+def _customer_directory(connection: sqlite3.Connection) -> None:
+    """Every customer known so far (each by phone number) enters the directory, first seen at their first message."""
+    for statement in _CUSTOMERS:
+        connection.execute(statement)
+    first_seen: dict[str, int] = dict(
+        connection.execute("SELECT customer_id, min(created_at) FROM messages GROUP BY customer_id").fetchall()
+    )
+    identities: dict[str, object] = {}
+    for customer_id, last_activity_at, body in connection.execute(
+        "SELECT customer_id, last_activity_at, body FROM conversations"
+    ).fetchall():
+        identities[customer_id] = msgspec.msgpack.decode(body).get("identity", {})
+        first_seen[customer_id] = min(first_seen.get(customer_id, last_activity_at), last_activity_at)
+    customers = [
+        (customer_id, _customer_body(customer_id, identity, first_seen[customer_id]))
+        for customer_id, identity in identities.items()
+    ]
+    connection.executemany("INSERT INTO customers (id, body) VALUES (?, ?)", customers)
+    connection.executemany("INSERT INTO customer_handles (handle, customer_id) VALUES (?, ?)", [(i, i) for i in identities])
+
+
+_CUSTOMERS = (
+    "CREATE TABLE customers (id TEXT PRIMARY KEY, body BLOB NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE customer_handles (handle TEXT PRIMARY KEY, customer_id TEXT NOT NULL) WITHOUT ROWID",
+)
+"""executescript would commit the migration's transaction half-way: one statement at a time."""
+
+
+def _customer_body(customer_id: str, identity: object, first_seen_micros: int) -> bytes:
+    first_seen_at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=first_seen_micros)
+    record = {"id": customer_id, "identity": identity, "handles": [customer_id], "first_seen_at": first_seen_at}
+    return msgspec.msgpack.encode(record)
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 """SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
 
@@ -142,6 +178,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
     _customer_ids,
+    _customer_directory,
+    PARKED_CHANGES,
 )
 
 

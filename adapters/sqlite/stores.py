@@ -8,6 +8,7 @@ from pathlib import Path
 
 from adapters.sqlite.api_keys import SqliteApiKeyStore
 from adapters.sqlite.conversations import SqliteConversationStore
+from adapters.sqlite.customers import SqliteCustomerDirectory
 from adapters.sqlite.database import Database
 from adapters.sqlite.idempotency import SqliteIdempotencyKeys
 from adapters.sqlite.inbox import SqliteInbox
@@ -28,6 +29,7 @@ class SqliteStores:
     outbox: SqliteOutbox
     idempotency_keys: SqliteIdempotencyKeys
     api_keys: SqliteApiKeyStore
+    customers: SqliteCustomerDirectory
 
     async def close(self) -> None:
         await self.database.close()
@@ -46,4 +48,5 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         outbox=SqliteOutbox(database),
         idempotency_keys=SqliteIdempotencyKeys(database),
         api_keys=SqliteApiKeyStore(database),
+        customers=SqliteCustomerDirectory(database),
     )

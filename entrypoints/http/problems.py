@@ -18,6 +18,7 @@ from domain.errors import (
     MessagingLimitReached,
     NotFound,
     NotRetryable,
+    PhoneNumberRequired,
     TemplateRequired,
 )
 from domain.meta_errors import CloudApiError
@@ -33,6 +34,7 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int, str]] = [
     (NotRetryable, 409, "Not retryable"),
     (TemplateRequired, 422, "Template required outside the customer-service window"),
     (MessagingLimitReached, 429, "Messaging limit reached"),
+    (PhoneNumberRequired, 422, "Phone number required (Meta would answer 131062)"),
     (DomainError, 422, "Refused by WhatsApp's rules"),
 ]
 

@@ -10,9 +10,11 @@ import msgspec
 from application.operations import PhoneNumberReach
 from application.records import MediaRecord
 from domain.analytics import AnalyticsQuery, AnalyticsSummary, DailyVolume, FailureCount, StatusFunnel
-from domain.content import kind_of
+from domain.content import Content, kind_of
 from domain.conversations import Conversation
 from domain.messages import Message
+from domain.meta_errors import failure_kind
+from domain.status import Failure
 from domain.templates import MessageTemplate
 
 
@@ -22,9 +24,28 @@ class StatusStep(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class FailureView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`kind`: `permanent`, `retryable`, or `not_now` (Meta's per-user marketing limit, 131049: retry after a day)."""
+
     code: int
     title: str
+    kind: str
     details: str | None = None
+    message: str | None = None
+
+
+class VersionView(msgspec.Struct, frozen=True, kw_only=True):
+    """What an edited message showed before an edit, and when the edit replaced it."""
+
+    type: str
+    content: dict[str, Any]
+    replaced_at: datetime
+
+
+class ReactionView(msgspec.Struct, frozen=True, kw_only=True):
+    """The customer's reaction to the message; an empty emoji means they took it back."""
+
+    emoji: str
+    at: datetime
 
 
 class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -42,7 +63,14 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     created_at: datetime
     wamid: str | None = None
     failure: FailureView | None = None
+    errors: list[FailureView] | None = None
     pricing: dict[str, Any] | None = None
+    conversation: dict[str, Any] | None = None
+    edited_at: datetime | None = None
+    versions: list[VersionView] | None = None
+    deleted: bool = False
+    revoked_at: datetime | None = None
+    reaction: ReactionView | None = None
     context: dict[str, Any] | None = None
     customer_name: str | None = None
     retry_of: str | None = None
@@ -93,23 +121,34 @@ class PageView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def message_view(message: Message) -> MessageView:
-    content = msgspec.to_builtins(message.content)
-    content.pop("kind", None)
+    """`content` is what the message shows now (the latest edit); `versions` what it showed before."""
     failure = message.status.failure
+    reaction = message.reaction
     history = sorted(message.status.reached_at.items(), key=lambda item: item[0].rank)
     return MessageView(
         id=message.id,
         direction=message.direction,
         phone_number_id=message.phone_number_id,
         customer_id=message.customer_id,
-        type=kind_of(message.content),
-        content=content,
+        type=kind_of(message.shown_content),
+        content=_content(message.shown_content),
         status=message.status.status,
         status_history=[StatusStep(status=status, at=at) for status, at in history],
         created_at=message.created_at,
         wamid=message.wamid,
-        failure=FailureView(code=failure.code, title=failure.title, details=failure.details) if failure else None,
+        failure=_failure(failure) if failure else None,
+        errors=[_failure(e) for e in message.status.errors] or None,
         pricing=msgspec.to_builtins(message.pricing) if message.pricing else None,
+        conversation=msgspec.to_builtins(message.conversation) if message.conversation else None,
+        edited_at=message.edits[-1].at if message.edits else None,
+        versions=[
+            VersionView(type=kind_of(content), content=_content(content), replaced_at=at)
+            for content, at in message.earlier_versions
+        ]
+        or None,
+        deleted=message.revoked_at is not None,
+        revoked_at=message.revoked_at,
+        reaction=ReactionView(emoji=reaction.emoji, at=reaction.at) if reaction else None,
         context=msgspec.to_builtins(message.context) if message.context else None,
         customer_name=message.customer_name,
         retry_of=message.retry_of,
@@ -117,6 +156,22 @@ def message_view(message: Message) -> MessageView:
         user_id=message.identity.user_id,
         parent_user_id=message.identity.parent_user_id,
         username=message.identity.username,
+    )
+
+
+def _content(content: Content) -> dict[str, Any]:
+    fields: dict[str, Any] = msgspec.to_builtins(content)
+    fields.pop("kind", None)
+    return fields
+
+
+def _failure(failure: Failure) -> FailureView:
+    return FailureView(
+        code=failure.code,
+        title=failure.title,
+        kind=failure_kind(failure.code),
+        details=failure.details,
+        message=failure.message,
     )
 
 

@@ -20,6 +20,7 @@ from adapters.sqlite import open_sqlite_stores
 from application.ports import (
     ApiKeyStore,
     ConversationStore,
+    CustomerDirectory,
     IdempotencyKeys,
     Inbox,
     LiveEvents,
@@ -50,6 +51,8 @@ class Stores(Protocol):
     def idempotency_keys(self) -> IdempotencyKeys: ...
     @property
     def api_keys(self) -> ApiKeyStore: ...
+    @property
+    def customers(self) -> CustomerDirectory: ...
 
 
 @asynccontextmanager

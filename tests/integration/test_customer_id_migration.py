@@ -67,6 +67,7 @@ async def test_a_sqlite_database_of_the_previous_version_keeps_its_customers_ids
         conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
         history = await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)
         [entry] = await stores.outbox.claim(MONDAY + minutes(1), MONDAY + minutes(2), 10)
+        customer = await stores.customers.find(ALICE)
     finally:
         await stores.close()
 
@@ -75,6 +76,7 @@ async def test_a_sqlite_database_of_the_previous_version_keeps_its_customers_ids
     assert [m.id for m in history.items] == [MESSAGE.id]
     assert history.items[0].identity.wa_id == ALICE and history.items[0].customer_id == ALICE
     assert entry.customer_id == ALICE
+    assert customer is not None and customer.id == ALICE and customer.identity.wa_id == ALICE
 
 
 def _conversation_body() -> dict[str, Any]:
@@ -109,6 +111,8 @@ async def test_a_firestore_database_of_the_previous_version_keeps_its_customers_
 
         conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
         history = await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)
+        customer = await stores.customers.find(ALICE)
+    assert customer is not None and customer.id == ALICE and customer.first_seen_at == MONDAY
     assert conversation is not None and conversation.identity.wa_id == ALICE and conversation.customer_name == "Alice"
     assert [(m.id, m.customer_id, m.identity.wa_id) for m in history.items] == [(MESSAGE.id, ALICE, ALICE)]
 

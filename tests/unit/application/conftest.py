@@ -18,6 +18,7 @@ from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
+from application.queries import ConversationHistory
 from application.rate_limiter import RateLimiter
 from application.receive_message import ReceiveMessage
 from application.send_message import SendMessage
@@ -44,6 +45,7 @@ class Harness:
         self.send_message = SendMessage(
             messages=s.messages,
             conversations=s.conversations,
+            customers=s.customers,
             templates=s.templates,
             outbox=s.outbox,
             idempotency_keys=s.idempotency_keys,
@@ -69,11 +71,13 @@ class Harness:
             receive=ReceiveMessage(
                 messages=s.messages,
                 conversations=s.conversations,
+                customers=s.customers,
                 media=s.media,
                 live_events=self.live_events,
                 clock=self.clock,
             ),
             messages=s.messages,
+            customers=s.customers,
             templates=s.templates,
             live_events=self.live_events,
             clock=self.clock,
@@ -89,7 +93,8 @@ class Harness:
             cloud_api=self.cloud_api, media=s.media, blobs=self.blobs, clock=self.clock, jitter=lambda: 0.0
         )
         self.read_media = ReadMedia(cloud_api=self.cloud_api, media=s.media, blobs=self.blobs)
-        self.mark_as_read = MarkAsRead(conversations=s.conversations, cloud_api=self.cloud_api)
+        self.mark_as_read = MarkAsRead(conversations=s.conversations, customers=s.customers, cloud_api=self.cloud_api)
+        self.conversation_history = ConversationHistory(messages=s.messages, customers=s.customers)
         self.summarize_analytics = SummarizeAnalytics(messages=s.messages, prices=DEFAULT_PRICES)
 
     async def pass_time(self, seconds: float) -> None:

@@ -200,7 +200,8 @@ async def test_one_bad_status_and_one_message_without_sender_are_reported_and_th
         {
             "inbox_event_id": inbox_event_id,
             "path": "entry[0].changes[0].value.messages[1]",
-            "reason": "Object missing required field `from` - at `entry[0].changes[0].value.messages[1]`",
+            "reason": "entry[0].changes[0].value.messages[1]: names no sender: "
+            "neither `from` (phone number) nor `from_user_id` (BSUID)",
             "phone_number_id": NUMBER,
         },
         {

@@ -69,8 +69,7 @@ def test_fields_meta_adds_later_are_ignored_at_every_level() -> None:
     value = entry["changes"][0]["value"]
     value["metadata"]["verified_name"] = "Blue Mugs"
     value["contacts"][0]["identity_key_hash"] = "h4sh"
-    value["contacts"][0]["user_id"] = "US.13491208655302741918"
-    messages_of(body)[0]["from_user_id"] = "US.13491208655302741918"
+    value["contacts"][0]["nickname"] = "J"
     messages_of(body)[0]["text"]["language"] = "en"
 
     assert post(body) == decode_fixture("text.json")
@@ -86,7 +85,8 @@ def test_a_batched_post_with_a_bad_status_and_a_message_without_sender_refuses_e
     assert undecodable_in(events) == [
         UndecodableItem(
             path="entry[0].changes[0].value.messages[1]",
-            reason="Object missing required field `from` - at `entry[0].changes[0].value.messages[1]`",
+            reason="entry[0].changes[0].value.messages[1]: names no sender: "
+            "neither `from` (phone number) nor `from_user_id` (BSUID)",
             phone_number_id=SHOP_NUMBER,
         ),
         UndecodableItem(

@@ -10,7 +10,8 @@ import pytest
 
 from domain.content import Text, Unsupported
 from domain.ids import Wamid
-from domain.webhook_events import InboundMessageReceived, UndecodableItem
+from domain.status import Failure
+from domain.webhook_events import ChangeErrorsReported, InboundMessageReceived, UndecodableItem
 from tests.unit.cloud_api.webhook_payloads import SHOP_NUMBER, messages_of, payload, post
 
 
@@ -38,8 +39,12 @@ def test_a_known_type_without_its_object_is_kept_as_unsupported_with_metas_error
         {"code": 131000, "title": "Something went wrong", "error_data": {"details": "Unsupported webhook payload"}}
     ]
 
-    [event] = post(body)
+    [event, change_errors] = post(body)
 
+    assert change_errors == ChangeErrorsReported(
+        phone_number_id=SHOP_NUMBER,
+        errors=(Failure(code=131000, title="Something went wrong", details="Unsupported webhook payload"),),
+    )
     assert isinstance(event, InboundMessageReceived)
     assert event.content == Unsupported(
         original_type="interactive", detail="the 'interactive' message has no 'interactive' object"
@@ -69,8 +74,7 @@ def test_one_odd_message_in_a_batch_is_kept_as_unsupported_and_the_others_still_
         detail="Meta's 'location' message did not decode: "
         "Expected `float`, got `str` - at `entry[0].changes[0].value.messages[1].location.latitude`",
     )
-    assert isinstance(events[2].content, Unsupported) and "not a WhatsApp number" in (events[2].content.detail or "")
-    assert events[2].identity.wa_id == "US.13491208655302741918"
+    assert events[2].identity.user_id == "US.13491208655302741918" and events[2].identity.wa_id is None
     assert events[3].content == Text(body="Hej! \u00c4r ni \u00f6ppna idag?")
 
 
@@ -82,11 +86,13 @@ def test_a_message_without_its_identity_or_time_is_refused_alone_naming_where_it
 
     events = post(body)
 
-    assert events[0] == UndecodableItem(
-        path="entry[0].changes[0].value.messages[0]",
-        reason=f"Object missing required field `{key}` - at `entry[0].changes[0].value.messages[0]`",
-        phone_number_id=SHOP_NUMBER,
+    missing = (
+        "names no sender: neither `from` (phone number) nor `from_user_id` (BSUID)"
+        if key == "from"
+        else f"Object missing required field `{key}` - at `entry[0].changes[0].value.messages[0]`"
     )
+    assert isinstance(events[0], UndecodableItem) and events[0].reason.endswith(missing)
+    assert events[0].path == "entry[0].changes[0].value.messages[0]" and events[0].phone_number_id == SHOP_NUMBER
     assert [e.wamid for e in events if isinstance(e, InboundMessageReceived)][0] == second["id"]
     assert len(events) == 7, "every other message and status of the POST is still decoded"
 

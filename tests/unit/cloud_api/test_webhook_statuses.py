@@ -26,7 +26,8 @@ def test_a_sent_status_keeps_metas_time_pricing_and_callback_data() -> None:
 
     assert status.wamid == OUR_TEMPLATE_MESSAGE
     assert status.phone_number_id == SHOP_NUMBER
-    assert status.recipient == "16505551234"
+    assert status.recipient.wa_id == "16505551234"
+    assert status.conversation is not None and status.conversation.origin == "marketing"
     assert status.event.status is MessageStatus.SENT
     assert status.event.at == at(1750031000)
     assert status.pricing == Pricing(category="marketing", type="regular", pricing_model="PMP", billable=True)
@@ -77,7 +78,7 @@ def test_status_values_wahub_keeps_no_state_for_yield_nothing() -> None:
             f"{UK_STATUSES}[0].id: '4a1f0c' is not a WhatsApp message id: wamids look like 'wamid.HBgL...'",
         ),
         ({"timestamp": "yesterday"}, f"{UK_STATUSES}[0].timestamp is 'yesterday', not unix seconds"),
-        ({"recipient_id": None}, f"Expected `str`, got `null` - at `{UK_STATUSES}[0].recipient_id`"),
+        ({"status": None}, f"Expected `str`, got `null` - at `{UK_STATUSES}[0].status`"),
     ],
 )
 def test_a_status_that_cannot_be_applied_is_refused_alone_and_its_siblings_still_arrive(
@@ -101,12 +102,12 @@ def test_a_status_that_cannot_be_applied_is_refused_alone_and_its_siblings_still
 
 def test_a_status_without_a_required_key_names_the_key() -> None:
     body = payload("status_sent.json")
-    del statuses_of(body)[0]["recipient_id"]
+    del statuses_of(body)[0]["status"]
 
     assert post(body) == [
         UndecodableItem(
             path="entry[0].changes[0].value.statuses[0]",
-            reason="Object missing required field `recipient_id` - at `entry[0].changes[0].value.statuses[0]`",
+            reason="Object missing required field `status` - at `entry[0].changes[0].value.statuses[0]`",
             phone_number_id=SHOP_NUMBER,
         )
     ]
