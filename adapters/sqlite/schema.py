@@ -7,10 +7,11 @@ long was written by a newer wahub, and is refused rather than misread.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from adapters.sqlite.errors import StoreUnavailable
+from adapters.sqlite.search_index import index_everything
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -109,10 +110,48 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS)
+_SEARCH_TABLES = (
+    """CREATE TABLE searchable_conversations (
+        id INTEGER PRIMARY KEY,
+        phone_number_id TEXT NOT NULL,
+        wa_id TEXT NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        words TEXT NOT NULL,
+        UNIQUE (phone_number_id, wa_id)
+    )""",
+    "CREATE VIRTUAL TABLE customer_search USING fts5("
+    "words, content='searchable_conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    """CREATE TRIGGER customer_words_added AFTER INSERT ON searchable_conversations BEGIN
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    """CREATE TRIGGER customer_words_changed AFTER UPDATE OF words ON searchable_conversations
+    WHEN old.words IS NOT new.words BEGIN
+        INSERT INTO customer_search (customer_search, rowid, words) VALUES ('delete', old.id, old.words);
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    "CREATE VIRTUAL TABLE message_search USING fts5("
+    "text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')",
+)
 
 
-def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:
+def _search(connection: sqlite3.Connection) -> None:
+    """Full-text search (adapters/sqlite/search.py), with every message and conversation already stored indexed."""
+    for statement in _SEARCH_TABLES:
+        connection.execute(statement)
+    index_everything(connection)
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""An SQL script, or a function for what SQL alone cannot do (indexing text held in msgpack bodies)."""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
+    _MEDIA_DOWNLOADS,
+    _search,
+)
+
+
+def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
     """Bring the file to the latest version, one transaction per migration, refusing foreign or newer files."""
     _refuse_foreign(connection, path)
     version = _version(connection)
@@ -141,13 +180,18 @@ def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, number: int, script: str) -> None:
-    """executescript commits as it goes, so the version bump sits inside the script's own transaction."""
+def _apply(connection: sqlite3.Connection, number: int, migration: Migration) -> None:
+    """One transaction with the version bump; executescript commits as it goes, so a script carries its own."""
+    stamp = (f"PRAGMA application_id = {APPLICATION_ID}", f"PRAGMA user_version = {number}")
     try:
-        connection.executescript(
-            f"BEGIN IMMEDIATE; {script}; PRAGMA application_id = {APPLICATION_ID}; "
-            f"PRAGMA user_version = {number}; COMMIT;"
-        )
+        if isinstance(migration, str):
+            connection.executescript(f"BEGIN IMMEDIATE; {migration}; {'; '.join(stamp)}; COMMIT;")
+        else:
+            connection.execute("BEGIN IMMEDIATE")
+            migration(connection)
+            for pragma in stamp:
+                connection.execute(pragma)
+            connection.execute("COMMIT")
     except sqlite3.Error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

@@ -54,6 +54,8 @@ class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     window_closes_at: datetime | None = None
     customer_name: str | None = None
     last_message_preview: str | None = None
+    match: str | None = None
+    """In search results: the matching message's text around the match (absent when the customer matched)."""
 
 
 class MeView(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,7 +105,7 @@ def message_view(message: Message) -> MessageView:
     )
 
 
-def conversation_view(conversation: Conversation, now: datetime) -> ConversationView:
+def conversation_view(conversation: Conversation, now: datetime, match: str | None = None) -> ConversationView:
     return ConversationView(
         phone_number_id=conversation.phone_number_id,
         wa_id=conversation.wa_id,
@@ -113,6 +115,7 @@ def conversation_view(conversation: Conversation, now: datetime) -> Conversation
         unread_count=conversation.unread_count,
         customer_name=conversation.customer_name,
         last_message_preview=conversation.last_message_preview,
+        match=match,
     )
 
 
