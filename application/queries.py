@@ -6,7 +6,7 @@ from application.ports import ConversationSearch, ConversationStore, MessageStor
 from application.records import ConversationMatch, Page
 from domain.conversations import Conversation
 from domain.errors import NotFound
-from domain.ids import MessageId, PhoneNumberId, WaId
+from domain.ids import CustomerId, MessageId, PhoneNumberId
 from domain.messages import Message
 from domain.search import search_terms
 from domain.templates import MessageTemplate
@@ -49,8 +49,10 @@ class ConversationHistory:
     def __init__(self, *, messages: MessageStore) -> None:
         self._messages = messages
 
-    async def __call__(self, phone_number_id: PhoneNumberId, wa_id: WaId, cursor: str | None, limit: int) -> Page[Message]:
-        return await self._messages.history(phone_number_id, wa_id, cursor=cursor, limit=limit)
+    async def __call__(
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        return await self._messages.history(phone_number_id, customer_id, cursor=cursor, limit=limit)
 
 
 class ListTemplates:

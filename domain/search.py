@@ -78,8 +78,10 @@ def message_text(content: Content) -> str:
 
 
 def customer_text(conversation: Conversation) -> str:
-    """Every way an agent may know the customer: name and phone number."""
-    return " ".join(part for part in (conversation.customer_name, conversation.wa_id) if part)
+    """Every way an agent may know the customer: name, phone number, username and BSUID."""
+    identity = conversation.identity
+    handles = (conversation.customer_id, identity.wa_id, identity.user_id, identity.parent_user_id, identity.username)
+    return " ".join(dict.fromkeys(part for part in (conversation.customer_name, *handles) if part))
 
 
 def snippet(text: str, terms: tuple[str, ...], width: int = SNIPPET_WIDTH) -> str:

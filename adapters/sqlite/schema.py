@@ -10,6 +10,8 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import msgspec
+
 from adapters.sqlite.errors import StoreUnavailable
 from adapters.sqlite.search_index import index_everything
 
@@ -110,14 +112,38 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
+
+
+def _customer_ids(connection: sqlite3.Connection) -> None:
+    """Customers were keyed by phone number; the key becomes the opaque customer id (the same digits,
+    so every id and URL keeps working) and the number is kept as what is known of them, their wa_id."""
+    for table in ("messages", "conversations", "outbox"):
+        connection.execute(f"ALTER TABLE {table} RENAME COLUMN wa_id TO customer_id")
+    messages = connection.execute("SELECT id, body FROM messages").fetchall()
+    connection.executemany("UPDATE messages SET body = ? WHERE id = ?", [(_keyed_by_customer(b), k) for k, b in messages])
+    conversations = connection.execute("SELECT phone_number_id, customer_id, body FROM conversations").fetchall()
+    connection.executemany(
+        "UPDATE conversations SET body = ? WHERE phone_number_id = ? AND customer_id = ?",
+        [(_keyed_by_customer(body), number, customer) for number, customer, body in conversations],
+    )
+
+
+def _keyed_by_customer(body: bytes) -> bytes:
+    record = msgspec.msgpack.decode(body)
+    wa_id = record.pop("wa_id")
+    record["customer_id"] = wa_id
+    record["identity"] = {"wa_id": wa_id} if wa_id.isdigit() else {}
+    return msgspec.msgpack.encode(record)
+
+
 _SEARCH_TABLES = (
     """CREATE TABLE searchable_conversations (
         id INTEGER PRIMARY KEY,
         phone_number_id TEXT NOT NULL,
-        wa_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
         last_activity_at INTEGER NOT NULL,
         words TEXT NOT NULL,
-        UNIQUE (phone_number_id, wa_id)
+        UNIQUE (phone_number_id, customer_id)
     )""",
     "CREATE VIRTUAL TABLE customer_search USING fts5("
     "words, content='searchable_conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
@@ -142,11 +168,12 @@ def _search(connection: sqlite3.Connection) -> None:
 
 
 Migration = str | Callable[[sqlite3.Connection], None]
-"""An SQL script, or a function for what SQL alone cannot do (indexing text held in msgpack bodies)."""
+"""SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
 
 MIGRATIONS: tuple[Migration, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
+    _customer_ids,
     _search,
 )
 
@@ -181,17 +208,19 @@ def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
 
 
 def _apply(connection: sqlite3.Connection, number: int, migration: Migration) -> None:
-    """One transaction with the version bump; executescript commits as it goes, so a script carries its own."""
-    stamp = (f"PRAGMA application_id = {APPLICATION_ID}", f"PRAGMA user_version = {number}")
+    """executescript commits as it goes, so the version bump sits inside the migration's own transaction."""
     try:
         if isinstance(migration, str):
-            connection.executescript(f"BEGIN IMMEDIATE; {migration}; {'; '.join(stamp)}; COMMIT;")
-        else:
-            connection.execute("BEGIN IMMEDIATE")
-            migration(connection)
-            for pragma in stamp:
-                connection.execute(pragma)
-            connection.execute("COMMIT")
+            connection.executescript(
+                f"BEGIN IMMEDIATE; {migration}; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {number}; COMMIT;"
+            )
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        migration(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
     except sqlite3.Error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

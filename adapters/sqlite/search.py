@@ -24,17 +24,17 @@ WITH found (conversation, latest) AS (
     UNION ALL
     SELECT rowid, NULL FROM customer_search WHERE customer_search MATCH :match
 ),
-page (id, phone_number_id, wa_id, last_activity_at, latest) AS (
-    SELECT s.id, s.phone_number_id, s.wa_id, s.last_activity_at, max(found.latest)
+page (id, phone_number_id, customer_id, last_activity_at, latest) AS (
+    SELECT s.id, s.phone_number_id, s.customer_id, s.last_activity_at, max(found.latest)
     FROM found JOIN searchable_conversations s ON s.id = found.conversation
-    WHERE (s.last_activity_at, s.wa_id) < (:at, :key) AND (:number IS NULL OR s.phone_number_id = :number)
+    WHERE (s.last_activity_at, s.customer_id) < (:at, :key) AND (:number IS NULL OR s.phone_number_id = :number)
     GROUP BY s.id
-    ORDER BY s.last_activity_at DESC, s.wa_id DESC
+    ORDER BY s.last_activity_at DESC, s.customer_id DESC
     LIMIT :limit
 )
 SELECT c.body, page.latest
-FROM page JOIN conversations c ON c.phone_number_id = page.phone_number_id AND c.wa_id = page.wa_id
-ORDER BY page.last_activity_at DESC, page.wa_id DESC
+FROM page JOIN conversations c ON c.phone_number_id = page.phone_number_id AND c.customer_id = page.customer_id
+ORDER BY page.last_activity_at DESC, page.customer_id DESC
 """
 
 
@@ -74,5 +74,5 @@ def _page(
         for body, rowid in page
     ]
     last = items[-1].conversation if len(rows) > wanted and items else None
-    next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.wa_id)
+    next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.customer_id)
     return Page(items=items, next_cursor=next_cursor)

@@ -17,7 +17,7 @@ import msgspec
 
 from adapters.sqlite.encoding import to_micros
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from domain.messages import Message
 from domain.search import customer_text, message_text
 
@@ -26,14 +26,14 @@ decode_conversation = msgspec.msgpack.Decoder(Conversation).decode
 decode_message = msgspec.msgpack.Decoder(Message).decode
 
 _KNOWN = (
-    "INSERT INTO searchable_conversations (phone_number_id, wa_id, last_activity_at, words) VALUES (?, ?, 0, '') "
-    "ON CONFLICT (phone_number_id, wa_id) DO NOTHING"
+    "INSERT INTO searchable_conversations (phone_number_id, customer_id, last_activity_at, words) VALUES (?, ?, 0, '') "
+    "ON CONFLICT (phone_number_id, customer_id) DO NOTHING"
 )
-_ID = "SELECT id FROM searchable_conversations WHERE phone_number_id = ? AND wa_id = ?"
+_ID = "SELECT id FROM searchable_conversations WHERE phone_number_id = ? AND customer_id = ?"
 _INDEX_MESSAGE = "INSERT INTO message_search (rowid, text) VALUES (?, ?)"
 _INDEX_CONVERSATION = (
-    "INSERT INTO searchable_conversations (phone_number_id, wa_id, last_activity_at, words) VALUES (?, ?, ?, ?) "
-    "ON CONFLICT (phone_number_id, wa_id) DO UPDATE SET last_activity_at = excluded.last_activity_at, "
+    "INSERT INTO searchable_conversations (phone_number_id, customer_id, last_activity_at, words) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (phone_number_id, customer_id) DO UPDATE SET last_activity_at = excluded.last_activity_at, "
     "words = excluded.words"
 )
 
@@ -42,13 +42,13 @@ def index_message(connection: sqlite3.Connection, rowid: int, message: Message) 
     """Called when the message's row went in, in the same transaction; messages without text add nothing."""
     text = message_text(message.content)
     if text:
-        conversation = _conversation_id(connection, message.phone_number_id, message.wa_id)
+        conversation = _conversation_id(connection, message.phone_number_id, message.customer_id)
         connection.execute(_INDEX_MESSAGE, ((conversation << MESSAGE_BITS) | rowid, text))
 
 
 def index_conversation(connection: sqlite3.Connection, conversation: Conversation) -> None:
     """Its last activity, and its customer's words, indexed again by the trigger only when they changed."""
-    row = (conversation.phone_number_id, conversation.wa_id)
+    row = (conversation.phone_number_id, conversation.customer_id)
     connection.execute(_INDEX_CONVERSATION, (*row, to_micros(conversation.last_activity_at), customer_text(conversation)))
 
 
@@ -60,8 +60,8 @@ def index_everything(connection: sqlite3.Connection) -> None:
         index_message(connection, rowid, decode_message(body))
 
 
-def _conversation_id(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, wa_id: WaId) -> int:
+def _conversation_id(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> int:
     """The message may come before its conversation is written (it is, in the same use case, just after)."""
-    connection.execute(_KNOWN, (phone_number_id, wa_id))
-    conversation_id: int = connection.execute(_ID, (phone_number_id, wa_id)).fetchone()[0]
+    connection.execute(_KNOWN, (phone_number_id, customer_id))
+    conversation_id: int = connection.execute(_ID, (phone_number_id, customer_id)).fetchone()[0]
     return conversation_id

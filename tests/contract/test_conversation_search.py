@@ -16,12 +16,13 @@ from application.ports import ConversationSearch
 from application.records import ConversationMatch
 from domain.content import Text
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.customers import CustomerIdentity
+from domain.ids import Bsuid, CustomerId, PhoneNumberId
 from domain.search import search_terms
 from tests.contract.conftest import Stores
 from tests.contract.examples import ALICE, BOB, MONDAY, SHOP_NUMBER, SUPPORT_NUMBER, inbound, minutes, outbound
 
-CAROL = WaId("5511987654321")
+CAROL = CustomerId("5511987654321")
 
 
 @pytest.fixture
@@ -31,10 +32,10 @@ def full_text(request: pytest.FixtureRequest) -> bool:
 
 
 async def talked(
-    stores: Stores, wa_id: WaId, at: datetime, name: str | None = None, number: PhoneNumberId = SHOP_NUMBER
+    stores: Stores, customer_id: CustomerId, at: datetime, name: str | None = None, number: PhoneNumberId = SHOP_NUMBER
 ) -> None:
-    conversation = Conversation(phone_number_id=number, wa_id=wa_id, last_activity_at=at, customer_name=name)
-    await stores.conversations.update(number, wa_id, lambda _: conversation)
+    conversation = Conversation(phone_number_id=number, customer_id=customer_id, last_activity_at=at, customer_name=name)
+    await stores.conversations.update(number, customer_id, lambda _: conversation)
 
 
 async def search(
@@ -46,7 +47,7 @@ async def search(
 
 
 def customers(found: list[ConversationMatch]) -> list[str]:
-    return [match.conversation.wa_id for match in found]
+    return [match.conversation.customer_id for match in found]
 
 
 async def test_a_customer_is_found_by_the_start_of_each_word_of_their_name(stores: Stores) -> None:
@@ -75,7 +76,7 @@ async def test_message_text_is_searched_with_the_latest_matching_message_as_the_
     await talked(stores, BOB, MONDAY + minutes(6), "Bob")
     await stores.messages.add(outbound(1, MONDAY, content=Text(body="Your order #1042 has shipped")))
     await stores.messages.add(inbound(2, MONDAY + minutes(1), content=Text(body="Has order 1042 shipped yet?")))
-    await stores.messages.add(inbound(3, MONDAY + minutes(2), wa_id=BOB, content=Text(body="Where is my parcel?")))
+    await stores.messages.add(inbound(3, MONDAY + minutes(2), customer_id=BOB, content=Text(body="Where is my parcel?")))
 
     found, _ = await search(stores, "1042 ship")
 
@@ -102,9 +103,9 @@ async def test_a_long_message_is_cut_around_the_match(stores: Stores, full_text:
 
 
 async def test_results_come_latest_activity_first_and_page_by_cursor_without_repeats(stores: Stores) -> None:
-    numbers = [WaId(f"1650555{n:04d}") for n in range(5)]
-    for n, wa_id in enumerate(numbers):
-        await talked(stores, wa_id, MONDAY + minutes(n), f"Customer {n}")
+    numbers = [CustomerId(f"1650555{n:04d}") for n in range(5)]
+    for n, customer_id in enumerate(numbers):
+        await talked(stores, customer_id, MONDAY + minutes(n), f"Customer {n}")
     await talked(stores, BOB, MONDAY + minutes(9), "Bob")
 
     first, cursor = await search(stores, "customer", limit=2)
@@ -135,3 +136,15 @@ async def test_a_renamed_customer_is_found_by_the_new_name_only(stores: Stores) 
 
     assert customers((await search(stores, "karol"))[0]) == [CAROL]
     assert (await search(stores, "carol"))[0] == []
+
+
+async def test_a_customer_known_by_bsuid_is_found_by_it_and_by_their_username(stores: Stores) -> None:
+    bsuid = CustomerId("US.13491208655302741918")
+    identity = CustomerIdentity(user_id=Bsuid(bsuid), username="sheena_b")
+    known = Conversation(phone_number_id=SHOP_NUMBER, customer_id=bsuid, identity=identity, last_activity_at=MONDAY)
+    await stores.conversations.update(SHOP_NUMBER, bsuid, lambda _: known)
+    await talked(stores, ALICE, MONDAY + minutes(1), "Sheena")
+
+    assert customers((await search(stores, "US.134912"))[0]) == [bsuid]
+    assert customers((await search(stores, "sheena_b"))[0]) == [bsuid]
+    assert customers((await search(stores, "sheena"))[0]) == [ALICE, bsuid]

@@ -38,7 +38,7 @@ class TestRestart:
         first = await open_sqlite_stores(path)
         await first.messages.add(outbound(1, wamid=wamid(1)))
         await first.conversations.update(SHOP_NUMBER, ALICE, lambda _: Conversation(
-            phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY))
+            phone_number_id=SHOP_NUMBER, customer_id=ALICE, last_activity_at=MONDAY))
         event_id = await first.inbox.append(b'{"object":"whatsapp_business_account"}', MONDAY)
         await first.outbox.enqueue(_entry(1, due_at=MONDAY))
         await first.api_keys.add(
@@ -143,15 +143,15 @@ class TestMigrations:
     async def test_a_database_from_before_search_finds_what_it_already_held(self, path: Path) -> None:
         path.parent.mkdir(parents=True)
         connection = sqlite3.connect(path, isolation_level=None)
-        migrate(connection, path, MIGRATIONS[:2])  # the schema as released before full-text search
-        sheena = Conversation(phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY, customer_name="Sheena")
+        migrate(connection, path, MIGRATIONS[:3])  # the schema as released before full-text search
+        sheena = Conversation(phone_number_id=SHOP_NUMBER, customer_id=ALICE, last_activity_at=MONDAY, customer_name="Sheena")
         message = outbound(1, content=Text(body="Your parcel left the depot"))
         connection.execute(
-            "INSERT INTO conversations (phone_number_id, wa_id, last_activity_at, body) VALUES (?, ?, 0, ?)",
+            "INSERT INTO conversations (phone_number_id, customer_id, last_activity_at, body) VALUES (?, ?, 0, ?)",
             (SHOP_NUMBER, ALICE, msgspec.msgpack.encode(sheena)),
         )
         connection.execute(
-            "INSERT INTO messages (id, direction, phone_number_id, wa_id, created_at, status, business_initiated, body) "
+            "INSERT INTO messages (id, direction, phone_number_id, customer_id, created_at, status, business_initiated, body) "
             "VALUES (?, 'outbound', ?, ?, 0, 'queued', 0, ?)",
             (message.id, SHOP_NUMBER, ALICE, msgspec.msgpack.encode(message)),
         )
@@ -165,7 +165,7 @@ class TestMigrations:
             await stores.close()
 
         assert [(m.conversation.customer_name, m.snippet) for m in by_text.items] == [("Sheena", "Your parcel left the depot")]
-        assert [m.conversation.wa_id for m in by_name.items] == [ALICE]
+        assert [m.conversation.customer_id for m in by_name.items] == [ALICE]
 
 
 class TestConcurrency:
@@ -223,7 +223,7 @@ class TestConcurrency:
 
 
 def _entry(n: int, due_at: datetime) -> OutboxEntry:
-    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, wa_id=ALICE, due_at=due_at)
+    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, customer_id=ALICE, due_at=due_at)
 
 
 def _joining(event: StatusEvent) -> Callable[[Message], Message]:
