@@ -15,6 +15,7 @@ from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
 from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
+from adapters.firestore.search import FirestoreConversationSearch
 from adapters.firestore.templates import FirestoreTemplateStore
 
 
@@ -32,6 +33,7 @@ class FirestoreStores:
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
         self.customers = FirestoreCustomerDirectory(self._client)
+        self.search = FirestoreConversationSearch(self._client)
 
     async def migrate(self) -> None:
         """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""

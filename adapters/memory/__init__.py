@@ -12,6 +12,7 @@ from adapters.memory.inbox import InMemoryInbox
 from adapters.memory.media import InMemoryMediaStore
 from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.outbox import InMemoryOutbox
+from adapters.memory.search import InMemoryConversationSearch
 from adapters.memory.templates import InMemoryTemplateStore
 
 
@@ -32,3 +33,8 @@ class MemoryStores:
     def __post_init__(self) -> None:
         """The directory moves messages and conversations when it merges customers, so it holds these two."""
         object.__setattr__(self, "customers", InMemoryCustomerDirectory(self.messages, self.conversations))
+
+    @property
+    def search(self) -> InMemoryConversationSearch:
+        """Reads the messages and conversations above; it keeps nothing of its own."""
+        return InMemoryConversationSearch(self.messages, self.conversations)

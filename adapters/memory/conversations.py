@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import msgspec
 
@@ -43,6 +43,10 @@ class InMemoryConversationStore:
             moved = self._conversations.pop((phone_number_id, customer_id))
             kept = self._conversations.get((phone_number_id, survivor))
             self._conversations[(phone_number_id, survivor)] = join_threads(kept, moved, survivor)
+
+    def stored(self) -> Iterator[Conversation]:
+        """Every stored conversation, uncopied: for the in-memory search, which only reads them."""
+        return iter(self._conversations.values())
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int

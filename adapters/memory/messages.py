@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import msgspec
@@ -88,6 +88,10 @@ class InMemoryMessageStore:
         for message in list(self._messages.values()):
             if message.customer_id == absorbed:
                 self._keep(msgspec.structs.replace(message, customer_id=survivor))
+
+    def stored(self) -> Iterator[Message]:
+        """Every stored message, uncopied: for the in-memory search, which only reads them."""
+        return iter(self._messages.values())
 
     def _keep(self, message: Message) -> None:
         """A wamid recorded by an update (the send was accepted) becomes findable at once."""

@@ -9,6 +9,7 @@ import msgspec
 
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
+from adapters.sqlite.search_index import index_conversation
 from application.records import Page
 from domain.conversations import Conversation, join_threads
 from domain.ids import CustomerId, PhoneNumberId
@@ -49,6 +50,7 @@ class SqliteConversationStore:
                 "VALUES (?, ?, ?, ?)",
                 (phone_number_id, customer_id, to_micros(changed.last_activity_at), _encode(changed)),
             )
+            index_conversation(connection, changed)
             return changed
 
         return await self._database.write(read_change_write)
@@ -85,6 +87,7 @@ def move_conversations(connection: sqlite3.Connection, absorbed: CustomerId, sur
             "VALUES (?, ?, ?, ?)",
             (phone_number_id, survivor, to_micros(joined.last_activity_at), _encode(joined)),
         )
+        index_conversation(connection, joined)
 
 
 def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:

@@ -13,6 +13,7 @@ import msgspec
 from adapters.sqlite.conversations import move_conversations
 from adapters.sqlite.database import Database
 from adapters.sqlite.messages import move_messages
+from adapters.sqlite.search_index import move_search_entries
 from domain.customers import Customer, Sighting, identify
 
 _encode = msgspec.msgpack.Encoder().encode
@@ -30,6 +31,7 @@ class SqliteCustomerDirectory:
                 return None
             customer = result.customer
             for absorbed in result.absorbed:
+                move_search_entries(connection, absorbed, customer.id)
                 move_messages(connection, absorbed, customer.id)
                 move_conversations(connection, absorbed, customer.id)
                 connection.execute("UPDATE outbox SET customer_id = ? WHERE customer_id = ?", (customer.id, absorbed))

@@ -19,6 +19,7 @@ from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import open_sqlite_stores
 from application.ports import (
     ApiKeyStore,
+    ConversationSearch,
     ConversationStore,
     CustomerDirectory,
     IdempotencyKeys,
@@ -53,6 +54,7 @@ class Stores(Protocol):
     def api_keys(self) -> ApiKeyStore: ...
     @property
     def customers(self) -> CustomerDirectory: ...
+    def search(self) -> ConversationSearch: ...
 
 
 @asynccontextmanager

@@ -47,6 +47,8 @@ async def test_customers_found_to_be_one_person_merge_their_threads_into_the_one
     listed = await stores.conversations.list(phone_number_id=None, cursor=None, limit=10)
     assert [c.customer_id for c in listed.items] == [PHONE]
     assert (await stores.customers.find(BSUID)) == merged
+    found = await stores.search.search((PHONE,), phone_number_id=None, cursor=None, limit=10)
+    assert [match.conversation.customer_id for match in found.items] == [PHONE]
 
 
 async def _thread(stores: Stores, customer_id: CustomerId, n: int, unread: int) -> None:
