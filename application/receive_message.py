@@ -48,8 +48,8 @@ class ReceiveMessage:
             raise InvalidIdentifier(f"message {event.wamid} names no customer: neither a phone number nor a BSUID")
         customer_id = customer.id
         message = _message(event, customer_id)
-        first_delivery = await self._messages.add(message)
         await self._remember_media(event)
+        first_delivery = await self._messages.add(message)
         await self._conversations.update(
             event.phone_number_id,
             customer_id,
@@ -78,7 +78,8 @@ class ReceiveMessage:
         await self._changes(event.original_wamid, event.change)
 
     async def _remember_media(self, event: InboundMessageReceived) -> None:
-        """Runs on redelivery too, so media of a message stored just before a crash is still fetched."""
+        """Before the message is stored, so whoever sees the message can fetch its media; runs on redelivery
+        too, so media of a message stored just before a crash is still fetched."""
         content = event.content
         if not isinstance(content, MediaContent) or content.id is None:
             return

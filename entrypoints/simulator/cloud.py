@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.templates import MessageTemplate, TemplateStatus, with_status
 from entrypoints.simulator.config import SimulatorConfig
+from entrypoints.simulator.customers import SimulatedCustomer
 from entrypoints.simulator.envelopes import inbound_entry, status_entry, template_status_entry
 from entrypoints.simulator.meta_errors import MetaError
 from entrypoints.simulator.state import SentMessage, SimulatorState
@@ -54,18 +55,27 @@ class SimulatedCloud:
                 await asyncio.sleep(self.config.status_delay_seconds)
             self.report(message, step)
 
-    def customer_reads(self, wa_id: str) -> list[str]:
+    def customer_reads(self, handle: str) -> list[str]:
         """Reading the chat reads every delivered message in it; reactions never get a read receipt."""
-        unread = [m for m in self.state.sent.values() if m.to == wa_id and m.statuses[-1:] == ["delivered"]]
+        customer = self.state.customers.find(handle)
+        unread = [
+            m for m in self.state.sent.values()
+            if (m.to == handle or (customer is not None and m.customer is customer)) and m.statuses[-1:] == ["delivered"]
+        ]
         for message in unread:
             self.report(message, "read")
         return [m.wamid for m in unread]
 
-    def receive(self, message: dict[str, Any], name: str) -> None:
-        """A customer's message opens the 24 h window and reaches the business by webhook."""
+    def receive(self, message: dict[str, Any], name: str | None, customer: SimulatedCustomer) -> None:
+        """A customer's message opens the 24 h window and reaches the business by webhook.
+
+        A system notice (a changed number or BSUID) carries no contacts array, as at Meta.
+        """
         self.state.inbound[message["id"]] = message
-        self.state.last_inbound[message["from"]] = self.now()
-        self.webhooks.publish(inbound_entry(self.config, message, name))
+        if message.get("type") != "system":
+            self.state.last_inbound[customer.key] = self.now()
+        contact = None if message.get("type") == "system" else customer.webhook_contact(name)
+        self.webhooks.publish(inbound_entry(self.config, message, contact))
 
     def review(self, template: MessageTemplate) -> None:
         self._later(self._review(template))

@@ -16,13 +16,18 @@ from litestar.params import FromPath, JSONBody
 from domain.templates import TemplateStatus
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.faults import FaultInjector, GraphFaults
-from entrypoints.simulator.inbound import InboundRequest, inbound_message
+from entrypoints.simulator.inbound import InboundRequest, customer_named, inbound_message, system_notice
 from entrypoints.simulator.meta_errors import unknown_object
 from entrypoints.simulator.webhooks import WebhookFaults
 
 
 class Recipient(msgspec.Struct, kw_only=True):
     wa_id: str
+
+
+class CustomerSettings(msgspec.Struct, kw_only=True):
+    username: str | None = None
+    hide_number: bool | None = None
 
 
 class TemplateVerdict(msgspec.Struct, kw_only=True):
@@ -37,13 +42,52 @@ class ControlApi(Controller):
     async def customer_sends(self, data: JSONBody[dict[str, Any]], cloud: NamedDependency[SimulatedCloud]) -> dict[str, Any]:
         """A customer message of any type, in Meta's shape; media bytes come as `media.data_base64`."""
         request = InboundRequest.from_body(data)
-        message, media_id = inbound_message(cloud, request)
-        cloud.receive(message, request.name)
-        return {"wamid": message["id"], "media_id": media_id, "message": message}
+        message, media_id, customer = inbound_message(cloud, request)
+        cloud.receive(message, request.name, customer)
+        return {"wamid": message["id"], "media_id": media_id, "message": message, "customer": customer.view()}
 
-    @post("/customers/{wa_id:str}/read", status_code=200)
-    async def customer_reads(self, wa_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, list[str]]:
-        return {"read": cloud.customer_reads(wa_id)}
+    @put("/customers/{handle:str}")
+    async def configure_customer(
+        self, handle: FromPath[str], data: JSONBody[CustomerSettings], cloud: NamedDependency[SimulatedCloud]
+    ) -> dict[str, object]:
+        """Give a customer a username, or hide their number from the business (a 2026 username user)."""
+        customer = customer_named(cloud, handle)
+        cloud.state.customers.configure(customer.wa_id, username=data.username, hide_number=data.hide_number)
+        return customer.view()
+
+    @post("/customers/{handle:str}/number", status_code=200)
+    async def change_number(
+        self, handle: FromPath[str], data: JSONBody[Recipient], cloud: NamedDependency[SimulatedCloud]
+    ) -> dict[str, object]:
+        """The customer moves to a new number (and so a new BSUID): a `user_changed_number` notice."""
+        customer, old = cloud.state.customers.change_number(customer_named(cloud, handle).wa_id, data.wa_id)
+        system = {
+            "body": f"User changed from {old['from']} to {customer.wa_id}",
+            "wa_id": customer.wa_id,
+            "user_id": customer.user_id,
+            "type": "user_changed_number",
+        }
+        cloud.receive(system_notice(cloud, old, system), None, customer)
+        return customer.view()
+
+    @post("/customers/{handle:str}/user-id", status_code=200)
+    async def change_user_id(self, handle: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, object]:
+        """Meta gives the customer a new BSUID: a `user_changed_user_id` notice, with no phone number in it."""
+        customer, old = cloud.state.customers.change_user_id(customer_named(cloud, handle).wa_id)
+        system = {"body": "User's business-scoped user id changed", "user_id": customer.user_id, "type": "user_changed_user_id"}
+        cloud.receive(system_notice(cloud, old, system), None, customer)
+        return customer.view()
+
+    @post("/recipients/marketing-limited", status_code=200)
+    async def marketing_limited(self, data: JSONBody[Recipient], cloud: NamedDependency[SimulatedCloud]) -> dict[str, str]:
+        """Meta's per-user marketing limit: marketing templates to this customer fail by webhook with 131049."""
+        cloud.state.marketing_limited.add(customer_named(cloud, data.wa_id).key)
+        return {"wa_id": data.wa_id}
+
+    @post("/customers/{handle:str}/read", status_code=200)
+    async def customer_reads(self, handle: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, list[str]]:
+        """The customer (by number or BSUID) opens the chat: every delivered message of it is read."""
+        return {"read": cloud.customer_reads(handle)}
 
     @post("/recipients/not-on-whatsapp", status_code=200)
     async def not_on_whatsapp(self, data: JSONBody[Recipient], cloud: NamedDependency[SimulatedCloud]) -> dict[str, str]:

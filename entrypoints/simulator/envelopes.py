@@ -42,13 +42,19 @@ def status_entry(
         "timestamp": str(int(at.timestamp())),
         "recipient_id": message.to,
     }
+    customer = message.customer
+    if customer is not None and (status != "failed" or message.by_bsuid):
+        item["recipient_user_id"] = customer.user_id
     if message.callback_data is not None:
         item["biz_opaque_callback_data"] = message.callback_data
     if status in ("sent", "delivered"):
         item |= _billing(message, status, at)
     if error is not None:
         item["errors"] = [error.as_webhook_error()]
-    return _messages_entry(config, {"statuses": [item]})
+    value: dict[str, Any] = {"statuses": [item]}
+    if customer is not None and status != "failed":
+        value["contacts"] = [customer.webhook_contact(with_username=status in ("delivered", "read"))]
+    return _messages_entry(config, value)
 
 
 def _billing(message: SentMessage, status: str, at: datetime) -> dict[str, Any]:
@@ -75,9 +81,11 @@ def _major(version: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def inbound_entry(config: SimulatorConfig, message: dict[str, Any], name: str) -> Entry:
-    contacts = [{"profile": {"name": name}, "wa_id": message["from"]}]
-    return _messages_entry(config, {"contacts": contacts, "messages": [message]})
+def inbound_entry(config: SimulatorConfig, message: dict[str, Any], contact: dict[str, Any] | None) -> Entry:
+    value: dict[str, Any] = {"messages": [message]}
+    if contact is not None:
+        value = {"contacts": [contact], **value}
+    return _messages_entry(config, value)
 
 
 def template_status_entry(config: SimulatorConfig, template: MessageTemplate, at: datetime) -> Entry:

@@ -12,15 +12,17 @@ from typing import Any
 
 import msgspec
 
-from domain.errors import MediaRejected
+from domain.errors import InvalidIdentifier, MediaRejected
+from domain.ids import is_bsuid, parse_wa_id
 from domain.media import MediaKind, kind_for_mime
 from entrypoints.simulator.cloud import SimulatedCloud
+from entrypoints.simulator.customers import SimulatedCustomer
 from entrypoints.simulator.meta_errors import invalid_parameter
 from entrypoints.simulator.state import INBOUND_MEDIA_LIFETIME, new_wamid
 
 INBOUND_TYPES = frozenset(
     {"text", "image", "video", "audio", "document", "sticker", "location", "contacts", "interactive",
-     "button", "reaction", "order", "system", "request_welcome", "unsupported"}
+     "button", "reaction", "order", "system", "request_welcome", "unsupported", "edit", "revoke"}
 )
 
 
@@ -31,6 +33,7 @@ class InboundMedia(msgspec.Struct, kw_only=True):
 
 class InboundRequest(msgspec.Struct, kw_only=True):
     from_: str
+    """The customer: their phone number or their BSUID."""
     type: str
     name: str = "Customer"
     media: InboundMedia | None = None
@@ -48,11 +51,14 @@ class InboundRequest(msgspec.Struct, kw_only=True):
             raise invalid_parameter(f"inbound message: {error}") from None
 
 
-def inbound_message(cloud: SimulatedCloud, request: InboundRequest) -> tuple[dict[str, Any], str | None]:
+def inbound_message(
+    cloud: SimulatedCloud, request: InboundRequest
+) -> tuple[dict[str, Any], str | None, SimulatedCustomer]:
     if request.type not in INBOUND_TYPES:
         raise invalid_parameter(f"type must be one of {sorted(INBOUND_TYPES)}")
+    customer = customer_named(cloud, request.from_)
     message: dict[str, Any] = {
-        "from": request.from_,
+        **customer.sender(),
         "id": new_wamid(),
         "timestamp": str(int(cloud.now().timestamp())),
         "type": request.type,
@@ -64,7 +70,25 @@ def inbound_message(cloud: SimulatedCloud, request: InboundRequest) -> tuple[dic
             {"code": 131051, "title": "Message type unknown", "message": "Message type unknown",
              "error_data": {"details": "Message type is currently not supported."}}
         ]
-    return message, media_id
+    return message, media_id, customer
+
+
+def customer_named(cloud: SimulatedCloud, handle: str) -> SimulatedCustomer:
+    """A phone number names a customer (one never seen is created, with a BSUID); a BSUID must be known."""
+    if is_bsuid(handle):
+        found = cloud.state.customers.find(handle)
+        if found is None:
+            raise invalid_parameter(f"no customer has the business-scoped user id {handle!r}")
+        return found
+    try:
+        return cloud.state.customers.get(parse_wa_id(handle))
+    except InvalidIdentifier as error:
+        raise invalid_parameter(f"from: {error}") from None
+
+
+def system_notice(cloud: SimulatedCloud, old: dict[str, str], system: dict[str, str]) -> dict[str, Any]:
+    """Sent under the customer's old number or BSUID, naming the new ones."""
+    return {**old, "id": new_wamid(), "timestamp": str(int(cloud.now().timestamp())), "type": "system", "system": system}
 
 
 def _attach_media(cloud: SimulatedCloud, request: InboundRequest, message: dict[str, Any]) -> str:

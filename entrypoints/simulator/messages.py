@@ -15,15 +15,22 @@ from litestar.params import FromPath
 
 from adapters.cloud_api.message_payload import MissingTypeObject, UnsendableType, content_from_payload
 from domain.content import OutboundContent, Template
-from domain.errors import DomainError, InvalidContent, InvalidIdentifier, TemplateNotSendable
+from domain.errors import DomainError, InvalidContent, InvalidIdentifier, PhoneNumberRequired, TemplateNotSendable
 from domain.ids import parse_bsuid, parse_wa_id
 from domain.messages import ReplyContext
 from domain.sending_limits import check_sendable
 from domain.template_parameters import check_send_parameters
-from domain.templates import MessageTemplate
+from domain.templates import MessageTemplate, check_sendable_to_bsuid
 from entrypoints.simulator.cloud import SimulatedCloud
+from entrypoints.simulator.customers import SimulatedCustomer
 from entrypoints.simulator.media import check_media_reference
-from entrypoints.simulator.meta_errors import NOT_ON_WHATSAPP, RE_ENGAGEMENT, MetaError, invalid_parameter
+from entrypoints.simulator.meta_errors import (
+    MARKETING_LIMITED,
+    NOT_ON_WHATSAPP,
+    RE_ENGAGEMENT,
+    MetaError,
+    invalid_parameter,
+)
 from entrypoints.simulator.request_body import json_object, require_number
 from entrypoints.simulator.state import SentMessage, new_wamid
 
@@ -59,6 +66,10 @@ def _mark_read(cloud: SimulatedCloud, body: dict[str, Any]) -> dict[str, Any]:
 def _send(cloud: SimulatedCloud, body: dict[str, Any], version: str) -> dict[str, Any]:
     _require_product(body)
     to = _recipient(body)
+    by_bsuid = "to" not in body
+    customer = cloud.state.customers.find(to) if by_bsuid else cloud.state.customers.get(to)
+    if customer is None:
+        raise invalid_parameter(f"Param recipient: no WhatsApp user has the business-scoped user id {to!r}", code=131009)
     content = _content(body)
     callback_data = _callback_data(body)
     context = body.get("context")
@@ -68,11 +79,13 @@ def _send(cloud: SimulatedCloud, body: dict[str, Any], version: str) -> dict[str
     except DomainError as error:
         raise invalid_parameter(str(error)) from None
     template = _sendable_template(cloud, content) if isinstance(content, Template) else None
+    if template is not None and by_bsuid:
+        _refuse_for_bsuid(template)
     if not isinstance(content, Template):
         check_media_reference(cloud, content)
     now = cloud.now()
-    in_window = cloud.state.window_open(to, now)
-    cloud.state.take_send_slot(to, now)
+    in_window = cloud.state.window_open(customer.key, now)
+    cloud.state.take_send_slot(customer.key, now)
     message = SentMessage(
         wamid=new_wamid(),
         to=to,
@@ -83,9 +96,11 @@ def _send(cloud: SimulatedCloud, body: dict[str, Any], version: str) -> dict[str
         callback_data=callback_data,
         template_category=str(template.category).lower() if template else None,
         billable=template is not None and not (in_window and template.category == "UTILITY"),
+        customer=customer,
+        by_bsuid=by_bsuid,
     )
     cloud.state.sent[message.wamid] = message
-    cloud.deliver(message, _later_failure(cloud, to, template, in_window))
+    cloud.deliver(message, _later_failure(cloud, to, customer, template, in_window))
     answer: dict[str, Any] = {"id": message.wamid}
     if template is not None:
         answer["message_status"] = "accepted"
@@ -158,9 +173,22 @@ def _sendable_template(cloud: SimulatedCloud, send: Template) -> MessageTemplate
     return template
 
 
-def _later_failure(cloud: SimulatedCloud, to: str, template: MessageTemplate | None, in_window: bool) -> MetaError | None:
-    if to in cloud.state.not_on_whatsapp:
+def _refuse_for_bsuid(template: MessageTemplate) -> None:
+    try:
+        check_sendable_to_bsuid(template)
+    except PhoneNumberRequired as error:
+        raise MetaError(
+            131062, "Business-scoped user ID (BSUID) recipients are not supported for this message", str(error)
+        ) from None
+
+
+def _later_failure(
+    cloud: SimulatedCloud, to: str, customer: SimulatedCustomer, template: MessageTemplate | None, in_window: bool
+) -> MetaError | None:
+    if to in cloud.state.not_on_whatsapp or customer.wa_id in cloud.state.not_on_whatsapp:
         return NOT_ON_WHATSAPP
+    if template is not None and template.category == "MARKETING" and customer.key in cloud.state.marketing_limited:
+        return MARKETING_LIMITED
     if template is None and not in_window:
         return RE_ENGAGEMENT
     return None

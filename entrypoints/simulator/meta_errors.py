@@ -96,6 +96,11 @@ RE_ENGAGEMENT = MetaError(
     "Re-engagement message",
     "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
 )
+MARKETING_LIMITED = MetaError(
+    131049,
+    "This message was not delivered to maintain healthy ecosystem engagement.",
+    "In order to maintain a healthy ecosystem engagement, the message failed to be delivered.",
+)
 NOT_ON_WHATSAPP = MetaError(
     131026,
     "Message undeliverable",

@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.rate_limits import PairRateLimit, PairState, ThroughputLimit, ThroughputState, WaitUntil
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
+from entrypoints.simulator.customers import CustomerBook, SimulatedCustomer
 from entrypoints.simulator.meta_errors import MetaError
 
 WINDOW = timedelta(hours=24)
@@ -37,6 +38,9 @@ class SentMessage:
     billable: bool = False
     """Per-message pricing: only templates are charged, and utility ones not inside the window."""
     statuses: list[str] = field(default_factory=list)
+    customer: SimulatedCustomer | None = None
+    by_bsuid: bool = False
+    """Sent with `recipient` (a BSUID) rather than `to` (a phone number)."""
 
 
 @dataclass
@@ -70,6 +74,9 @@ class SimulatorState:
         self.templates: dict[str, MessageTemplate] = {}
         self.last_inbound: dict[str, datetime] = {}
         self.not_on_whatsapp: set[str] = set()
+        self.marketing_limited: set[str] = set()
+        """Customers Meta's per-user marketing limit keeps from marketing templates (131049), by first number."""
+        self.customers = CustomerBook()
         self._ids = itertools.count(10**15 + secrets.randbelow(10**14))
         self._throughput_limit = ThroughputLimit(per_second=messages_per_second)
         self._throughput = ThroughputState()

@@ -301,14 +301,14 @@ def history(api: httpx.Client, wa_id: str) -> list[dict[str, Any]]:
 
 
 def conversations(api: httpx.Client) -> dict[str, dict[str, Any]]:
-    """Every conversation by wa_id, following the cursor across pages."""
+    """Every conversation by customer id (the number, for a customer known by number), across pages."""
     found: dict[str, dict[str, Any]] = {}
     cursor: str | None = None
     while True:
         answer = api.get("/v1/conversations", params={"limit": "100", **({"cursor": cursor} if cursor else {})})
         assert answer.status_code == 200, answer.text
         page = answer.json()
-        found |= {c["wa_id"]: c for c in page["data"]}
+        found |= {c["customer_id"]: c for c in page["data"]}
         cursor = page["next_cursor"]
         if cursor is None:
             return found

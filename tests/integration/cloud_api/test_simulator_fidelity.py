@@ -13,9 +13,18 @@ import pytest
 from adapters.cloud_api.graph import GraphCloudApi
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from application.ports import SendRequest
-from domain.content import Image, Template, TemplateLanguage, Text
+from domain.content import Image, Template, TemplateComponentParameters, TemplateLanguage, TemplateParameter, Text
 from domain.ids import Bsuid, PhoneNumberId, WabaId, WaId
+from domain.meta_errors import CloudApiError
 from domain.status import MessageStatus
+from domain.templates import (
+    MessageTemplate,
+    TemplateButton,
+    TemplateCategory,
+    TemplateComponent,
+    TemplateExample,
+    TemplateStatus,
+)
 from domain.webhook_events import InboundMessageReceived, StatusReported, TemplateStatusChanged, WebhookEvent
 from domain.webhook_signature import verify_signature
 from entrypoints.simulator.config import SimulatorConfig
@@ -176,16 +185,66 @@ async def test_held_deliveries_are_released_batched_into_one_post(simulator: Run
     assert len(first) == 3 and first == second
 
 
-async def test_a_send_to_a_bsuid_goes_as_recipient_and_is_accepted(
+async def test_a_send_to_a_bsuid_goes_as_recipient_and_its_statuses_name_the_bsuid(
     simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
 ) -> None:
+    answer = await customer_sends(simulator, {"type": "text", "text": {"body": "Hi"}})
+    await next_events(receiver)
+    bsuid = Bsuid(answer["customer"]["user_id"])  # type: ignore[index]
     request = SendRequest(
-        phone_number_id=PhoneNumberId(simulator.config.phone_number_id),
-        recipient=Bsuid("US.13491208655302741918"),
-        content=Template(name="hello_world", language=TemplateLanguage(code="en_US")),
+        phone_number_id=PhoneNumberId(simulator.config.phone_number_id), recipient=bsuid, content=Text(body="Hello")
     )
 
     wamid = await graph.send(request)
 
     [sent] = await next_events(receiver)
     assert isinstance(sent, StatusReported) and sent.wamid == wamid and sent.event.status is MessageStatus.SENT
+    assert sent.recipient.user_id == bsuid and sent.recipient.wa_id == CUSTOMER
+
+
+async def test_a_customer_hiding_their_number_writes_in_by_bsuid_and_username_only(
+    simulator: RunningSimulator, receiver: WebhookReceiver
+) -> None:
+    async with httpx.AsyncClient(base_url=simulator.url) as client:
+        hidden = await client.put(f"/_sim/customers/{CUSTOMER}", json={"username": "sheena.n", "hide_number": True})
+    bsuid = hidden.json()["user_id"]
+
+    await customer_sends(simulator, {"type": "text", "text": {"body": "Hi"}})
+
+    [inbound] = await next_events(receiver)
+    assert isinstance(inbound, InboundMessageReceived)
+    assert inbound.identity.wa_id is None and inbound.identity.user_id == bsuid
+    assert inbound.identity.username == "sheena.n"
+
+
+async def test_a_code_template_to_a_bsuid_is_refused_with_131062(
+    simulator: RunningSimulator, graph: GraphCloudApi
+) -> None:
+    answer = await customer_sends(simulator, {"type": "text", "text": {"body": "Hi"}})
+    login = MessageTemplate(
+        name="login_code", language="en_US", category=TemplateCategory.AUTHENTICATION,
+        components=[
+            TemplateComponent(type="BODY", text="{{1}} is your code.", example=TemplateExample(body_text=[["123456"]])),
+            TemplateComponent(type="BUTTONS", buttons=[TemplateButton(type="OTP", text="Copy code")]),
+        ],
+    )
+    simulator.cloud.state.add_template(login, TemplateStatus.APPROVED)
+    send = Template(
+        name="login_code", language=TemplateLanguage(code="en_US"),
+        components=[
+            TemplateComponentParameters(type="body", parameters=[TemplateParameter(type="text", text="123456")]),
+            TemplateComponentParameters(
+                type="button", sub_type="url", index=0, parameters=[TemplateParameter(type="text", text="123456")]
+            ),
+        ],
+    )
+    request = SendRequest(
+        phone_number_id=PhoneNumberId(simulator.config.phone_number_id),
+        recipient=Bsuid(answer["customer"]["user_id"]),  # type: ignore[index]
+        content=send,
+    )
+
+    with pytest.raises(CloudApiError) as refused:
+        await graph.send(request)
+
+    assert refused.value.code == 131062
