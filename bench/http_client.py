@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ import msgspec
 import uvicorn
 import uvloop
 from httpx_aiohttp import AiohttpTransport
+from loopback import free_port, listening
 
 from adapters.cloud_api.graph import GraphCloudApi
 from application.ports import SendRequest
@@ -203,22 +203,8 @@ def serve_simulator(port: int) -> None:
                 loop="uvloop", http="httptools")
 
 
-async def listening(port: int) -> None:
-    for _ in range(200):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        return
-    raise RuntimeError(f"the simulator never listened on port {port}")
-
-
 def run(names: list[str], seconds: float, turns: int, rate: float, in_flight: int) -> None:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     simulator = subprocess.Popen(
         ["taskset", "-c", "1", sys.executable, __file__, "--serve-simulator", str(port)],
         cwd=Path(__file__).resolve().parent.parent,
