@@ -51,6 +51,15 @@ async def stored(harness: Harness, wamid: str = ORIGINAL) -> Any:
     return message
 
 
+async def our_answer(harness: Harness) -> Any:
+    """The business answers the customer; the answer as stored once Meta accepted it (with its wamid)."""
+    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
+    await harness.dispatch()
+    ours = await harness.stores.messages.get(sent.message.id)
+    assert ours is not None and ours.wamid is not None
+    return ours
+
+
 async def test_an_edit_replaces_what_is_shown_and_keeps_the_earlier_version(harness: Harness) -> None:
     await harness.receive(original())
     await harness.receive(edit(2, "Blue, size L"))
@@ -88,10 +97,7 @@ async def test_a_reaction_attaches_to_its_message_and_the_latest_one_wins_even_a
 
 async def test_a_reaction_to_one_of_our_messages_attaches_to_it(harness: Harness) -> None:
     await harness.receive(original())
-    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
-    await harness.dispatch()
-    ours = await harness.stores.messages.get(sent.message.id)
-    assert ours is not None and ours.wamid is not None
+    ours = await our_answer(harness)
 
     await harness.receive(reaction(3, "\u2764\ufe0f", target=ours.wamid))
 
@@ -101,10 +107,7 @@ async def test_a_reaction_to_one_of_our_messages_attaches_to_it(harness: Harness
 
 async def test_a_failed_status_keeps_every_error_and_a_sent_one_its_conversation(harness: Harness) -> None:
     await harness.receive(original())
-    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
-    await harness.dispatch()
-    ours = await harness.stores.messages.get(sent.message.id)
-    assert ours is not None and ours.wamid is not None
+    ours = await our_answer(harness)
     sent_status = status(wamid=ours.wamid, status="sent", at=T0 + timedelta(minutes=1), recipient=PHONE)
     sent_status["conversation"] = {"id": "c0ffee", "origin": {"type": "service"}, "expiration_timestamp": at(60)}
     failed = status(
@@ -115,7 +118,7 @@ async def test_a_failed_status_keeps_every_error_and_a_sent_one_its_conversation
 
     await harness.receive(envelope(messages_change(statuses=[sent_status, failed])))
 
-    message = await harness.stores.messages.get(sent.message.id)
+    message = await harness.stores.messages.get(ours.id)
     assert message is not None and message.status.status is MessageStatus.FAILED
     assert [e.code for e in message.status.errors] == [131049, 131026]
     assert message.status.errors[1] == Failure(code=131026, title="Message undeliverable", details="x")
