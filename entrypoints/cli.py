@@ -10,6 +10,7 @@ from typing import NoReturn
 
 from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
+from entrypoints.desktop_command import add_desktop_command
 from entrypoints.keys import add_keys_command
 from entrypoints.serve import add_serve_command
 from entrypoints.settings import SettingsError
@@ -36,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_command(commands)
     add_simulator_command(commands)
     add_keys_command(commands)
+    add_desktop_command(commands)
     return parser
 
 
