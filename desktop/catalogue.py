@@ -5,8 +5,6 @@ from __future__ import annotations
 from desktop.inbox import InboxScreen
 from desktop.screens import Screen, coming_in_part_two, register
 
-SCREEN_NAMES = ("inbox", "analytics", "templates", "setup")
-
 
 def register_screens() -> None:
     register(Screen(name="inbox", title="Inbox", action="read messages and conversations", build=InboxScreen))

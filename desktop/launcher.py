@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+SCREENS = ("inbox", "analytics", "templates", "setup")
+"""What `--screen` may open first; the window registers them in desktop.catalogue."""
+
 
 def launch(server_url: str | None, api_key: str | None, screen: str) -> int:
     """Qt is imported here, on use, so `wahub serve` never loads it."""
