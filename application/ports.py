@@ -6,14 +6,22 @@ wires them, and one contract suite per port runs against every adapter.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
 import msgspec
 
 from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, MediaRecord, OutboxEntry, Page
-from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.analytics import (
+    AnalyticsQuery,
+    DailyResponseTimes,
+    DailyVolume,
+    FailureCount,
+    PricingCount,
+    QuarterHourCount,
+    TemplateStatusCount,
+)
 from domain.content import OutboundContent
 from domain.conversations import Conversation
 from domain.ids import MessageId, PhoneNumberId, WabaId, WaId, Wamid
@@ -29,7 +37,46 @@ class Clock(Protocol):
         ...
 
 
+class MessageAnalytics(Protocol):
+    """Counts over a period, computed where the data lives (SQL, tallies kept at write time), never by loading
+    every message; the metrics built from them are defined in domain.analytics."""
+
+    @property
+    def percentiles_exact(self) -> bool:
+        """False when response-time percentiles come from a histogram (domain.analytics.HISTOGRAM_ERROR)."""
+        ...
+
+    async def daily_volumes(self, query: AnalyticsQuery) -> list[DailyVolume]:
+        """Messages per UTC day and direction, sorted."""
+        ...
+
+    async def outbound_by_status(self, query: AnalyticsQuery) -> dict[str, int]:
+        """Outbound messages by their current status (only statuses that occur)."""
+        ...
+
+    async def failures(self, query: AnalyticsQuery) -> list[FailureCount]: ...
+
+    async def pricing(self, query: AnalyticsQuery) -> list[PricingCount]:
+        """Priced messages by category and pricing type (an old pricing object without a type counts as '')."""
+        ...
+
+    async def response_times(self, query: AnalyticsQuery) -> list[DailyResponseTimes]:
+        """First responses (outbound messages with response_seconds) per UTC day, sorted by day."""
+        ...
+
+    async def inbound_by_quarter_hour(self, query: AnalyticsQuery) -> list[QuarterHourCount]:
+        """Customer messages per UTC quarter hour that has any, sorted."""
+        ...
+
+    async def template_statuses(self, query: AnalyticsQuery) -> list[TemplateStatusCount]:
+        """Template sends by template, language and current status."""
+        ...
+
+
 class MessageStore(Protocol):
+    @property
+    def analytics(self) -> MessageAnalytics: ...
+
     async def add(self, message: Message) -> bool:
         """Store a new message; False (and no change) when its id or wamid is already stored."""
         ...
@@ -60,10 +107,6 @@ class MessageStore(Protocol):
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
 
-    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
-        """Counts and sums for analytics, computed where the data lives, never by loading every message."""
-        ...
-
 
 class ConversationStore(Protocol):
     async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None: ...
@@ -81,6 +124,12 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         """Conversations by last activity, most recent first."""
+        ...
+
+    async def closing_unanswered(
+        self, *, phone_number_id: PhoneNumberId | None, now: datetime
+    ) -> Sequence[Conversation]:
+        """Conversations for which Conversation.is_closing_unanswered(now) holds, soonest to close first."""
         ...
 
 

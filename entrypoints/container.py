@@ -13,7 +13,7 @@ from adapters.clock import SystemClock
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.live_events import InMemoryLiveEvents
 from application.access import Authenticate, CreateApiKey, EnsureAdminKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
@@ -109,8 +109,9 @@ class Container(containers.DeclarativeContainer):
     )
     read_media = providers.Singleton(ReadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs)
     mark_as_read = providers.Singleton(MarkAsRead, conversations=stores.provided.conversations, cloud_api=cloud_api)
-    summarize_analytics = providers.Singleton(
-        SummarizeAnalytics, messages=stores.provided.messages, prices=providers.Object(DEFAULT_PRICES)
+    read_analytics = providers.Singleton(
+        ReadAnalytics, messages=stores.provided.messages, conversations=stores.provided.conversations,
+        prices=providers.Object(DEFAULT_PRICES), clock=clock,
     )
     get_message = providers.Singleton(GetMessage, messages=stores.provided.messages)
     list_conversations = providers.Singleton(ListConversations, conversations=stores.provided.conversations)

@@ -109,7 +109,25 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS)
+_ANALYTICS = """
+ALTER TABLE messages ADD COLUMN template_name TEXT;
+ALTER TABLE messages ADD COLUMN template_language TEXT;
+DROP INDEX messages_responses;
+CREATE INDEX messages_response_days ON messages (day, response_seconds, created_at, phone_number_id)
+    WHERE response_seconds IS NOT NULL AND direction = 'outbound';
+CREATE INDEX messages_inbound_quarters ON messages (created_at / 900000000, phone_number_id)
+    WHERE direction = 'inbound';
+CREATE INDEX messages_templates ON messages (template_name, template_language, status, created_at, phone_number_id)
+    WHERE template_name IS NOT NULL;
+ALTER TABLE conversations ADD COLUMN unanswered_window_closes_at INTEGER;
+CREATE INDEX conversations_closing_unanswered ON conversations (unanswered_window_closes_at)
+    WHERE unanswered_window_closes_at IS NOT NULL;
+"""
+"""Template columns and the unanswered-window column fill in as rows are next written (SQL cannot read msgpack)."""
+
+MIGRATIONS: tuple[str, ...] = (
+    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS, _ANALYTICS,
+)
 
 
 def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from application.access import Authenticate, CreateApiKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
@@ -51,7 +51,7 @@ class UseCases:
     sync_templates: SyncTemplates
     upload_media: UploadMedia
     read_media: ReadMedia
-    summarize_analytics: SummarizeAnalytics
+    read_analytics: ReadAnalytics
     create_api_key: CreateApiKey
     check_phone_number: CheckPhoneNumber
     probe_store: ProbeStore
