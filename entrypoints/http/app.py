@@ -17,10 +17,12 @@ from entrypoints.container import Container
 from entrypoints.http.analytics import AnalyticsController
 from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
+from entrypoints.http.me import me
 from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
+from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
 from entrypoints.http.templates import TemplatesController
@@ -63,6 +65,8 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
                 media_router(settings.max_upload_bytes),
                 AnalyticsController,
                 EventsController,
+                me,
+                phone_numbers,
                 *operations_handlers,
             )
         ],

@@ -71,6 +71,24 @@ class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     last_message_preview: str | None = None
 
 
+class MeView(msgspec.Struct, frozen=True, kw_only=True):
+    """The calling key: its label, its role and every action that role may take (application.access's values)."""
+
+    name: str
+    role: str
+    actions: list[str]
+
+
+class PhoneNumberView(msgspec.Struct, frozen=True, kw_only=True):
+    phone_number_id: str
+    display_phone_number: str
+    verified_name: str
+
+
+class PhoneNumbersView(msgspec.Struct, frozen=True, kw_only=True):
+    data: list[PhoneNumberView]
+
+
 class PageView(msgspec.Struct, frozen=True, kw_only=True):
     data: list[Any]
     next_cursor: str | None = None
