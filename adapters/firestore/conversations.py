@@ -22,7 +22,7 @@ from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.analytics import CLOSING_SOON
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 
 
 class FirestoreConversationStore:
@@ -30,25 +30,25 @@ class FirestoreConversationStore:
         self._client = client
         self._conversations = client.collection("conversations")
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        snapshot = await self._reference(phone_number_id, wa_id).get()
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        snapshot = await self._reference(phone_number_id, customer_id).get()
         return from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """A customer's burst of messages updates one document; the transaction reruns `change` on conflict."""
-        reference = self._reference(phone_number_id, wa_id)
+        reference = self._reference(phone_number_id, customer_id)
 
         @async_transactional
         async def apply(transaction: Any) -> Conversation:
             snapshot = await reference.get(transaction=transaction)
             current = from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
             changed = change(current)
-            transaction.set(reference, _fields(changed))
+            transaction.set(reference, conversation_fields(changed))
             return changed
 
         result: Conversation = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
@@ -81,17 +81,17 @@ class FirestoreConversationStore:
         query = query.where(filter=FieldFilter("unanswered_window_closes_at", ">", now))
         query = query.where(filter=FieldFilter("unanswered_window_closes_at", "<=", now + CLOSING_SOON))
         closing = [from_payload(s.to_dict(), Conversation) async for s in query.stream()]
-        return sorted(closing, key=lambda c: (c.window.closes_at or now, c.phone_number_id, c.wa_id))
+        return sorted(closing, key=lambda c: (c.window.closes_at or now, c.phone_number_id, c.customer_id))
 
-    def _reference(self, phone_number_id: str, wa_id: str) -> Any:
-        return self._conversations.document(document_key(phone_number_id, wa_id))
+    def _reference(self, phone_number_id: str, customer_id: str) -> Any:
+        return self._conversations.document(document_key(phone_number_id, customer_id))
 
 
 def _position(conversation: Conversation) -> str:
-    return f"{conversation.wa_id}|{conversation.phone_number_id}"
+    return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
-def _fields(conversation: Conversation) -> dict[str, Any]:
+def conversation_fields(conversation: Conversation) -> dict[str, Any]:
     """`unanswered_window_closes_at` is present only while the customer's last message is unanswered."""
     fields = {
         PAYLOAD: to_payload(conversation),

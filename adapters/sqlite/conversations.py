@@ -13,24 +13,24 @@ from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
 from application.records import Page
 from domain.analytics import CLOSING_SOON
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(Conversation).decode
 
 _AFTER_EVERYTHING = (2**63 - 1, "")
 _LIST = (
-    "SELECT body FROM conversations WHERE (last_activity_at, wa_id) < (?, ?) "
-    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+    "SELECT body FROM conversations WHERE (last_activity_at, customer_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, customer_id DESC LIMIT ?"
 )
 _LIST_OF_NUMBER = (
-    "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, wa_id) < (?, ?) "
-    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+    "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, customer_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, customer_id DESC LIMIT ?"
 )
 
 _CLOSING_UNANSWERED = (
     "SELECT body FROM conversations WHERE unanswered_window_closes_at > :now AND unanswered_window_closes_at <= :soon "
-    "AND (:number IS NULL OR phone_number_id = :number) ORDER BY unanswered_window_closes_at, phone_number_id, wa_id"
+    "AND (:number IS NULL OR phone_number_id = :number) ORDER BY unanswered_window_closes_at, phone_number_id, customer_id"
 )
 
 
@@ -38,24 +38,25 @@ class SqliteConversationStore:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        return await self._database.read(lambda c: _one(c, phone_number_id, wa_id))
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        return await self._database.read(lambda c: _one(c, phone_number_id, customer_id))
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """Read, change in Python and write on the single writer thread, so concurrent updates never interleave."""
 
         def read_change_write(connection: sqlite3.Connection) -> Conversation:
-            changed = change(_one(connection, phone_number_id, wa_id))
+            changed = change(_one(connection, phone_number_id, customer_id))
             connection.execute(
                 "INSERT OR REPLACE INTO conversations "
-                "(phone_number_id, wa_id, last_activity_at, unanswered_window_closes_at, body) VALUES (?, ?, ?, ?, ?)",
-                (phone_number_id, wa_id, to_micros(changed.last_activity_at), _unanswered_window_closes_at(changed),
-                 _encode(changed)),
+                "(phone_number_id, customer_id, last_activity_at, unanswered_window_closes_at, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (phone_number_id, customer_id, to_micros(changed.last_activity_at),
+                 _unanswered_window_closes_at(changed), _encode(changed)),
             )
             return changed
 
@@ -74,7 +75,7 @@ class SqliteConversationStore:
         rows = await self._database.read(lambda c: c.execute(query, parameters).fetchall())
         items = [_decode(body) for (body,) in rows[:wanted]]
         last = items[-1] if len(rows) > len(items) and items else None
-        next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.wa_id)
+        next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.customer_id)
         return Page(items=items, next_cursor=next_cursor)
 
     async def closing_unanswered(
@@ -90,8 +91,8 @@ def _unanswered_window_closes_at(conversation: Conversation) -> int | None:
     return None if closes_at is None or conversation.awaiting_reply_since is None else to_micros(closes_at)
 
 
-def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
+def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
     found = connection.execute(
-        "SELECT body FROM conversations WHERE phone_number_id = ? AND wa_id = ?", (phone_number_id, wa_id)
+        "SELECT body FROM conversations WHERE phone_number_id = ? AND customer_id = ?", (phone_number_id, customer_id)
     ).fetchone()
     return None if found is None else _decode(found[0])

@@ -7,10 +7,15 @@ long was written by a newer wahub, and is refused rather than misread.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
+import msgspec
+
+from adapters.sqlite.encoding import to_micros
 from adapters.sqlite.errors import StoreUnavailable
+from domain.conversations import WINDOW
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -109,28 +114,84 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
-_ANALYTICS = """
-ALTER TABLE messages ADD COLUMN template_name TEXT;
-ALTER TABLE messages ADD COLUMN template_language TEXT;
-DROP INDEX messages_responses;
-CREATE INDEX messages_response_days ON messages (day, response_seconds, created_at, phone_number_id)
-    WHERE response_seconds IS NOT NULL AND direction = 'outbound';
-CREATE INDEX messages_inbound_quarters ON messages (created_at / 900000000, phone_number_id)
-    WHERE direction = 'inbound';
-CREATE INDEX messages_templates ON messages (template_name, template_language, status, created_at, phone_number_id)
-    WHERE template_name IS NOT NULL;
-ALTER TABLE conversations ADD COLUMN unanswered_window_closes_at INTEGER;
-CREATE INDEX conversations_closing_unanswered ON conversations (unanswered_window_closes_at)
-    WHERE unanswered_window_closes_at IS NOT NULL;
-"""
-"""Template columns and the unanswered-window column fill in as rows are next written (SQL cannot read msgpack)."""
 
-MIGRATIONS: tuple[str, ...] = (
-    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS, _ANALYTICS,
+
+def _customer_ids(connection: sqlite3.Connection) -> None:
+    """Customers were keyed by phone number; the key becomes the opaque customer id (the same digits,
+    so every id and URL keeps working) and the number is kept as what is known of them, their wa_id."""
+    for table in ("messages", "conversations", "outbox"):
+        connection.execute(f"ALTER TABLE {table} RENAME COLUMN wa_id TO customer_id")
+    messages = connection.execute("SELECT id, body FROM messages").fetchall()
+    connection.executemany("UPDATE messages SET body = ? WHERE id = ?", [(_keyed_by_customer(b), k) for k, b in messages])
+    conversations = connection.execute("SELECT phone_number_id, customer_id, body FROM conversations").fetchall()
+    connection.executemany(
+        "UPDATE conversations SET body = ? WHERE phone_number_id = ? AND customer_id = ?",
+        [(_keyed_by_customer(body), number, customer) for number, customer, body in conversations],
+    )
+
+
+def _keyed_by_customer(body: bytes) -> bytes:
+    record = msgspec.msgpack.decode(body)
+    wa_id = record.pop("wa_id")
+    record["customer_id"] = wa_id
+    record["identity"] = {"wa_id": wa_id} if wa_id.isdigit() else {}
+    return msgspec.msgpack.encode(record)
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
+
+_ANALYTICS_COLUMNS = (
+    "ALTER TABLE messages ADD COLUMN template_name TEXT",
+    "ALTER TABLE messages ADD COLUMN template_language TEXT",
+    "DROP INDEX messages_responses",
+    "CREATE INDEX messages_response_days ON messages (day, response_seconds, created_at, phone_number_id) "
+    "WHERE response_seconds IS NOT NULL AND direction = 'outbound'",
+    "CREATE INDEX messages_inbound_quarters ON messages (created_at / 900000000, phone_number_id) "
+    "WHERE direction = 'inbound'",
+    "CREATE INDEX messages_templates ON messages (template_name, template_language, status, created_at, "
+    "phone_number_id) WHERE template_name IS NOT NULL",
+    "ALTER TABLE conversations ADD COLUMN unanswered_window_closes_at INTEGER",
+    "CREATE INDEX conversations_closing_unanswered ON conversations (unanswered_window_closes_at) "
+    "WHERE unanswered_window_closes_at IS NOT NULL",
 )
 
 
-def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:
+def _analytics(connection: sqlite3.Connection) -> None:
+    """Columns for per-template analytics and the closing-windows list, filled from the stored bodies."""
+    for statement in _ANALYTICS_COLUMNS:
+        connection.execute(statement)
+    templates = []
+    for message_id, body in connection.execute("SELECT id, body FROM messages WHERE direction = 'outbound'"):
+        content = msgspec.msgpack.decode(body).get("content", {})
+        if content.get("kind") == "template":
+            templates.append((content["name"], content["language"]["code"], message_id))
+    connection.executemany("UPDATE messages SET template_name = ?, template_language = ? WHERE id = ?", templates)
+    closing = []
+    for number, customer, body in connection.execute("SELECT phone_number_id, customer_id, body FROM conversations"):
+        record = msgspec.msgpack.decode(body)
+        last_inbound_at = record.get("window", {}).get("last_inbound_at")
+        if record.get("awaiting_reply_since") is not None and last_inbound_at is not None:
+            closing.append((to_micros(_aware(last_inbound_at) + WINDOW), number, customer))
+    connection.executemany(
+        "UPDATE conversations SET unanswered_window_closes_at = ? WHERE phone_number_id = ? AND customer_id = ?",
+        closing,
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
+    _MEDIA_DOWNLOADS,
+    _customer_ids,
+    _analytics,
+)
+
+
+def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
     """Bring the file to the latest version, one transaction per migration, refusing foreign or newer files."""
     _refuse_foreign(connection, path)
     version = _version(connection)
@@ -159,13 +220,20 @@ def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, number: int, script: str) -> None:
-    """executescript commits as it goes, so the version bump sits inside the script's own transaction."""
+def _apply(connection: sqlite3.Connection, number: int, migration: Migration) -> None:
+    """executescript commits as it goes, so the version bump sits inside the migration's own transaction."""
     try:
-        connection.executescript(
-            f"BEGIN IMMEDIATE; {script}; PRAGMA application_id = {APPLICATION_ID}; "
-            f"PRAGMA user_version = {number}; COMMIT;"
-        )
+        if isinstance(migration, str):
+            connection.executescript(
+                f"BEGIN IMMEDIATE; {migration}; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {number}; COMMIT;"
+            )
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        migration(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
     except sqlite3.Error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")
