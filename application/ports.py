@@ -12,7 +12,16 @@ from typing import Protocol
 
 import msgspec
 
-from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, MediaRecord, OutboxEntry, Page
+from application.records import (
+    ApiKey,
+    CachedResult,
+    ConversationMatch,
+    InboxEvent,
+    LiveEvent,
+    MediaRecord,
+    OutboxEntry,
+    Page,
+)
 from domain.analytics import (
     AnalyticsQuery,
     DailyResponseTimes,
@@ -130,6 +139,15 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, now: datetime
     ) -> Sequence[Conversation]:
         """Conversations for which Conversation.is_closing_unanswered(now) holds, soonest to close first."""
+        ...
+
+
+class ConversationSearch(Protocol):
+    async def search(
+        self, terms: tuple[str, ...], *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[ConversationMatch]:
+        """Conversations whose customer or any message matches every term (domain.search), by last activity,
+        most recent first, paged like `ConversationStore.list`; the snippet is of the last matching message stored."""
         ...
 
 

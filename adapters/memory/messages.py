@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import msgspec
@@ -71,6 +71,10 @@ class InMemoryMessageStore:
             if m.direction is Direction.OUTBOUND and m.business_initiated and m.created_at >= since:
                 latest[m.customer_id] = max(m.created_at, latest.get(m.customer_id, m.created_at))
         return latest
+
+    def stored(self) -> Iterator[Message]:
+        """Every stored message, uncopied: for the in-memory search, which only reads them."""
+        return iter(self._messages.values())
 
     def _keep(self, message: Message) -> None:
         """A wamid recorded by an update (the send was accepted) becomes findable at once."""

@@ -10,6 +10,7 @@ import msgspec
 
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
+from adapters.sqlite.search_index import index_conversation
 from application.records import Page
 from domain.analytics import CLOSING_SOON
 from domain.conversations import Conversation
@@ -58,6 +59,7 @@ class SqliteConversationStore:
                 (phone_number_id, customer_id, to_micros(changed.last_activity_at),
                  _unanswered_window_closes_at(changed), _encode(changed)),
             )
+            index_conversation(connection, changed)
             return changed
 
         return await self._database.write(read_change_write)

@@ -19,6 +19,7 @@ from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import open_sqlite_stores
 from application.ports import (
     ApiKeyStore,
+    ConversationSearch,
     ConversationStore,
     IdempotencyKeys,
     Inbox,
@@ -50,6 +51,8 @@ class Stores(Protocol):
     def idempotency_keys(self) -> IdempotencyKeys: ...
     @property
     def api_keys(self) -> ApiKeyStore: ...
+    @property
+    def search(self) -> ConversationSearch: ...
 
 
 @asynccontextmanager
