@@ -35,6 +35,7 @@ from domain.content import OutboundContent
 from domain.conversations import Conversation
 from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
 from domain.messages import Message, Pricing, ReplyContext
+from domain.setup import TokenInfo
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
 from domain.webhook_events import WebhookEvent
@@ -265,6 +266,9 @@ class PhoneNumberInfo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     display_phone_number: str
     verified_name: str
     quality_rating: str = "UNKNOWN"
+    code_verification_status: str | None = None
+    name_status: str | None = None
+    throughput_level: str | None = None
 
 
 class CloudApi(Protocol):
@@ -296,6 +300,20 @@ class CloudApi(Protocol):
 
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo: ...
 
+    async def token_info(self) -> TokenInfo:
+        """What Meta says of the access token in use: valid, its app, permissions and expiry (debug_token)."""
+        ...
+
+    async def subscribed_apps(self, waba_id: WabaId) -> list[str]:
+        """Ids of the apps subscribed to the WABA's webhooks."""
+        ...
+
     async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
         """Every phone number of the WABA, all pages."""
+        ...
+
+
+class WebhookHandshake(Protocol):
+    async def failure(self, url: str, verify_token: str) -> str | None:
+        """Play Meta's verification GET against `url`; None when it echoed the challenge, else what went wrong."""
         ...

@@ -21,6 +21,7 @@ from application.ports import Clock
 from domain.analytics import AnalyticsQuery, covering_period
 from domain.ids import parse_phone_number_id
 from entrypoints.http.auth import requires
+from entrypoints.http.problems import problem_responses
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import (
     AnalyticsView,
@@ -44,6 +45,7 @@ from entrypoints.http.schemas import (
 )
 
 DEFAULT_PERIOD = timedelta(days=7)
+REFUSALS = problem_responses(400, 401, 403)
 SINCE = (
     "Start, inclusive, ISO-8601 (UTC without an offset), rounded down to a quarter hour; default: 7 days before `to`"
 )
@@ -74,31 +76,31 @@ class AnalyticsController(Controller):
     guards = [requires(Action.READ_ANALYTICS)]
     dependencies = {"period": Provide(_period, sync_to_thread=False), "reports": Provide(_reports, sync_to_thread=False)}
 
-    @get("/summary", summary="Volumes, funnel, failures, mean first response and cost in one answer")
+    @get("/summary", responses=REFUSALS, summary="Volumes, funnel, failures, mean first response and cost in one answer")
     async def summary(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> AnalyticsView:
         return analytics_view(period, await reports.summary(period))
 
-    @get("/volumes", summary="Messages per UTC day, inbound and outbound")
+    @get("/volumes", responses=REFUSALS, summary="Messages per UTC day, inbound and outbound")
     async def volumes(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> VolumesView:
         return volumes_view(period, await reports.volumes(period))
 
-    @get("/funnel", summary="Outbound status funnel: queued, sent, delivered, read with rates, and failed")
+    @get("/funnel", responses=REFUSALS, summary="Outbound status funnel: queued, sent, delivered, read with rates, and failed")
     async def funnel(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> FunnelView:
         return funnel_view(period, *await reports.funnel(period))
 
-    @get("/failures", summary="Failed messages by Meta error code and title, most frequent first")
+    @get("/failures", responses=REFUSALS, summary="Failed messages by Meta error code and title, most frequent first")
     async def failures(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> FailuresView:
         return failures_view(period, await reports.failures(period))
 
-    @get("/response-times", summary="First-response time per UTC day: median and 90th percentile")
+    @get("/response-times", responses=REFUSALS, summary="First-response time per UTC day: median and 90th percentile")
     async def response_times(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> ResponseTimesView:
         return response_times_view(period, await reports.response_times(period))
 
-    @get("/pricing", summary="Priced messages by pricing category and type, with the estimated cost")
+    @get("/pricing", responses=REFUSALS, summary="Priced messages by pricing category and type, with the estimated cost")
     async def pricing(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> PricingView:
         return pricing_view(period, await reports.pricing(period))
 
-    @get("/heatmap", summary="Customer messages by weekday and hour in a time zone")
+    @get("/heatmap", responses=REFUSALS, summary="Customer messages by weekday and hour in a time zone")
     async def heatmap(
         self,
         period: NamedDependency[AnalyticsQuery],
@@ -108,12 +110,13 @@ class AnalyticsController(Controller):
         zone = _zone(tz)
         return heatmap_view(period, zone.key, await reports.heatmap(period, zone))
 
-    @get("/templates", summary="Per template and language: sent, delivered, read, failed and read rate")
+    @get("/templates", responses=REFUSALS, summary="Per template and language: sent, delivered, read, failed and read rate")
     async def templates(self, period: NamedDependency[AnalyticsQuery], reports: NamedDependency[ReadAnalytics]) -> TemplatePerformanceView:
         return templates_view(period, await reports.templates(period))
 
     @get(
         "/closing-windows",
+        responses=REFUSALS,
         summary="Open conversations whose 24 h window closes within 2 hours, the customer's last message unanswered",
         description="Soonest to close first. It is a view of now: the period parameters are accepted but ignored.",
     )

@@ -9,7 +9,6 @@ from typing import Any
 import msgspec
 
 from application.analytics import PricingReport, ResponseTimes
-from application.operations import PhoneNumberReach
 from application.records import MediaRecord
 from domain.analytics import (
     CLOSING_SOON,
@@ -28,6 +27,7 @@ from domain.analytics import (
 from domain.content import kind_of
 from domain.conversations import Conversation
 from domain.messages import Message
+from domain.setup import SetupCheck
 from domain.templates import MessageTemplate
 
 
@@ -295,9 +295,14 @@ class SetupChecksView(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: str
     waba_id: str
     credentials: dict[str, bool]
-    phone_number: PhoneNumberReach
     webhook_verified_at: datetime | None
     last_webhook_received_at: datetime | None
+    callback_url: str | None
+    """Paste into App Dashboard > WhatsApp > Configuration > Callback URL (null until WAHUB_PUBLIC_URL is set)."""
+    verify_token: str
+    """Paste as the Verify token beside it."""
+    checks: list[SetupCheck]
+    """access_token, phone_number, webhook_subscription, webhook_handshake, templates, test_message."""
 
 
 def template_view(template: MessageTemplate) -> TemplateView:
