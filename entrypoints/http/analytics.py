@@ -17,7 +17,6 @@ from litestar.params import QueryParameter
 
 from application.access import Action
 from application.analytics import ReadAnalytics
-from application.ports import Clock
 from domain.analytics import AnalyticsQuery, covering_period
 from domain.ids import parse_phone_number_id
 from entrypoints.http.auth import requires
@@ -61,8 +60,7 @@ def _period(
     phone_number_id: Annotated[str | None, QueryParameter(description=NUMBER)] = None,
 ) -> AnalyticsQuery:
     runtime: Runtime = request.app.state.runtime
-    clock: Clock = runtime.container.clock()
-    return analytics_query(since, until, phone_number_id, clock.now())
+    return analytics_query(since, until, phone_number_id, runtime.clock.now())
 
 
 def _reports(request: Request[Any, Any, Any]) -> ReadAnalytics:

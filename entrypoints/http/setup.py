@@ -118,7 +118,7 @@ def _callback_url(runtime: Runtime) -> str | None:
     """Where Meta must call: the public URL when set; in sandbox the local webhook the simulator calls."""
     if runtime.settings.public_url is not None:
         return f"{runtime.settings.public_url}/webhook"
-    return runtime.container.webhook_url() if runtime.settings.sandbox else None
+    return None if runtime.simulator is None else runtime.simulator.config.webhook_url
 
 
 setup_handlers = [setup_checks, test_message, customer_writes]
