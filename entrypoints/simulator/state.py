@@ -14,6 +14,7 @@ from domain.rate_limits import PairRateLimit, PairState, ThroughputLimit, Throug
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
 from entrypoints.simulator.customers import CustomerBook, SimulatedCustomer
 from entrypoints.simulator.meta_errors import MetaError
+from entrypoints.simulator.setup import SetupAnswers
 
 WINDOW = timedelta(hours=24)
 UPLOADED_MEDIA_LIFETIME = timedelta(days=30)
@@ -77,6 +78,7 @@ class SimulatorState:
         self.marketing_limited: set[str] = set()
         """Customers Meta's per-user marketing limit keeps from marketing templates (131049), by first number."""
         self.customers = CustomerBook()
+        self.setup = SetupAnswers()
         self._ids = itertools.count(10**15 + secrets.randbelow(10**14))
         self._throughput_limit = ThroughputLimit(per_second=messages_per_second)
         self._throughput = ThroughputState()
