@@ -38,6 +38,9 @@ def test_a_worker_process_applies_what_the_api_process_stored_and_its_events_rea
         stream.close()
     assert reaches(api, message_id, "read")["wamid"]
     assert [e.id for e in read] == sorted(e.id for e in read), "numbered by the API process, in order"
+    # the worker's loops report to the API process's /metrics
+    assert eventually(lambda: metric(server, 'wahub_sends_total{outcome="sent"}') == 1)
+    assert metric(server, 'wahub_webhook_events_applied_total{kind="message"}') == 1
 
 
 def flowing(flow: Flow, at_least: int = STARTED_FLOWING) -> bool:
