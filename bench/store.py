@@ -35,7 +35,7 @@ from adapters.sqlite import SqliteStores, open_sqlite_stores
 from domain.analytics import DEFAULT_PRICES, AnalyticsQuery, summarize
 from domain.content import Text
 from domain.conversations import Conversation, CustomerServiceWindow
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Direction, Message, Pricing
 from domain.search import search_terms
 from domain.status import Failure, MessageStatus, StatusEvent, StatusRecord, apply_status
@@ -71,14 +71,14 @@ NAMES = ("Sheena Nowak", "Ravi Patel", "Zoë Ávila", "Kwame Mensah", "Mei Lin",
 SEARCHES = (
     ("an order number (1-2 messages, ~100 prefixes)", "104217"),
     ("a customer's name", "sheena nowak"),
-    ("a phone number's first digits", "+1 650 555 01"),
+    ("a phone number's first digits", "+1 650 555 00"),
     ("a word in 1 message of 8", "blender"),
     ("two words, each in 1 message of 4", "order shipped"),
 )
 
 
-def customer(n: int) -> WaId:
-    return WaId(f"{16505550000 + n}")
+def customer(n: int) -> CustomerId:
+    return CustomerId(f"{16505550000 + n}")
 
 
 def stored_message(n: int, size: int) -> Message:
@@ -99,9 +99,9 @@ def _customers(size: int) -> int:
     return max(size // MESSAGES_PER_CUSTOMER, 1)
 
 
-def _message(n: int, direction: Direction, wa_id: WaId, at: datetime, status: StatusRecord) -> Message:
+def _message(n: int, direction: Direction, customer_id: CustomerId, at: datetime, status: StatusRecord) -> Message:
     return Message(
-        id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, wa_id=wa_id,
+        id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, customer_id=customer_id,
         content=Text(body=BODIES[n % len(BODIES)].format(n=n)), created_at=at, status=status,
         wamid=Wamid(f"wamid.HBgL{n:020d}"),
     )
@@ -130,7 +130,7 @@ async def _touch_conversations(stores: SqliteStores | FirestoreStores, size: int
 
 def _touched(c: int, size: int) -> Callable[[Conversation | None], Conversation]:
     at = START + PERIOD * (c / _customers(size))
-    return lambda _: Conversation(phone_number_id=NUMBER, wa_id=customer(c), last_activity_at=at,
+    return lambda _: Conversation(phone_number_id=NUMBER, customer_id=customer(c), last_activity_at=at,
                                   customer_name=f"{NAMES[c % len(NAMES)]} {c}",
                                   window=CustomerServiceWindow(last_inbound_at=at), last_message_preview="Where is my order?")
 
