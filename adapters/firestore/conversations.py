@@ -75,14 +75,20 @@ class FirestoreConversationStore:
         if cursor is not None:
             at, after = decode_cursor(cursor)
             query = query.start_after({"last_activity_at": at, "position": after})
-        found = [from_payload(s.to_dict(), Conversation) async for s in query.limit(limit + 1).stream()]
+        page_query = query.select([PAYLOAD]).limit(limit + 1)
+        found = [from_payload(s.to_dict(), Conversation) async for s in page_query.stream()]
         page = found[:limit]
         if len(found) <= limit or not page:
             return Page(items=page)
         return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, position(page[-1])))
 
     def _reference(self, phone_number_id: str, customer_id: str) -> Any:
-        return self._conversations.document(document_key(phone_number_id, customer_id))
+        return conversation_reference(self._client, phone_number_id, customer_id)
+
+
+def conversation_reference(client: Any, phone_number_id: str, customer_id: str) -> Any:
+    """The conversation's document; its messages' thread copies live beneath it (adapters/firestore/messages.py)."""
+    return client.collection("conversations").document(document_key(phone_number_id, customer_id))
 
 
 def position(conversation: Conversation) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from adapters.firestore.conversations import conversation_reference
 from adapters.firestore.documents import PAYLOAD, to_payload, utc
 from domain.messages import Direction, Message
 
+THREAD = "thread"
 NO_PRICING_TYPE = ""
 """Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
@@ -37,6 +39,16 @@ def message_fields(message: Message) -> dict[str, Any]:
     if outbound and message.response_seconds is not None:
         fields["response_seconds"] = float(message.response_seconds)
     return fields | dict(_failure_labels(message)) | dict(_pricing_labels(message))
+
+
+def thread_copy(client: Any, message: Message) -> Any:
+    """Where the message's copy lives: in its conversation's `thread`, so a history page scans only that thread."""
+    return conversation_reference(client, message.phone_number_id, message.customer_id).collection(THREAD).document(message.id)
+
+
+def thread_fields(message: Message) -> dict[str, Any]:
+    """The copy under its conversation: what a history page reads, and the two fields it orders on."""
+    return {PAYLOAD: to_payload(message), "created_at": utc(message.created_at), "id": message.id}
 
 
 def tallies(message: Message) -> set[Tally]:

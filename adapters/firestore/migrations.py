@@ -10,7 +10,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.firestore.documents import PAYLOAD
+from adapters.firestore.documents import PAYLOAD, from_payload
+from adapters.firestore.message_fields import thread_copy, thread_fields
+from domain.messages import Message
 
 BATCH = 400
 """Firestore takes at most 500 writes in one batch."""
@@ -67,4 +69,18 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
         await batch.commit()
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids,)
+async def _threads(client: Any) -> None:
+    """History pages read a copy of each message under its conversation (adapters/firestore/messages.py)."""
+    batch, pending = client.batch(), 0
+    async for snapshot in client.collection("messages").stream():
+        message = from_payload(snapshot.to_dict(), Message)
+        batch.set(thread_copy(client, message), thread_fields(message))
+        pending += 1
+        if pending == BATCH:
+            await batch.commit()
+            batch, pending = client.batch(), 0
+    if pending:
+        await batch.commit()
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _threads)
