@@ -83,12 +83,7 @@ class FirestoreConversationStore:
         return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, position(page[-1])))
 
     def _reference(self, phone_number_id: str, customer_id: str) -> Any:
-        return conversation_reference(self._client, phone_number_id, customer_id)
-
-
-def conversation_reference(client: Any, phone_number_id: str, customer_id: str) -> Any:
-    """The conversation's document; its messages' thread copies live beneath it (adapters/firestore/messages.py)."""
-    return client.collection("conversations").document(document_key(phone_number_id, customer_id))
+        return self._conversations.document(document_key(phone_number_id, customer_id))
 
 
 def position(conversation: Conversation) -> str:

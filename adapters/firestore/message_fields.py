@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from adapters.firestore.conversations import conversation_reference
-from adapters.firestore.documents import PAYLOAD, to_payload, utc
+from adapters.firestore.documents import PAYLOAD, document_key, to_payload, utc
 from domain.messages import Direction, Message
 
-THREAD = "thread"
 NO_PRICING_TYPE = ""
 """Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
@@ -41,14 +40,29 @@ def message_fields(message: Message) -> dict[str, Any]:
     return fields | dict(_failure_labels(message)) | dict(_pricing_labels(message))
 
 
+def thread(client: Any, phone_number_id: str, customer_id: str) -> Any:
+    """One conversation's own collection of message copies, `thread_<conversation key>`.
+
+    Its own collection id, not a `thread` subcollection: the emulator answers a query by scanning every
+    document with the queried collection id, whatever its parent, so only an id of its own keeps a
+    history page's cost to the conversation's size (docs/bench.md).
+    """
+    return client.collection(f"thread_{document_key(phone_number_id, customer_id)}")
+
+
 def thread_copy(client: Any, message: Message) -> Any:
-    """Where the message's copy lives: in its conversation's `thread`, so a history page scans only that thread."""
-    return conversation_reference(client, message.phone_number_id, message.customer_id).collection(THREAD).document(message.id)
+    return thread(client, message.phone_number_id, message.customer_id).document(message.id)
+
+
+def thread_position(at: datetime, message_id: str) -> str:
+    """Time (fixed width, UTC) then id, as text that sorts like the pair: one field to order on, which Firestore's automatic single-field index serves in
+    every collection (a composite index cannot be declared for collection ids made at run time)."""
+    return f"{utc(at):%Y-%m-%dT%H:%M:%S.%f}|{message_id}"
 
 
 def thread_fields(message: Message) -> dict[str, Any]:
-    """The copy under its conversation: what a history page reads, and the two fields it orders on."""
-    return {PAYLOAD: to_payload(message), "created_at": utc(message.created_at), "id": message.id}
+    """What a history page reads, and the one field it orders on."""
+    return {PAYLOAD: to_payload(message), "position": thread_position(message.created_at, message.id)}
 
 
 def tallies(message: Message) -> set[Tally]:

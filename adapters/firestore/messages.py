@@ -12,11 +12,10 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from adapters.firestore.conversations import conversation_reference
 from adapters.firestore.day_tallies import count_change
 from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, document_key, from_payload
 from adapters.firestore.message_analytics import aggregate
-from adapters.firestore.message_fields import THREAD, message_fields, thread_copy, thread_fields
+from adapters.firestore.message_fields import message_fields, thread, thread_copy, thread_fields, thread_position
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
@@ -83,16 +82,10 @@ class FirestoreMessageStore:
         self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         """One query on the conversation's own thread copies, reading only the payload: on the emulator a query's
-        cost follows the documents it scans and the fields it returns (docs/bench.md)."""
-        query = (
-            conversation_reference(self._client, phone_number_id, customer_id)
-            .collection(THREAD)
-            .order_by("created_at", direction=firestore.Query.DESCENDING)
-            .order_by("id", direction=firestore.Query.DESCENDING)
-        )
+        cost follows the documents it scans and returns (docs/firestore.md)."""
+        query = thread(self._client, phone_number_id, customer_id).order_by("position", direction=firestore.Query.DESCENDING)
         if cursor is not None:
-            at, key = decode_cursor(cursor)
-            query = query.start_after({"created_at": at, "id": key})
+            query = query.start_after({"position": thread_position(*decode_cursor(cursor))})
         page_query = query.select([PAYLOAD]).limit(limit + 1)
         found = [from_payload(s.to_dict(), Message) async for s in page_query.stream()]
         page = found[:limit]

@@ -11,8 +11,7 @@ import msgspec
 import pytest
 
 from adapters.firestore import FirestoreStores
-from adapters.firestore.documents import document_key
-from adapters.firestore.message_fields import THREAD
+from adapters.firestore.message_fields import thread
 from application.ports import Outbox
 from application.records import OutboxEntry
 from domain.analytics import AnalyticsQuery, FailureCount
@@ -151,8 +150,8 @@ async def test_messages_stored_before_thread_copies_get_them_when_the_database_m
     for n in range(3):
         await stores.messages.add(outbound(n, MONDAY + minutes(n), wamid=wamid(n)))
     client = stores._client
-    thread = client.collection("conversations").document(document_key(SHOP_NUMBER, ALICE)).collection(THREAD)
-    async for copy in thread.stream():  # as a database of the previous version holds them: no copies
+    copies = thread(client, SHOP_NUMBER, ALICE)
+    async for copy in copies.stream():  # as a database of the previous version holds them: no copies
         await copy.reference.delete()
     await client.collection("schema").document("version").set({"version": 1})
     assert (await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)).items == []
