@@ -69,7 +69,7 @@ BODIES = (
 """What customers and agents write; {n} makes order numbers that one or two messages mention."""
 NAMES = ("Sheena Nowak", "Ravi Patel", "Zoë Ávila", "Kwame Mensah", "Mei Lin", "Olusegun Bello", "Ana Sousa", "Lars Berg")
 SEARCHES = (
-    ("an order number (in 1 message; 10 more start with it)", "104216"),
+    ("an order number (in 1 message)", "104216"),
     ("a customer's name", "sheena nowak"),
     ("a phone number's first digits", "+1 650 555 00"),
     ("a word in 1 message of 8", "blender"),
@@ -221,7 +221,10 @@ async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_la
     for label, text in SEARCHES:
         search = functools.partial(stores.search.search, search_terms(text), phone_number_id=None, cursor=None, limit=50)
         found = await search()
-        _show(f"search {text!r}: {label}, first page ({len(found.items)})", await latency_ms(search, runs=10), "ms")
+        cpu = time.process_time()
+        wall = await latency_ms(search, runs=10)
+        cpu_ms = (time.process_time() - cpu) * 100
+        _show(f"search {text!r}: {label}, first page ({len(found.items)})", wall, f"ms  (CPU {cpu_ms:.1f} ms)")
     query = AnalyticsQuery(since=START, until=START + 2 * PERIOD)
     summary = functools.partial(_summary, stores, query)
     _show("analytics summary, all messages", await latency_ms(summary, runs=5), "ms")
@@ -241,6 +244,7 @@ async def _summary(stores: SqliteStores | FirestoreStores, query: AnalyticsQuery
 
 
 def main() -> None:
+    global CONCURRENT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="SQLite at 100k and 1M instead of 10k, then the emulator")
     parser.add_argument("--firestore", action="store_true", help=f"the Firestore emulator at {FIRESTORE_SIZE:,} only")
@@ -248,7 +252,6 @@ def main() -> None:
                         help=f"writes in flight at once (default {CONCURRENT}); the emulator aborts batches on lock "
                              "timeouts when a busy machine slows it, and fewer in flight avoid that")
     arguments = parser.parse_args()
-    global CONCURRENT
     CONCURRENT = arguments.in_flight
     signal.signal(signal.SIGTERM, _interrupted)
     sizes = [100_000, 1_000_000] if arguments.full else [] if arguments.firestore else [10_000]
