@@ -10,9 +10,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from adapters.firestore import day_tallies
+from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.documents import PAYLOAD, from_payload
 from adapters.firestore.message_fields import thread_copy, thread_fields
+from domain.conversations import Conversation
 from domain.messages import Message
+
+OLD_TALLIES = "message_tallies"
 
 BATCH = 400
 """Firestore takes at most 500 writes in one batch."""
@@ -55,32 +60,57 @@ def _payload_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    def update(batch: Any, snapshot: Any) -> bool:
+        changed = change(snapshot.to_dict())
+        if changed is not None:
+            batch.update(snapshot.reference, changed)
+        return changed is not None
+
+    await _in_batches(client, collection, update)
+
+
+async def _in_batches(client: Any, collection: str, write: Callable[[Any, Any], bool]) -> None:
+    """`write(batch, snapshot)` adds at most one write to the batch for the document, and says whether it did."""
     batch, pending = client.batch(), 0
     async for snapshot in client.collection(collection).stream():
-        update = change(snapshot.to_dict())
-        if update is None:
-            continue
-        batch.update(snapshot.reference, update)
-        pending += 1
+        pending += write(batch, snapshot)
         if pending == BATCH:
             await batch.commit()
             batch, pending = client.batch(), 0
     if pending:
         await batch.commit()
+
+
+async def _analytics_tallies(client: Any) -> None:
+    """Analytics moved to per-day shard tallies with quarter-hour maps: counted afresh from every message
+    (the old `message_tallies` are dropped), and conversations get `unanswered_window_closes_at`."""
+    def delete(batch: Any, snapshot: Any) -> bool:
+        batch.delete(snapshot.reference)
+        return True
+
+    def count(batch: Any, snapshot: Any) -> bool:
+        day_tallies.count_change(batch, client, None, from_payload(snapshot.to_dict(), Message))
+        return True
+
+    for collection in (OLD_TALLIES, day_tallies.COLLECTION):
+        await _in_batches(client, collection, delete)
+    await _in_batches(client, "messages", count)
+    await _rewrite(client, "conversations", _with_closing_field)
+
+
+def _with_closing_field(fields: dict[str, Any]) -> dict[str, Any] | None:
+    closing = conversation_fields(from_payload(fields, Conversation))
+    return {key: value for key, value in closing.items() if key == "unanswered_window_closes_at"} or None
 
 
 async def _threads(client: Any) -> None:
-    """History pages read a copy of each message under its conversation (adapters/firestore/messages.py)."""
-    batch, pending = client.batch(), 0
-    async for snapshot in client.collection("messages").stream():
+    """History pages read a copy of each message in its conversation's own collection (message_fields.thread)."""
+    def copy(batch: Any, snapshot: Any) -> bool:
         message = from_payload(snapshot.to_dict(), Message)
         batch.set(thread_copy(client, message), thread_fields(message))
-        pending += 1
-        if pending == BATCH:
-            await batch.commit()
-            batch, pending = client.batch(), 0
-    if pending:
-        await batch.commit()
+        return True
+
+    await _in_batches(client, "messages", copy)
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _threads)
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _threads)

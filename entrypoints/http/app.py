@@ -24,6 +24,7 @@ from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Background, Runtime, UseCases
+from entrypoints.http.setup import setup_handlers
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
 from entrypoints.link import ApiLink, link_address
@@ -68,6 +69,7 @@ def create_app(container: Container, announce: Announce | None = None, role: Rol
                 me,
                 phone_numbers,
                 *operations_handlers,
+                *setup_handlers,
             )
         ],
         lifespan=[lifespan],

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from typing import Literal, Protocol
 
 from application.access import Authenticate, CreateApiKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.ports import Clock, LiveEvents
 from application.queries import (
@@ -24,7 +24,9 @@ from application.queries import (
 )
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
+from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from domain.setup import SetupCheck
 from entrypoints.http.metrics import Metrics
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
@@ -37,6 +39,8 @@ class WebhookHealth:
 
     verified_at: datetime | None = None
     last_received_at: datetime | None = None
+    test_message: SetupCheck | None = None
+    """The verdict of the last POST /v1/setup/test-message."""
 
     def webhook_verified(self) -> None:
         self.verified_at = datetime.now(UTC)
@@ -59,9 +63,10 @@ class UseCases:
     sync_templates: SyncTemplates
     upload_media: UploadMedia
     read_media: ReadMedia
-    summarize_analytics: SummarizeAnalytics
+    read_analytics: ReadAnalytics
+    run_setup_checks: RunSetupChecks
+    send_test_message: SendTestMessage
     create_api_key: CreateApiKey
-    check_phone_number: CheckPhoneNumber
     list_phone_numbers: ListPhoneNumbers
     probe_store: ProbeStore
     measure_queues: MeasureQueues
