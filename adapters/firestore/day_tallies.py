@@ -24,7 +24,7 @@ from adapters.firestore.message_fields import QUARTER_MINUTES, Tally, tallies
 from domain.analytics import RESOLUTION, AnalyticsQuery
 from domain.messages import Message
 
-SHARDS = 32
+SHARDS = 10
 COLLECTION = "message_day_tallies"
 DAY = timedelta(days=1)
 
