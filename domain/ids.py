@@ -25,6 +25,9 @@ WabaId = NewType("WabaId", str)
 Wamid = NewType("Wamid", str)
 """Meta's id of one message, `wamid.` followed by an opaque token."""
 
+MediaId = NewType("MediaId", str)
+"""Meta's id of one uploaded or received media file: digits, used as a Graph path segment."""
+
 MessageId = NewType("MessageId", str)
 """wahub's own id of a message: random, so stored documents never hot-spot on a growing key."""
 
@@ -63,6 +66,11 @@ def parse_phone_number_id(raw: str) -> PhoneNumberId:
 
 def parse_waba_id(raw: str) -> WabaId:
     return WabaId(_graph_id(raw, "WhatsApp Business Account id"))
+
+
+def parse_media_id(raw: str) -> MediaId:
+    """Digits only, so an id can never leave its Graph path segment (`../x`) or add a query (`1?fields=`)."""
+    return MediaId(_graph_id(raw, "media id"))
 
 
 def parse_wamid(raw: str) -> Wamid:
