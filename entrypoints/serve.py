@@ -35,7 +35,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> int:
     base_url = f"http://{local_host}:{port}"
     app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True))
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", limit_concurrency=settings.max_connections)
     return 0
 
 

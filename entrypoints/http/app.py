@@ -57,7 +57,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
     return Litestar(
         route_handlers=[
             counted(
-                *webhook_handlers(settings.max_webhook_bytes),
+                *webhook_handlers(settings.max_webhook_bytes, settings.max_unverified_webhooks),
                 MessagesController,
                 ConversationsController,
                 TemplatesController,
@@ -71,7 +71,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
-        request_max_body_size=settings.max_upload_bytes,
+        request_max_body_size=settings.max_json_bytes,
     )
 
 

@@ -10,7 +10,7 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, S
 from application.access import Action
 from application.operations import PhoneNumberReach
 from domain.ids import PhoneNumberId
-from entrypoints.http.auth import requires
+from entrypoints.http.auth import metrics_scraper, requires
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import SetupChecksView
@@ -38,7 +38,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response({"status": "ready"})
 
 
-@get("/metrics", media_type=PROMETHEUS_TEXT, tags=["operations"])
+@get("/metrics", media_type=PROMETHEUS_TEXT, guards=[metrics_scraper], tags=["operations"])
 async def metrics(request: Request[Any, Any, Any]) -> str:
     runtime: Runtime = request.app.state.runtime
     depths = await runtime.use_cases.measure_queues()

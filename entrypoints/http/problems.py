@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import ResponseSpec
 
 from application.access import Forbidden, Unauthenticated
@@ -86,8 +87,11 @@ def cloud_api_problem(_: Request[Any, Any, Any], error: Exception) -> Response[b
     )
 
 
-def http_problem(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+def http_problem(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
     assert isinstance(error, HTTPException)
+    if isinstance(error, RequestEntityTooLarge):
+        limit = request.route_handler.resolve_request_max_body_size()
+        return problem(413, "Body too large", f"this route accepts bodies of at most {limit:,} bytes")
     extra: dict[str, Any] = {}
     if isinstance(error, ValidationException) and error.extra:
         extra["errors"] = error.extra
