@@ -15,6 +15,7 @@ from contextlib import suppress
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
+from entrypoints.logs import failure
 
 log = logging.getLogger("wahub.workers")
 
@@ -56,9 +57,9 @@ class Worker:
             try:
                 pause = await self._step()
                 failures = 0
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("%s step failed (%d in a row); retrying", self.name, failures)
+                failure(log, "worker.failed", f"{self.name} step failed; retrying", error, worker=self.name, in_a_row=failures)
                 await asyncio.sleep(min(0.1 * 2**failures, MAX_PAUSE_SECONDS))
                 continue
             if pause > 0:
@@ -90,7 +91,7 @@ def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport],
         if task.cancelled():
             return
         if (error := task.exception()) is not None:
-            log.error("dispatcher batch failed; its entries are retried when their lease ends", exc_info=error)
+            failure(log, "worker.failed", "dispatcher batch failed; its entries are retried when their lease ends", error)
             return
         on_report(task.result())
 

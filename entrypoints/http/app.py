@@ -26,31 +26,42 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
+from entrypoints.logs import event
 from entrypoints.workers import dispatcher, inbox_worker, media_downloader
 
 Announce = Callable[[Runtime], None]
+StartupFailed = Callable[[Exception], None]
 log = logging.getLogger("wahub")
 
 
-def create_app(container: Container, announce: Announce | None = None) -> Litestar:
+def create_app(
+    container: Container, announce: Announce | None = None, startup_failed: StartupFailed | None = None
+) -> Litestar:
+    """`announce` is told once the server is ready; `startup_failed` learns why it never was."""
     settings = container.settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await _resolved(container.init_resources)
         try:
-            runtime = await build_runtime(container)
+            runtime = await _started(container)
+        except Exception as error:
+            if startup_failed is not None:
+                startup_failed(error)
+            raise
+        try:
             app.state.runtime = runtime
             runtime.start_workers()
             # Start-up objects live for the whole process: out of the collector's full passes, which
             # otherwise walk them all and stretch the webhook's p99 under load (docs/bench.md).
             gc.freeze()
+            event(log, "server.start", "wahub started", **_facts(runtime))
             if announce is not None:
                 announce(runtime)
             try:
                 yield
             finally:
                 await runtime.stop_workers()
+                event(log, "server.stop", "wahub stopped")
         finally:
             await _resolved(container.shutdown_resources)
 
@@ -71,8 +82,19 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
+        logging_config=None,  # `wahub serve` configures logging (entrypoints.logs); the app leaves it alone
         request_max_body_size=settings.max_json_bytes,
     )
+
+
+async def _started(container: Container) -> Runtime:
+    """Resources opened and the runtime built, or whatever was opened closed again."""
+    await _resolved(container.init_resources)
+    try:
+        return await build_runtime(container)
+    except BaseException:
+        await _resolved(container.shutdown_resources)
+        raise
 
 
 async def build_runtime(container: Container) -> Runtime:
@@ -97,12 +119,24 @@ async def build_runtime(container: Container) -> Runtime:
     return runtime
 
 
+def _facts(runtime: Runtime) -> dict[str, Any]:
+    """What an operator checks first in a start line; ids, never secrets."""
+    settings = runtime.settings
+    return {
+        "store": settings.store,
+        "data_dir": str(settings.data_dir),
+        "sandbox": settings.sandbox,
+        "phone_number_id": runtime.account.phone_number_id,
+        "simulator": runtime.simulator.url if runtime.simulator is not None else None,
+    }
+
+
 async def _sync_templates(use_cases: UseCases) -> None:
     """Start with Meta's templates (the sandbox's approved hello_world among them); Meta down is no reason not to start."""
     try:
         await use_cases.sync_templates()
     except CloudApiError as error:
-        log.warning("templates not synced at start-up: %s", error)
+        event(log, "templates.not_synced", "templates not synced at start-up", level=logging.WARNING, error=str(error))
 
 
 async def _resolved(provider: Any) -> Any:
