@@ -70,3 +70,25 @@ def test_json_logs_have_one_line_per_start_and_stop_and_no_secret(start: StartWa
     start_line = next(line for line in lines if line["event"] == "server.start")
     assert start_line["sandbox"] is True and start_line["store"] == "sqlite" and start_line["level"] == "info"
     assert not [secret for secret in secrets if secret in server.stderr()]
+
+
+def test_a_backup_taken_while_customers_write_in_is_whole_and_the_server_keeps_serving(
+    start: StartWahub, home: Path, tmp_path: Path
+) -> None:
+    server = start()
+    simulator = server.simulator()
+    environment = wahub_environment(home)
+    copy = tmp_path / "backup" / "wahub.db"
+
+    backing_up = subprocess.Popen(
+        [str(WAHUB), "db", "backup", str(copy)], env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    for number in range(30):
+        customer_writes(simulator, f"1650555{number:04d}", f"Message {number} while the backup runs")
+    _, err = backing_up.communicate(timeout=60)
+    on_copy = environment | {"WAHUB_DATA_DIR": str(copy.parent)}
+    checked = subprocess.run([str(WAHUB), "db", "check"], env=on_copy, capture_output=True, text=True, timeout=60)
+
+    assert backing_up.returncode == 0, err
+    assert checked.returncode == 0 and checked.stdout == f"{copy}: ok\n", checked.stderr
+    assert eventually(lambda: len(conversations(server.api())) == 30)
