@@ -40,7 +40,8 @@ def backup_command(target: Path, data_dir: Path | None) -> int:
     """Copy the database to PATH, a new file: one consistent snapshot, written while the server keeps serving."""
     path = _database(data_dir)
     with progress_bar(f"backing up {path.name}", None) as bar:
-        size = backup(path, target, progress=lambda done, total: bar.update(bar.task_ids[0], completed=done, total=total))
+        task = bar.task_ids[0]
+        size = backup(path, target, progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(f"{path} backed up to {target} ({size:,} bytes, checked)", file=sys.stdout)
     return 0
 
