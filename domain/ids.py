@@ -43,12 +43,20 @@ MediaId = NewType("MediaId", str)
 MessageId = NewType("MessageId", str)
 """wahub's own id of a message: random, so stored documents never hot-spot on a growing key."""
 
+GRAPH_ID_PATTERN = r"[0-9]{1,32}"
+MESSAGE_ID_PATTERN = r"msg_[0-9a-f]{32}"
+_E164_DIGITS_PATTERN = r"[1-9][0-9]{6,14}"
+_BSUID_PATTERN = r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}"
+CUSTOMER_ID_PATTERN = rf"\+[0-9\s\-().]{{7,40}}|{_E164_DIGITS_PATTERN}|{_BSUID_PATTERN}"
+"""A customer as a URL path names them: their number ('+' with the separators E.164 tolerates, or digits)
+or their BSUID; `parse_customer_id` then checks the number itself."""
+
 _E164_SEPARATORS = re.compile(r"[\s\-().]")
-_E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
-_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
-_GRAPH_ID = re.compile(r"[0-9]{1,32}")
+_E164_DIGITS = re.compile(_E164_DIGITS_PATTERN)
+_BSUID = re.compile(_BSUID_PATTERN)
+_GRAPH_ID = re.compile(GRAPH_ID_PATTERN)
 _WAMID = re.compile(r"wamid\.[A-Za-z0-9_\-=+/.]{1,480}")
-_MESSAGE_ID = re.compile(r"msg_[0-9a-f]{32}")
+_MESSAGE_ID = re.compile(MESSAGE_ID_PATTERN)
 
 
 def parse_wa_id(raw: str) -> WaId:

@@ -10,11 +10,13 @@ from dataclasses import fields
 from typing import Any
 
 from litestar import Litestar
+from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
 
 from domain.meta_errors import CloudApiError
 from entrypoints.container import Container
 from entrypoints.http.analytics import AnalyticsController
+from entrypoints.http.contract import document_refusals
 from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
 from entrypoints.http.me import me
@@ -66,7 +68,7 @@ def create_app(
         finally:
             await _resolved(container.shutdown_resources)
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             counted(
                 *webhook_handlers(settings.max_webhook_bytes, settings.max_unverified_webhooks),
@@ -87,6 +89,9 @@ def create_app(
         logging_config=None,  # `wahub serve` configures logging (entrypoints.logs); the app leaves it alone
         request_max_body_size=settings.max_json_bytes,
     )
+    # Litestar builds the document once and serves that dict: the refusals are written into it here.
+    document_refusals(app.plugins.get(OpenAPIPlugin).provide_openapi_schema())
+    return app
 
 
 async def _started(container: Container) -> Runtime:

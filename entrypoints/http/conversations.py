@@ -10,12 +10,13 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from application.access import Action
 from application.ports import Clock
 from domain.ids import PhoneNumberId, parse_customer_id, parse_phone_number_id
 from entrypoints.http.auth import requires
+from entrypoints.http.paths import CustomerIdPath
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import ConversationView, PageView, conversation_view, message_view
 
@@ -52,7 +53,7 @@ class ConversationsController(Controller):
     async def history(
         self,
         request: Request[Any, Any, Any],
-        customer_id: FromPath[str],
+        customer_id: CustomerIdPath,
         phone_number_id: NumberFilter = None,
         cursor: Cursor = None,
         limit: Limit = 50,
@@ -67,7 +68,7 @@ class ConversationsController(Controller):
     async def mark_read(
         self,
         request: Request[Any, Any, Any],
-        customer_id: FromPath[str],
+        customer_id: CustomerIdPath,
         data: JSONBody[ReadRequest | None] = None,
         phone_number_id: NumberFilter = None,
     ) -> ConversationView:

@@ -11,6 +11,7 @@ from application.access import Action
 from application.operations import PhoneNumberReach
 from domain.ids import PhoneNumberId
 from entrypoints.http.auth import metrics_scraper, requires
+from entrypoints.http.options import allow_every_method
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import SetupChecksView
@@ -98,7 +99,7 @@ def count_requests(app: ASGIApp) -> ASGIApp:
 
 def counted(*handlers: ControllerRouterHandler) -> Router:
     """Every route under one router, so the counting middleware sees each of them."""
-    return Router(path="/", route_handlers=list(handlers), middleware=[count_requests])
+    return Router(path="/", route_handlers=list(handlers), middleware=[count_requests, allow_every_method])
 
 
 operations_handlers = [healthz, readyz, metrics, setup_checks]
