@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +30,7 @@ from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
+from entrypoints.journal import follow as follow_journal
 from entrypoints.logs import event
 from entrypoints.workers import dispatcher, inbox_worker, media_downloader
 
@@ -54,6 +56,7 @@ def create_app(
         try:
             app.state.runtime = runtime
             runtime.start_workers()
+            journal = asyncio.create_task(follow_journal(runtime.live_events), name="journal")
             # Start-up objects live for the whole process: out of the collector's full passes, which
             # otherwise walk them all and stretch the webhook's p99 under load (docs/bench.md).
             gc.freeze()
@@ -63,6 +66,8 @@ def create_app(
             try:
                 yield
             finally:
+                journal.cancel()
+                await asyncio.gather(journal, return_exceptions=True)
                 await runtime.stop_workers()
                 event(log, "server.stop", "wahub stopped")
         finally:
