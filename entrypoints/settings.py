@@ -46,6 +46,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Webhook bodies read at once before their signature is checked: memory unsigned traffic can hold."""
     metrics_key: str | None = None
     """When set, /metrics answers only `Authorization: Bearer <this key>`."""
+    retention_days: int = 7
+    """How long applied webhook POSTs and orphan parked statuses are kept before they are pruned."""
     bootstrap_admin_key: str | None = None
     simulator_port: int = 0
     """Sandbox mode: where the simulator listens; 0 picks a free port (the banner shows it)."""
@@ -85,6 +87,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         max_connections=_integer(env, "WAHUB_MAX_CONNECTIONS", 256, 8, 100_000),
         max_unverified_webhooks=_integer(env, "WAHUB_MAX_UNVERIFIED_WEBHOOKS", 8, 1, 1000),
         metrics_key=_optional(env, "WAHUB_METRICS_KEY"),
+        retention_days=_integer(env, "WAHUB_RETENTION_DAYS", 7, 1, 3650),
         bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
         simulator_port=_integer(env, "WAHUB_SIMULATOR_PORT", 0, 0, 65535),
         dispatch_lease_seconds=_integer(env, "WAHUB_DISPATCH_LEASE_SECONDS", 30, 1, 3600),

@@ -15,6 +15,7 @@ from contextlib import suppress
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
+from application.retention import PruneRetained
 from entrypoints.logs import failure
 
 log = logging.getLogger("wahub.workers")
@@ -23,6 +24,8 @@ INBOX_BATCH = 200
 MAX_PAUSE_SECONDS = 30.0
 DISPATCH_IDLE_SECONDS = 0.05
 BATCHES_IN_FLIGHT = 16
+PRUNE_PAUSE_SECONDS = 0.05
+RETENTION_IDLE_SECONDS = 600.0
 
 
 class Worker:
@@ -114,6 +117,15 @@ def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport],
         await asyncio.gather(*sending, return_exceptions=True)
 
     return Worker("dispatcher", step, stop)
+
+
+def pruner(prune: PruneRetained) -> Worker:
+    """A batch, a short pause for the webhooks waiting on the store's writer, the next batch; idle, a long pause."""
+
+    async def step() -> float:
+        return PRUNE_PAUSE_SECONDS if await prune() > 0 else RETENTION_IDLE_SECONDS
+
+    return Worker("retention", step)
 
 
 def media_downloader(download: DownloadInboundMedia) -> Worker:

@@ -32,7 +32,7 @@ from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
 from entrypoints.journal import follow as follow_journal
 from entrypoints.logs import event
-from entrypoints.workers import dispatcher, inbox_worker, media_downloader
+from entrypoints.workers import dispatcher, inbox_worker, media_downloader, pruner
 
 Announce = Callable[[Runtime], None]
 StartupFailed = Callable[[Exception], None]
@@ -123,6 +123,7 @@ async def build_runtime(container: Container) -> Runtime:
         inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),
         dispatcher=dispatcher(await _resolved(container.dispatch_outbound), metrics.dispatched),
         media=media_downloader(await _resolved(container.download_inbound_media)),
+        retention=pruner(await _resolved(container.prune_retained)),
         simulator=await _resolved(container.simulator),
         metrics=metrics,
     )

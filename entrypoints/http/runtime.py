@@ -81,6 +81,7 @@ class Runtime:
     inbox: Worker
     dispatcher: Worker
     media: Worker
+    retention: Worker
     simulator: RunningSimulator | None
     metrics: Metrics
     first_admin_secret: str | None = None
@@ -96,7 +97,7 @@ class Runtime:
         self.dispatcher.wake()
 
     def start_workers(self) -> None:
-        workers = (self.inbox, self.dispatcher, self.media)
+        workers = (self.inbox, self.dispatcher, self.media, self.retention)
         self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
 
     async def stop_workers(self) -> None:
