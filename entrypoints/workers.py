@@ -11,11 +11,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from typing import Literal
 
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
 from application.retention import PruneRetained
+from entrypoints.container import Container, resolved
+from entrypoints.http.metrics import Metrics
 from entrypoints.logs import failure
 
 log = logging.getLogger("wahub.workers")
@@ -62,12 +66,45 @@ class Worker:
                 failures = 0
             except Exception as error:
                 failures += 1
-                failure(log, "worker.failed", f"{self.name} step failed; retrying", error, worker=self.name, in_a_row=failures)
+                failure(
+                    log, "worker.failed", f"{self.name} step failed; retrying", error, worker=self.name, in_a_row=failures
+                )
                 await asyncio.sleep(min(0.1 * 2**failures, MAX_PAUSE_SECONDS))
                 continue
             if pause > 0:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
+
+
+@dataclass(frozen=True)
+class LocalWorkers:
+    """The loops in this process: what `wahub serve` runs beside the API (role all) or alone (role worker)."""
+
+    inbox: Worker
+    dispatcher: Worker
+    media: Worker
+    retention: Worker
+
+    def wake(self, queue: Literal["inbox", "outbox"]) -> None:
+        """A webhook POST was stored ("inbox": its media may be due too) or a message queued ("outbox")."""
+        if queue == "inbox":
+            self.inbox.wake()
+            self.media.wake()
+        else:
+            self.dispatcher.wake()
+
+    def start(self) -> list[asyncio.Task[None]]:
+        workers = (self.inbox, self.dispatcher, self.media, self.retention)
+        return [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
+
+
+async def local_workers(container: Container, metrics: Metrics) -> LocalWorkers:
+    return LocalWorkers(
+        inbox=inbox_worker(await resolved(container.process_inbox_event), metrics.applied),
+        dispatcher=dispatcher(await resolved(container.dispatch_outbound), metrics.dispatched),
+        media=media_downloader(await resolved(container.download_inbound_media)),
+        retention=pruner(await resolved(container.prune_retained)),
+    )
 
 
 def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], None]) -> Worker:

@@ -26,7 +26,9 @@ from adapters.cloud_api.graph_wire import (
     MediaUrlAnswer,
     PhoneNumberAnswer,
     SendAnswer,
+    SubscribedApp,
     Success,
+    TokenAnswer,
     WireTemplate,
     send_body,
     template_body,
@@ -35,12 +37,15 @@ from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
 from domain.errors import InvalidIdentifier
 from domain.ids import PhoneNumberId, WabaId, Wamid, parse_media_id
 from domain.meta_errors import CloudApiError
+from domain.setup import TokenInfo
 from domain.templates import MessageTemplate, TemplateStatus
 
 META_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
 GRAPH_PAGE_SIZE = 100
-PHONE_NUMBER_FIELDS = {"fields": "id,display_phone_number,verified_name,quality_rating"}
+PHONE_NUMBER_FIELDS = {
+    "fields": "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,throughput"
+}
 META_MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
 """Where Meta's `GET /{media-id}` points its download URLs; the Bearer token goes to no other host."""
 
@@ -74,6 +79,7 @@ class GraphCloudApi:
             (graph.scheme, graph.hostname, graph.port)
         }
         self._auth = {"Authorization": f"Bearer {access_token}"}
+        self._access_token = access_token
         self._owns_client = client is None
         self._client = client if client is not None else new_graph_client()
 
@@ -159,6 +165,16 @@ class GraphCloudApi:
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers"""
         return (await self._call("GET", phone_number_id, PhoneNumberAnswer, params=PHONE_NUMBER_FIELDS)).to_port()
+
+    async def token_info(self) -> TokenInfo:
+        """https://developers.facebook.com/docs/graph-api/reference/debug_token (the token inspects itself)."""
+        params = {"input_token": self._access_token}
+        return (await self._call("GET", "debug_token", TokenAnswer, params=params)).data.to_domain()
+
+    async def subscribed_apps(self, waba_id: WabaId) -> list[str]:
+        """https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/subscribed_apps/"""
+        apps = await self._every_page(f"{waba_id}/subscribed_apps", SubscribedApp)
+        return [app.whatsapp_business_api_data.id for app in apps]
 
     async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
         """https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers"""

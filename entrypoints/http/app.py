@@ -15,7 +15,7 @@ from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
 
 from domain.meta_errors import CloudApiError
-from entrypoints.container import Container
+from entrypoints.container import Container, Role, resolved
 from entrypoints.http.analytics import AnalyticsController
 from entrypoints.http.contract import document_refusals
 from entrypoints.http.conversations import ConversationsController
@@ -27,12 +27,14 @@ from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
-from entrypoints.http.runtime import Runtime, UseCases
+from entrypoints.http.runtime import Background, Runtime, UseCases
+from entrypoints.http.setup import setup_handlers
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
 from entrypoints.journal import follow as follow_journal
+from entrypoints.link import ApiLink, link_address
 from entrypoints.logs import event
-from entrypoints.workers import dispatcher, inbox_worker, media_downloader, pruner
+from entrypoints.workers import local_workers
 
 Announce = Callable[[Runtime], None]
 StartupFailed = Callable[[Exception], None]
@@ -40,7 +42,10 @@ log = logging.getLogger("wahub")
 
 
 def create_app(
-    container: Container, announce: Announce | None = None, startup_failed: StartupFailed | None = None
+    container: Container,
+    announce: Announce | None = None,
+    role: Role = "all",
+    startup_failed: StartupFailed | None = None,
 ) -> Litestar:
     """`announce` is told once the server is ready; `startup_failed` learns why it never was."""
     settings = container.settings()
@@ -48,7 +53,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
-            runtime = await _started(container)
+            runtime = await _started(container, role)
         except Exception as error:
             if startup_failed is not None:
                 startup_failed(error)
@@ -60,7 +65,7 @@ def create_app(
             # Start-up objects live for the whole process: out of the collector's full passes, which
             # otherwise walk them all and stretch the webhook's p99 under load (docs/bench.md).
             gc.freeze()
-            event(log, "server.start", "wahub started", **_facts(runtime))
+            event(log, "server.start", "wahub started", role=role, **_facts(runtime))
             if announce is not None:
                 announce(runtime)
             try:
@@ -71,7 +76,7 @@ def create_app(
                 await runtime.stop_workers()
                 event(log, "server.stop", "wahub stopped")
         finally:
-            await _resolved(container.shutdown_resources)
+            await resolved(container.shutdown_resources)
 
     app = Litestar(
         route_handlers=[
@@ -86,6 +91,7 @@ def create_app(
                 me,
                 phone_numbers,
                 *operations_handlers,
+                *setup_handlers,
             )
         ],
         lifespan=[lifespan],
@@ -99,35 +105,41 @@ def create_app(
     return app
 
 
-async def _started(container: Container) -> Runtime:
+async def _started(container: Container, role: Role) -> Runtime:
     """Resources opened and the runtime built, or whatever was opened closed again."""
-    await _resolved(container.init_resources)
+    await resolved(container.init_resources)
     try:
-        return await build_runtime(container)
+        return await build_runtime(container, role)
     except BaseException:
-        await _resolved(container.shutdown_resources)
+        await resolved(container.shutdown_resources)
         raise
 
 
-async def build_runtime(container: Container) -> Runtime:
-    use_cases = UseCases(**{f.name: await _resolved(getattr(container, f.name)) for f in fields(UseCases)})
+async def build_runtime(container: Container, role: Role = "all") -> Runtime:
+    """Role `all` runs the workers in this process; role `api` wakes worker processes over the link instead."""
+    use_cases = UseCases(**{f.name: await resolved(getattr(container, f.name)) for f in fields(UseCases)})
     metrics = Metrics()
+    simulator = await resolved(container.simulator)
+    background: Background
+    if role == "api":
+        simulator_url = simulator.url if simulator is not None else None
+        background = ApiLink(link_address(container.settings().data_dir), container.live_events(), simulator_url)
+        await background.listen()
+    else:
+        background = await local_workers(container, metrics)
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),
         use_cases=use_cases,
         clock=container.clock(),
         live_events=container.live_events(),
-        ingest_webhook=await _resolved(container.ingest_webhook),
-        authenticate=await _resolved(container.authenticate),
-        inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),
-        dispatcher=dispatcher(await _resolved(container.dispatch_outbound), metrics.dispatched),
-        media=media_downloader(await _resolved(container.download_inbound_media)),
-        retention=pruner(await _resolved(container.prune_retained)),
-        simulator=await _resolved(container.simulator),
+        ingest_webhook=await resolved(container.ingest_webhook),
+        authenticate=await resolved(container.authenticate),
+        background=background,
+        simulator=simulator,
         metrics=metrics,
     )
-    ensure_admin_key = await _resolved(container.ensure_admin_key)
+    ensure_admin_key = await resolved(container.ensure_admin_key)
     runtime.first_admin_secret = await ensure_admin_key(runtime.settings.bootstrap_admin_key)
     await _sync_templates(use_cases)
     return runtime
@@ -151,13 +163,3 @@ async def _sync_templates(use_cases: UseCases) -> None:
         await use_cases.sync_templates()
     except CloudApiError as error:
         event(log, "templates.not_synced", "templates not synced at start-up", level=logging.WARNING, error=str(error))
-
-
-async def _resolved(provider: Any) -> Any:
-    """Providers that depend on an async resource hand out futures; every other one, the object.
-
-    Likewise resource start-up and shut-down are awaitable only when some resource is async.
-    """
-    value = provider()
-    return await value if hasattr(value, "__await__") else value
-
