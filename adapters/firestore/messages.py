@@ -15,7 +15,7 @@ from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.day_tallies import count_change
-from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, document_key, from_payload
+from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, delete_found, document_key, from_payload, utc
 from adapters.firestore.message_analytics import FirestoreMessageAnalytics
 from adapters.firestore.message_fields import message_fields, thread, thread_copy, thread_fields, thread_position
 from application.paging import decode_cursor, encode_cursor
@@ -111,9 +111,21 @@ class FirestoreMessageStore:
         async def append(transaction: Any) -> None:
             snapshot = await reference.get(transaction=transaction)
             parked = snapshot.get("statuses") if snapshot.exists else []
-            transaction.set(reference, {"statuses": [*parked, msgspec.json.encode((event, pricing)).decode()]})
+            first_reported = snapshot.to_dict().get("reported_at") if snapshot.exists else None
+            transaction.set(
+                reference,
+                {
+                    "statuses": [*parked, msgspec.json.encode((event, pricing)).decode()],
+                    "reported_at": first_reported or utc(event.at),
+                },
+            )
 
         await append(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        """Documents parked before `reported_at` was kept are never pruned: they predate this rule."""
+        query = self._parked.where(filter=FieldFilter("reported_at", "<", utc(reported_before))).limit(max(limit, 0))
+        return await delete_found(self._client, query)
 
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         reference = self._parked.document(document_key(wamid))
