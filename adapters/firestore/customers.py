@@ -15,7 +15,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.documents import PAYLOAD, document_key, from_payload, to_payload
-from adapters.firestore.message_fields import message_fields
+from adapters.firestore.message_fields import message_fields, thread_copy, thread_fields
 from adapters.firestore.migrations import BATCH
 from domain.conversations import Conversation, join_threads
 from domain.customers import Customer, Sighting, identify
@@ -67,10 +67,13 @@ class FirestoreCustomerDirectory:
         query = self._client.collection("messages").where(filter=FieldFilter("customer_id", "==", absorbed))
         batch, pending = self._client.batch(), 0
         async for snapshot in query.stream():
-            moved = from_payload(snapshot.to_dict(), Message)
-            batch.set(snapshot.reference, message_fields(msgspec.structs.replace(moved, customer_id=survivor)))
-            pending += 1
-            if pending == BATCH:
+            before = from_payload(snapshot.to_dict(), Message)
+            moved = msgspec.structs.replace(before, customer_id=survivor)
+            batch.set(snapshot.reference, message_fields(moved))
+            batch.set(thread_copy(self._client, moved), thread_fields(moved))
+            batch.delete(thread_copy(self._client, before))
+            pending += 3
+            if pending >= BATCH:
                 await batch.commit()
                 batch, pending = self._client.batch(), 0
         if pending:

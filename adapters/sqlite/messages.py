@@ -12,7 +12,7 @@ from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
 from adapters.sqlite.message_analytics import SqliteMessageAnalytics
 from adapters.sqlite.parked_changes import park_change, take_parked_changes
-from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
+from adapters.sqlite.parked_statuses import ParkedStatus, park, prune_parked, take_parked
 from adapters.sqlite.search_index import index_message
 from application.records import Page
 from domain.content import Template
@@ -94,6 +94,9 @@ class SqliteMessageStore:
 
     async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
         return await self._database.write(lambda c: take_parked_changes(c, original))
+
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        return await self._database.write(lambda c: prune_parked(c, reported_before, limit))
 
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         query = (
