@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 from litestar import Request, get, post
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import JSONBody
 
 from application.access import Action
@@ -21,6 +21,7 @@ from entrypoints.http.problems import problem_responses
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import SetupChecksView
 from entrypoints.simulator.inbound import InboundRequest, inbound_message
+from entrypoints.simulator.meta_errors import MetaError
 
 SANDBOX_TEST_RECIPIENT = "16505550100"
 """In sandbox mode the simulator plays every customer, so the test message goes to this made-up one."""
@@ -109,7 +110,10 @@ async def customer_writes(
         raise HTTPException(status_code=409, detail="only in sandbox mode: with Meta, customers write from WhatsApp")
     cloud = runtime.simulator.cloud
     inbound = InboundRequest.from_body({"from": data.from_, "name": data.name, "type": "text", "text": {"body": data.text}})
-    message, _, customer = inbound_message(cloud, inbound)
+    try:
+        message, _, customer = inbound_message(cloud, inbound)
+    except MetaError as refused:
+        raise ValidationException(f"the simulated customer cannot write: {refused.details}") from None
     cloud.receive(message, inbound.name, customer)
     return CustomerMessageView(wamid=message["id"], customer_id=message.get("from", customer.user_id))
 
