@@ -252,6 +252,21 @@ class WahubClient:
         answer = self._request("POST", "/v1/media", files={"file": (filename, content, mime_type)})
         return msgspec.convert(answer.json(), Uploaded)
 
+    def simulated_customer_writes(self, simulator_url: str, wa_id: str, name: str, text: str) -> str:
+        """Sandbox mode only: the simulator (its URL from the setup checks) sends the inbox a customer's text."""
+        try:
+            answer = httpx.post(
+                f"{check_server_url(simulator_url)}/_sim/inbound",
+                json={"from": wa_id, "name": name, "type": "text", "text": {"body": text}},
+                timeout=TIMEOUT,
+            )
+        except httpx.TransportError as error:
+            raise ServerUnreachable(f"cannot reach the simulator at {simulator_url}: {_reason(error)}") from None
+        if not answer.is_success:
+            raise _refusal(simulator_url, answer)
+        wamid: str = answer.json()["wamid"]
+        return wamid
+
     def _json(self, method: str, path: str, **options: Any) -> Any:
         answer = self._request(method, path, **options)
         try:
