@@ -71,8 +71,6 @@ def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
         phone_number=reach,
         webhook_verified_at=runtime.health.verified_at,
         last_webhook_received_at=runtime.health.last_received_at,
-        verify_token=runtime.account.verify_token,
-        simulator_url=runtime.simulator.url if runtime.simulator is not None else None,
     )
 
 

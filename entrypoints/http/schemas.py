@@ -196,10 +196,6 @@ class SetupChecksView(msgspec.Struct, frozen=True, kw_only=True):
     phone_number: PhoneNumberReach
     webhook_verified_at: datetime | None
     last_webhook_received_at: datetime | None
-    verify_token: str
-    """What to paste as the webhook's verify token in Meta's app dashboard (this key's role is admin)."""
-    simulator_url: str | None = None
-    """Sandbox mode only: the simulator's control API, where a test customer can write in."""
 
 
 def template_view(template: MessageTemplate) -> TemplateView:

@@ -94,8 +94,6 @@ async def test_setup_checks_show_mode_credentials_reach_and_webhook_health(api: 
         "quality_rating": "UNKNOWN",
     }
     assert checks["webhook_verified_at"] is not None and checks["last_webhook_received_at"] is not None
-    assert checks["verify_token"] == ACCOUNT.verify_token, "the value to paste into Meta's webhook form"
-    assert "simulator_url" not in checks or checks["simulator_url"] is None, "no simulator outside sandbox mode"
 
 
 async def test_a_token_meta_refuses_is_reported_with_meta_s_code_not_raised(api: Api) -> None:
