@@ -25,6 +25,7 @@ from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
+from entrypoints.http.setup import setup_handlers
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
 from entrypoints.workers import dispatcher, inbox_worker, media_downloader
@@ -68,6 +69,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
                 me,
                 phone_numbers,
                 *operations_handlers,
+                *setup_handlers,
             )
         ],
         lifespan=[lifespan],
@@ -83,8 +85,9 @@ async def build_runtime(container: Container) -> Runtime:
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),
-        container=container,
         use_cases=use_cases,
+        clock=container.clock(),
+        live_events=container.live_events(),
         ingest_webhook=await _resolved(container.ingest_webhook),
         authenticate=await _resolved(container.authenticate),
         inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),

@@ -5,19 +5,27 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from application.access import Authenticate, CreateApiKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
-from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.ports import Clock, LiveEvents
+from application.queries import (
+    ConversationHistory,
+    GetMessage,
+    ListConversations,
+    ListTemplates,
+    SearchConversations,
+)
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
+from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from domain.setup import SetupCheck
 from entrypoints.http.metrics import Metrics
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
@@ -31,6 +39,8 @@ class WebhookHealth:
 
     verified_at: datetime | None = None
     last_received_at: datetime | None = None
+    test_message: SetupCheck | None = None
+    """The verdict of the last POST /v1/setup/test-message."""
 
     def webhook_verified(self) -> None:
         self.verified_at = datetime.now(UTC)
@@ -44,6 +54,7 @@ class UseCases:
     retry_message: RetryMessage
     get_message: GetMessage
     list_conversations: ListConversations
+    search_conversations: SearchConversations
     conversation_history: ConversationHistory
     mark_as_read: MarkAsRead
     list_templates: ListTemplates
@@ -52,9 +63,10 @@ class UseCases:
     sync_templates: SyncTemplates
     upload_media: UploadMedia
     read_media: ReadMedia
-    summarize_analytics: SummarizeAnalytics
+    read_analytics: ReadAnalytics
+    run_setup_checks: RunSetupChecks
+    send_test_message: SendTestMessage
     create_api_key: CreateApiKey
-    check_phone_number: CheckPhoneNumber
     list_phone_numbers: ListPhoneNumbers
     probe_store: ProbeStore
     measure_queues: MeasureQueues
@@ -64,8 +76,11 @@ class UseCases:
 class Runtime:
     settings: Settings
     account: BusinessAccount
-    container: Any
     use_cases: UseCases
+    clock: Clock
+    """The container's clock, so a test that freezes time sees windows close when it says."""
+    live_events: LiveEvents
+    """What the event stream follows: every use case publishes here."""
     ingest_webhook: IngestWebhook
     authenticate: Authenticate
     inbox: Worker
