@@ -1,8 +1,8 @@
-"""The Setup guide screen: desktop.setup_steps drawn as numbered cards, each with its live check.
+"""The Setup guide screen: desktop.setup_steps drawn as numbered cards, each with its live checks.
 
-The checks are fetched when the screen opens, on "Check again", after a reconnect and whenever a
-webhook brings a customer's message (the last step's check). In sandbox mode "A customer writes in"
-asks the simulator for a test customer's message, so the inbox can be tried at once.
+The checks are fetched when the screen opens, on "Check again", after a reconnect, and after a test
+message. A failed check shows the server's fix under it. In sandbox mode "A customer writes in" has a
+simulated customer write to the business number, so the inbox can be tried at once.
 """
 
 from __future__ import annotations
@@ -23,13 +23,37 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.client import ClientError
-from desktop.events import StreamEvent
 from desktop.session import Session
-from desktop.setup_steps import SetupStep, setup_steps
+from desktop.setup_steps import SetupStep, Verdict, setup_steps, verdict
 from desktop.window import MainWindow
+from domain.setup import SetupCheck
 
 TEST_CUSTOMER = ("16505550100", "Test Customer", "Hi! I'm trying out your WhatsApp inbox.")
 """Who writes in when the admin asks, in sandbox mode: a number in the range reserved for fiction."""
+COLOURS = {Verdict.PASSED: "#1f8a3b", Verdict.FAILED: "#c0392b", Verdict.NOT_RUN: "#667781"}
+MARKS = {Verdict.PASSED: "✓", Verdict.FAILED: "✗", Verdict.NOT_RUN: "…"}
+
+
+class CheckRow(QWidget):
+    """One check: its mark and summary, and under a failed one, how to fix it."""
+
+    def __init__(self, check: SetupCheck) -> None:
+        super().__init__()
+        self.check = check
+        self.setObjectName(f"check-{check.name}")
+        found = verdict(check)
+        self.summary = QLabel(f"{MARKS[found]} {check.summary}")
+        self.summary.setObjectName("checkSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setStyleSheet(f"color: {COLOURS[found]};")
+        self.fix = QLabel(f"How to fix: {check.fix}" if check.fix else "")
+        self.fix.setObjectName("checkFix")
+        self.fix.setWordWrap(True)
+        self.fix.setVisible(bool(check.fix))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.fix)
 
 
 class StepCard(QFrame):
@@ -38,19 +62,11 @@ class StepCard(QFrame):
         self.step = step
         self.setObjectName(f"setupStep-{number}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        colour = "#1f8a3b" if step.passed else "#c0392b"
+        colour = COLOURS[step.verdict]
         self.setStyleSheet(f"QFrame#setupStep-{number} {{ border-left: 4px solid {colour}; background: white; }}")
         title = QLabel(f"<b>{number}. {step.title}</b>")
         todo = QLabel(step.todo)
         todo.setWordWrap(True)
-        self.check = QLabel(("✓ " if step.passed else "✗ ") + step.found)
-        self.check.setObjectName("checkResult")
-        self.check.setWordWrap(True)
-        self.check.setStyleSheet(f"color: {colour};")
-        self.fix = QLabel(f"How to fix: {step.fix}" if step.fix else "")
-        self.fix.setObjectName("checkFix")
-        self.fix.setWordWrap(True)
-        self.fix.setVisible(bool(step.fix))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(todo)
@@ -67,8 +83,9 @@ class StepCard(QFrame):
                 grid.addWidget(value, row, 1)
                 grid.addWidget(copy, row, 2)
             layout.addLayout(grid)
-        layout.addWidget(self.check)
-        layout.addWidget(self.fix)
+        self.rows = [CheckRow(check) for check in step.checks]
+        for check_row in self.rows:
+            layout.addWidget(check_row)
 
 
 class SetupScreen(QWidget):
@@ -89,6 +106,10 @@ class SetupScreen(QWidget):
         self.customer_button.setToolTip("Sandbox only: the simulator sends the inbox a test customer's message")
         self.customer_button.clicked.connect(self.customer_writes_in)
         self.customer_button.hide()
+        self.test_button = QPushButton("Send a test message")
+        self.test_button.setObjectName("sendTestMessageButton")
+        self.test_button.setToolTip("Sends the approved hello_world template and waits for its status webhook")
+        self.test_button.clicked.connect(self.send_test_message)
         self.inbox_button = QPushButton("Open the inbox")
         self.inbox_button.setObjectName("openInboxButton")
         self.inbox_button.clicked.connect(self.open_inbox)
@@ -103,6 +124,7 @@ class SetupScreen(QWidget):
         top.addWidget(self.summary, 1)
         top.addWidget(self.customer_button)
         top.addWidget(self.inbox_button)
+        top.addWidget(self.test_button)
         top.addWidget(self.check_again)
         self.steps_host = QWidget()
         self.steps = QVBoxLayout(self.steps_host)
@@ -117,16 +139,11 @@ class SetupScreen(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(scroll, 1)
         session.reload.connect(self.load)
-        session.event_received.connect(self._on_event)
         self.load()
 
     def load(self) -> None:
         self.check_again.setEnabled(False)
         self.session.tasks.run(self.session.client.setup_checks, self._show, self._failed, owner=self)
-
-    def _on_event(self, event: StreamEvent) -> None:
-        if event.type == "message.received" and self.checks and not self.checks.get("last_webhook_received_at"):
-            self.load()
 
     def _show(self, checks: dict[str, Any]) -> None:
         self.check_again.setEnabled(True)
@@ -137,19 +154,17 @@ class SetupScreen(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
-        self.cards = [
-            StepCard(n, step) for n, step in enumerate(setup_steps(checks, self.session.client.server_url), 1)
-        ]
+        self.cards = [StepCard(n, step) for n, step in enumerate(setup_steps(checks), 1)]
         for card in self.cards:
             self.steps.addWidget(card)
         self.steps.addStretch(1)
-        failed = [card.step.title for card in self.cards if not card.step.passed]
+        failed = [card.step.title for card in self.cards if card.step.verdict is Verdict.FAILED]
         sandbox = checks.get("mode") == "sandbox"
         mode = "Sandbox mode: the simulator plays Meta. " if sandbox else ""
         self.summary.setText(
             mode + (f"{len(failed)} of {len(self.cards)} steps need attention." if failed else "Every check passes.")
         )
-        self.customer_button.setVisible(sandbox and bool(checks.get("simulator_url")))
+        self.customer_button.setVisible(sandbox)
 
     def _failed(self, error: ClientError) -> None:
         self.check_again.setEnabled(True)
@@ -161,7 +176,6 @@ class SetupScreen(QWidget):
             window.show_screen("inbox")
 
     def customer_writes_in(self) -> None:
-        simulator_url = str(self.checks.get("simulator_url") or "")
         wa_id, name, text = TEST_CUSTOMER
         self.customer_button.setEnabled(False)
 
@@ -176,8 +190,25 @@ class SetupScreen(QWidget):
             self.error.setText(str(error))
 
         self.session.tasks.run(
-            lambda: self.session.client.simulated_customer_writes(simulator_url, wa_id, name, text),
+            lambda: self.session.client.sandbox_customer_writes(wa_id, name, text),
             written,
             failed,
             owner=self,
         )
+
+    def send_test_message(self) -> None:
+        """The server waits up to 20 s for the status webhook; the answer is the test_message check."""
+        self.test_button.setEnabled(False)
+        self.notice.setText("Sending hello_world and waiting for its status…")
+
+        def tested(_: object) -> None:
+            self.test_button.setEnabled(True)
+            self.notice.setText("")
+            self.load()
+
+        def failed(error: ClientError) -> None:
+            self.test_button.setEnabled(True)
+            self.notice.setText("")
+            self.error.setText(str(error))
+
+        self.session.tasks.run(self.session.client.send_test_message, tested, failed, owner=self)

@@ -1,30 +1,31 @@
-"""The steps of connecting a real Meta app, in order, read from `GET /v1/setup/checks`, without Qt.
+"""The steps of connecting a real Meta app, in order, each with the server's live checks, without Qt.
 
-Each step says what to do in Meta's dashboards, which values to paste there, and what the server's
-live check found: passed, or failed with how to fix it. In sandbox mode the simulator plays Meta, so
-every step passes and the guide shows what each one would check for real.
+A step says what to do in Meta's dashboards and which values to paste there; whether it worked is
+what `GET /v1/setup/checks` found (domain.setup states each check's verdict and fix once, and the
+server runs them), so the guide only orders the checks under the steps that make them pass.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-TOKEN_FIXES = {
-    190: "The token is invalid or expired: generate a new System User token (it never expires) and restart wahub "
-    "with it in WAHUB_ACCESS_TOKEN.",
-    10: "The token lacks a permission: give the System User whatsapp_business_messaging and "
-    "whatsapp_business_management, then generate the token again.",
-    200: "The token lacks a permission: give the System User whatsapp_business_messaging and "
-    "whatsapp_business_management, then generate the token again.",
-    100: "Meta does not know this phone number for the token: check WAHUB_PHONE_NUMBER_ID, and assign the "
-    "WhatsApp account to the System User in Business Settings.",
-}
-"""Meta's codes for a token it refuses (Graph API error reference), each with what an admin does about it."""
-OTHER_TOKEN_FIX = (
-    "Meta refused the call: check the token, the phone number id and Meta's status page, then check again."
-)
-CREDENTIALS = ("WAHUB_PHONE_NUMBER_ID", "WAHUB_WABA_ID", "WAHUB_ACCESS_TOKEN", "WAHUB_APP_SECRET", "WAHUB_VERIFY_TOKEN")
+import msgspec
+
+from domain.setup import SetupCheck
+
+
+class Verdict(enum.StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_RUN = "not run"
+
+
+def verdict(check: SetupCheck) -> Verdict:
+    if check.passed is None:
+        return Verdict.NOT_RUN
+    return Verdict.PASSED if check.passed else Verdict.FAILED
 
 
 @dataclass(frozen=True)
@@ -37,130 +38,63 @@ class Paste:
 class SetupStep:
     title: str
     todo: str
-    passed: bool
-    found: str
-    """What the live check found, in a sentence."""
-    fix: str = ""
-    """How to make a failed check pass; empty when it passed."""
+    checks: list[SetupCheck]
     values: list[Paste] = field(default_factory=list)
 
-
-def setup_steps(checks: dict[str, Any], server_url: str) -> list[SetupStep]:
-    sandbox = checks.get("mode") == "sandbox"
-    given: dict[str, bool] = checks.get("credentials", {})
-    missing = [name for name in CREDENTIALS if not given.get(name)]
-    return [
-        _account(checks, sandbox, missing),
-        _token(checks, sandbox),
-        _phone_number(checks),
-        _app_secret(sandbox, missing),
-        _webhook(checks, server_url),
-        _first_message(checks, sandbox),
-    ]
+    @property
+    def verdict(self) -> Verdict:
+        verdicts = {verdict(check) for check in self.checks}
+        for worst in (Verdict.FAILED, Verdict.NOT_RUN):
+            if worst in verdicts:
+                return worst
+        return Verdict.PASSED
 
 
-def _account(checks: dict[str, Any], sandbox: bool, missing: list[str]) -> SetupStep:
-    todo = (
-        "In Meta's App Dashboard, add the WhatsApp product to your app; on WhatsApp > API Setup copy the "
-        "Phone number ID and the WhatsApp Business Account ID into WAHUB_PHONE_NUMBER_ID and WAHUB_WABA_ID."
-    )
-    ids = f"phone number id {checks.get('phone_number_id')}, business account {checks.get('waba_id')}"
-    unset = [name for name in ("WAHUB_PHONE_NUMBER_ID", "WAHUB_WABA_ID") if name in missing]
-    if sandbox or not unset:
-        found = f"Sandbox: the simulator's {ids}." if sandbox else f"Using {ids}."
-        return SetupStep("Business number and account", todo, True, found)
-    return SetupStep(
-        "Business number and account",
-        todo,
-        False,
-        f"{' and '.join(unset)} not set.",
-        fix=f"Set {' and '.join(unset)} in wahub's environment and restart it.",
-    )
+@dataclass(frozen=True)
+class _Step:
+    title: str
+    todo: str
+    checks: tuple[str, ...]
 
 
-def _token(checks: dict[str, Any], sandbox: bool) -> SetupStep:
-    todo = (
-        "In Business Settings > System Users, add a system user, assign it your app and WhatsApp account, and "
-        "generate a token with whatsapp_business_messaging and whatsapp_business_management; set it as "
-        "WAHUB_ACCESS_TOKEN."
-    )
-    reach: dict[str, Any] = checks.get("phone_number", {})
-    if reach.get("reachable"):
-        found = (
-            "Sandbox: the simulator accepts wahub's token." if sandbox else "Meta accepts the token for this number."
-        )
-        return SetupStep("Access token", todo, True, found)
-    code = reach.get("error_code")
-    refusal = f"Meta refused the token: {code} {reach.get('error_title', '')}".rstrip()
-    details = reach.get("error_details")
-    return SetupStep(
+STEPS = (
+    _Step(
         "Access token",
-        todo,
-        False,
-        f"{refusal} ({details})" if details else refusal,
-        fix=TOKEN_FIXES.get(code, OTHER_TOKEN_FIX) if isinstance(code, int) else OTHER_TOKEN_FIX,
-    )
-
-
-def _phone_number(checks: dict[str, Any]) -> SetupStep:
-    todo = "Your business number as Meta shows it: its verified display name and quality rating."
-    reach: dict[str, Any] = checks.get("phone_number", {})
-    if not reach.get("reachable"):
-        return SetupStep(
-            "Phone number", todo, False, "Not read: Meta refused the token.", fix="Fix the access token first."
-        )
-    found = (
-        f"+{reach.get('display_phone_number', '')} · {reach.get('verified_name', '')} · "
-        f"quality {reach.get('quality_rating', 'UNKNOWN')}"
-    )
-    if reach.get("quality_rating") == "RED":
-        fix = "Quality is RED: customers block or report these messages; send fewer, expected messages before Meta limits the number."
-        return SetupStep("Phone number", todo, False, found, fix=fix)
-    return SetupStep("Phone number", todo, True, found)
-
-
-def _app_secret(sandbox: bool, missing: list[str]) -> SetupStep:
-    todo = "In the App Dashboard > App settings > Basic, copy the App Secret into WAHUB_APP_SECRET: wahub checks every webhook's signature with it."
-    if sandbox:
-        return SetupStep("App secret", todo, True, "Sandbox: the simulator signs with wahub's own secret.")
-    if "WAHUB_APP_SECRET" in missing:
-        return SetupStep(
-            "App secret", todo, False, "WAHUB_APP_SECRET is not set.", fix="Set WAHUB_APP_SECRET and restart wahub."
-        )
-    return SetupStep("App secret", todo, True, "Set: webhook signatures are checked.")
-
-
-def _webhook(checks: dict[str, Any], server_url: str) -> SetupStep:
-    todo = (
-        "In the App Dashboard > WhatsApp > Configuration, edit the webhook: paste the callback URL and the verify "
-        "token below, click Verify and save, then subscribe to the messages and message_template_status_update "
-        "fields. Meta needs a public HTTPS URL that reaches this server."
-    )
-    values = [
-        Paste("Callback URL", f"{server_url}/webhook"),
-        Paste("Verify token", str(checks.get("verify_token", ""))),
-    ]
-    verified = checks.get("webhook_verified_at")
-    if verified:
-        return SetupStep("Webhook", todo, True, f"Meta's handshake answered at {verified}.", values=values)
-    return SetupStep(
+        "In Meta Business Settings > Users > System users, add a system user, assign it your app and WhatsApp "
+        "Business Account, and generate a token that never expires with whatsapp_business_messaging and "
+        "whatsapp_business_management. Set it as WAHUB_ACCESS_TOKEN, with WAHUB_PHONE_NUMBER_ID and WAHUB_WABA_ID "
+        "from App Dashboard > WhatsApp > API Setup, and the App Secret (App settings > Basic) as WAHUB_APP_SECRET.",
+        ("access_token",),
+    ),
+    _Step(
+        "Phone number",
+        "Your business number as Meta sees it: verified, with an approved display name and a good quality rating.",
+        ("phone_number",),
+    ),
+    _Step(
         "Webhook",
-        todo,
-        False,
-        "Meta has not called the webhook's handshake since wahub started.",
-        fix="Click Verify and save in Meta's webhook form with exactly these values; the URL must be public HTTPS.",
-        values=values,
-    )
+        "In App Dashboard > WhatsApp > Configuration, edit the webhook: paste the callback URL and verify token "
+        "below, click Verify and save, and subscribe to the messages and message_template_status_update fields.",
+        ("webhook_subscription", "webhook_handshake"),
+    ),
+    _Step("Templates", "wahub reads your message templates from Meta to send and manage them.", ("templates",)),
+    _Step(
+        "Test message",
+        "Send the approved hello_world template and wait for its status to come back by webhook.",
+        ("test_message",),
+    ),
+)
 
 
-def _first_message(checks: dict[str, Any], sandbox: bool) -> SetupStep:
-    todo = "Send a WhatsApp message to the business number from your phone: it should reach the inbox."
-    if sandbox:
-        todo = "Make a test customer write in (below): the message reaches the inbox like a real one."
-    received = checks.get("last_webhook_received_at")
-    if received:
-        return SetupStep("First message", todo, True, f"The last webhook arrived at {received}.")
-    fix = "Subscribe the webhook to the messages field, then write to the business number."
-    if sandbox:
-        fix = "Click “A customer writes in”."
-    return SetupStep("First message", todo, False, "No webhook has arrived yet.", fix=fix)
+def setup_steps(answer: dict[str, Any]) -> list[SetupStep]:
+    """The steps with their checks from the API's answer; a check the server does not run is left out."""
+    checks = {check.name: check for check in msgspec.convert(answer.get("checks", []), list[SetupCheck])}
+    callback_url = answer.get("callback_url") or "set WAHUB_PUBLIC_URL to the public HTTPS address of this server"
+    steps = []
+    for step in STEPS:
+        values = []
+        if step.title == "Webhook":
+            values = [Paste("Callback URL", callback_url), Paste("Verify token", str(answer.get("verify_token", "")))]
+        found = [checks[name] for name in step.checks if name in checks]
+        steps.append(SetupStep(step.title, step.todo, found, values))
+    return steps
