@@ -42,7 +42,8 @@ from application.analytics import ReadAnalytics
 from domain.analytics import DEFAULT_PRICES, AnalyticsQuery
 from domain.content import Template, TemplateLanguage, Text
 from domain.conversations import Conversation, CustomerServiceWindow
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.customers import CustomerIdentity
+from domain.ids import CustomerId, MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message, Pricing
 from domain.search import search_terms
 from domain.status import Failure, MessageStatus, StatusEvent, StatusRecord, apply_status
@@ -87,8 +88,8 @@ SEARCHES = (
 )
 
 
-def customer(n: int) -> WaId:
-    return WaId(f"{16505550000 + n}")
+def customer(n: int) -> CustomerId:
+    return CustomerId(f"{16505550000 + n}")
 
 
 def stored_message(n: int, size: int) -> Message:
@@ -113,9 +114,10 @@ def _customers(size: int) -> int:
     return max(size // MESSAGES_PER_CUSTOMER, 1)
 
 
-def _message(n: int, direction: Direction, wa_id: WaId, at: datetime, status: StatusRecord) -> Message:
+def _message(n: int, direction: Direction, customer_id: CustomerId, at: datetime, status: StatusRecord) -> Message:
     return Message(
-        id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, wa_id=wa_id,
+        id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, customer_id=customer_id,
+        identity=CustomerIdentity(wa_id=WaId(customer_id)),
         content=Text(body=BODIES[n % len(BODIES)].format(n=n)), created_at=at, status=status,
         wamid=Wamid(f"wamid.HBgL{n:020d}"),
     )
@@ -144,7 +146,7 @@ async def _touch_conversations(stores: SqliteStores | FirestoreStores, size: int
 
 def _touched(c: int, size: int) -> Callable[[Conversation | None], Conversation]:
     at = START + PERIOD * (c / _customers(size))
-    return lambda _: Conversation(phone_number_id=NUMBER, wa_id=customer(c), last_activity_at=at,
+    return lambda _: Conversation(phone_number_id=NUMBER, customer_id=customer(c), last_activity_at=at,
                                   customer_name=f"{NAMES[c % len(NAMES)]} {c}",
                                   window=CustomerServiceWindow(last_inbound_at=at), last_message_preview="Where is my order?")
 

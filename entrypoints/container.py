@@ -6,6 +6,7 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, Literal
 
 from dependency_injector import containers, providers
 
@@ -39,6 +40,9 @@ from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
 from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores, open_webhook_handshake
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
+
+Role = Literal["api", "worker", "all"]
+"""What a `wahub serve` process runs: the HTTP API, the workers, or both (docs/architecture.md)."""
 
 
 class Container(containers.DeclarativeContainer):
@@ -138,3 +142,13 @@ class Container(containers.DeclarativeContainer):
     list_phone_numbers = providers.Singleton(ListPhoneNumbers, cloud_api=cloud_api, waba_id=waba_id, clock=clock)
     probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
+
+
+async def resolved(provider: Any) -> Any:
+    """Providers that depend on an async resource hand out futures; every other one, the object.
+
+    Likewise resource start-up and shut-down are awaitable only when some resource is async.
+    """
+    value = provider()
+    return await value if hasattr(value, "__await__") else value
+

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal, Protocol
 
 from application.access import Authenticate, CreateApiKey
 from application.analytics import ReadAnalytics
@@ -30,7 +31,6 @@ from entrypoints.http.metrics import Metrics
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 from entrypoints.simulator.server import RunningSimulator
-from entrypoints.workers import Worker
 
 
 @dataclass
@@ -72,6 +72,14 @@ class UseCases:
     measure_queues: MeasureQueues
 
 
+class Background(Protocol):
+    """What runs beside the HTTP API: the workers themselves (role all), or the line to worker processes (role api)."""
+
+    def wake(self, queue: Literal["inbox", "outbox"]) -> None: ...
+
+    def start(self) -> list[asyncio.Task[None]]: ...
+
+
 @dataclass(kw_only=True)
 class Runtime:
     settings: Settings
@@ -83,9 +91,7 @@ class Runtime:
     """What the event stream follows: every use case publishes here."""
     ingest_webhook: IngestWebhook
     authenticate: Authenticate
-    inbox: Worker
-    dispatcher: Worker
-    media: Worker
+    background: Background
     simulator: RunningSimulator | None
     metrics: Metrics
     first_admin_secret: str | None = None
@@ -94,15 +100,13 @@ class Runtime:
 
     def inbox_arrived(self) -> None:
         self.health.last_received_at = datetime.now(UTC)
-        self.inbox.wake()
-        self.media.wake()
+        self.background.wake("inbox")
 
     def message_queued(self) -> None:
-        self.dispatcher.wake()
+        self.background.wake("outbox")
 
     def start_workers(self) -> None:
-        workers = (self.inbox, self.dispatcher, self.media)
-        self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
+        self.tasks = self.background.start()
 
     async def stop_workers(self) -> None:
         for task in self.tasks:
