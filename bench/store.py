@@ -33,6 +33,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import msgspec
+from google.api_core.exceptions import Aborted
+from google.cloud import firestore
+from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.clock import SystemClock
 from adapters.firestore import FirestoreStores
@@ -80,9 +83,9 @@ BODIES = (
 """What customers and agents write; {n} makes order numbers that one or two messages mention."""
 NAMES = ("Sheena Nowak", "Ravi Patel", "Zoë Ávila", "Kwame Mensah", "Mei Lin", "Olusegun Bello", "Ana Sousa", "Lars Berg")
 SEARCHES = (
-    ("an order number (1-2 messages, ~100 prefixes)", "104217"),
+    ("an order number (in 1 message)", "104216"),
     ("a customer's name", "sheena nowak"),
-    ("a phone number's first digits", "+1 650 555 01"),
+    ("a phone number's first digits", "+1 650 555 00"),
     ("a word in 1 message of 8", "blender"),
     ("two words, each in 1 message of 4", "order shipped"),
 )
@@ -129,10 +132,24 @@ async def fill(stores: SqliteStores, size: int) -> None:
     await _touch_conversations(stores, size)
 
 
+ABORTED: list[int] = [0]
+"""Adds the emulator aborted on a lock timeout and the bench made again, as the inbox worker would."""
+
+
+async def add_retrying(stores: SqliteStores | FirestoreStores, message: Message) -> None:
+    """On a busy machine the emulator aborts batches whose locks wait too long; SQLite never does."""
+    while True:
+        try:
+            await stores.messages.add(message)
+            return
+        except Aborted:
+            ABORTED[0] += 1
+
+
 async def fill_one_by_one(stores: FirestoreStores, size: int) -> float:
     """Through the webhook's own write path (one batch per message: document, wamid claim, tallies); per second."""
     adds: list[Callable[[], Awaitable[object]]] = [
-        functools.partial(stores.messages.add, stored_message(n, size)) for n in range(size)
+        functools.partial(add_retrying, stores, stored_message(n, size)) for n in range(size)
     ]
     rate = await throughput(adds)
     await _touch_conversations(stores, size)
@@ -181,7 +198,7 @@ async def measure(size: int) -> None:
             await fill(stores, size)
             loaded = time.perf_counter() - began
             print(f"\nSQLite: {size:,} stored messages ({_customers(size):,} conversations), loaded in {loaded:.1f} s")
-            await _report(stores, size, inbox_label="inbox appends (webhook POSTs, fsync'd)")
+            await _report(stores, size, inbox_label=f"inbox appends (webhook POSTs, fsync'd, {CONCURRENT} in flight)")
         finally:
             await stores.close()
 
@@ -196,8 +213,8 @@ async def measure_firestore(size: int, emulator: FirestoreEmulator) -> None:
         loaded = time.perf_counter() - began
         print(f"\nFirestore emulator ({emulator.host()}): {size:,} stored messages ({_customers(size):,} conversations), "
               f"loaded in {loaded:.1f} s\n  {EMULATOR_CAVEAT}")
-        _show(f"inserts while loading ({CONCURRENT} in flight)", inserted, "/s")
-        await _report(stores, size, inbox_label="inbox appends (webhook POSTs)")
+        _show(f"inserts while loading ({CONCURRENT} in flight, {ABORTED[0]} aborted and made again)", inserted, "/s")
+        await _report(stores, size, inbox_label=f"inbox appends (webhook POSTs, {CONCURRENT} in flight)")
     finally:
         await stores.close()
 
@@ -221,7 +238,7 @@ async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_la
     inbox = await throughput([lambda: stores.inbox.append(body, START)] * batch)
     _show(inbox_label, inbox, "/s")
     fresh = [stored_message(size + 2 * k, size) for k in range(batch)]
-    added = await throughput([functools.partial(stores.messages.add, m) for m in fresh])
+    added = await throughput([functools.partial(add_retrying, stores, m) for m in fresh])
     _show("inbound message inserts", added, "/s")
     outbound_ids = [MessageId(f"msg_{n:032x}") for n in range(1, 2 * batch, 2)]
     updates = await throughput([functools.partial(stores.messages.update, i, _read) for i in outbound_ids])
@@ -233,12 +250,17 @@ async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_la
     _show("conversation list, next page of 50", await latency_ms(later), "ms")
     page = await history(NUMBER, customer(0), cursor=None, limit=50)
     _show("history, first page of 50", await latency_ms(functools.partial(history, NUMBER, customer(0), cursor=None, limit=50)), "ms")
+    if isinstance(stores, FirestoreStores):
+        _show("  peer: the same page queried on `messages`", await latency_ms(functools.partial(_history_on_messages, stores)), "ms")
     older = functools.partial(history, NUMBER, customer(0), cursor=page.next_cursor, limit=50)
     _show("history, next page of 50", await latency_ms(older), "ms")
     for label, text in SEARCHES:
         search = functools.partial(stores.search.search, search_terms(text), phone_number_id=None, cursor=None, limit=50)
         found = await search()
-        _show(f"search {text!r}: {label}, first page ({len(found.items)})", await latency_ms(search, runs=10), "ms")
+        cpu = time.process_time()
+        wall = await latency_ms(search, runs=10)
+        cpu_ms = (time.process_time() - cpu) * 100
+        _show(f"search {text!r}: {label}, first page ({len(found.items)})", wall, f"ms  (CPU {cpu_ms:.1f} ms)")
     await _analytics(stores)
 
 
@@ -269,6 +291,19 @@ async def _analytics(stores: SqliteStores | FirestoreStores) -> None:
     _show("closing windows (now)", await latency_ms(closing, runs=5), "ms")
 
 
+async def _history_on_messages(stores: FirestoreStores) -> list[object]:
+    """History as the store queried it before thread copies: one conversation's messages out of all of them."""
+    query = (
+        stores._client.collection("messages")
+        .where(filter=FieldFilter("phone_number_id", "==", NUMBER))
+        .where(filter=FieldFilter("customer_id", "==", customer(0)))
+        .order_by("created_at", direction=firestore.Query.DESCENDING)
+        .order_by("id", direction=firestore.Query.DESCENDING)
+        .limit(51)
+    )
+    return [snapshot async for snapshot in query.stream()]
+
+
 def _show(label: str, value: float, unit: str) -> None:
     print(f"  {label:<58}{value:10,.2f} {unit}")
 
@@ -279,10 +314,15 @@ def _read(message: Message) -> Message:
 
 
 def main() -> None:
+    global CONCURRENT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--full", action="store_true", help="SQLite at 100k and 1M instead of 10k, then the emulator")
     parser.add_argument("--firestore", action="store_true", help="the Firestore emulator at 10k and 100k only")
+    parser.add_argument("--in-flight", type=int, default=CONCURRENT,
+                        help=f"writes in flight at once (default {CONCURRENT}); the emulator aborts batches on lock "
+                             "timeouts when a busy machine slows it, and fewer in flight avoid that")
     arguments = parser.parse_args()
+    CONCURRENT = arguments.in_flight
     signal.signal(signal.SIGTERM, _interrupted)
     sizes = [100_000, 1_000_000] if arguments.full else [] if arguments.firestore else [10_000]
     try:
