@@ -33,7 +33,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import msgspec
-from google.api_core.exceptions import Aborted
 from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -132,24 +131,10 @@ async def fill(stores: SqliteStores, size: int) -> None:
     await _touch_conversations(stores, size)
 
 
-ABORTED: list[int] = [0]
-"""Adds the emulator aborted on a lock timeout and the bench made again, as the inbox worker would."""
-
-
-async def add_retrying(stores: SqliteStores | FirestoreStores, message: Message) -> None:
-    """On a busy machine the emulator aborts batches whose locks wait too long; SQLite never does."""
-    while True:
-        try:
-            await stores.messages.add(message)
-            return
-        except Aborted:
-            ABORTED[0] += 1
-
-
 async def fill_one_by_one(stores: FirestoreStores, size: int) -> float:
     """Through the webhook's own write path (one batch per message: document, wamid claim, tallies); per second."""
     adds: list[Callable[[], Awaitable[object]]] = [
-        functools.partial(add_retrying, stores, stored_message(n, size)) for n in range(size)
+        functools.partial(stores.messages.add, stored_message(n, size)) for n in range(size)
     ]
     rate = await throughput(adds)
     await _touch_conversations(stores, size)
@@ -213,7 +198,7 @@ async def measure_firestore(size: int, emulator: FirestoreEmulator) -> None:
         loaded = time.perf_counter() - began
         print(f"\nFirestore emulator ({emulator.host()}): {size:,} stored messages ({_customers(size):,} conversations), "
               f"loaded in {loaded:.1f} s\n  {EMULATOR_CAVEAT}")
-        _show(f"inserts while loading ({CONCURRENT} in flight, {ABORTED[0]} aborted and made again)", inserted, "/s")
+        _show(f"inserts while loading ({CONCURRENT} in flight)", inserted, "/s")
         await _report(stores, size, inbox_label=f"inbox appends (webhook POSTs, {CONCURRENT} in flight)")
     finally:
         await stores.close()
@@ -238,7 +223,7 @@ async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_la
     inbox = await throughput([lambda: stores.inbox.append(body, START)] * batch)
     _show(inbox_label, inbox, "/s")
     fresh = [stored_message(size + 2 * k, size) for k in range(batch)]
-    added = await throughput([functools.partial(add_retrying, stores, m) for m in fresh])
+    added = await throughput([functools.partial(stores.messages.add, m) for m in fresh])
     _show("inbound message inserts", added, "/s")
     outbound_ids = [MessageId(f"msg_{n:032x}") for n in range(1, 2 * batch, 2)]
     updates = await throughput([functools.partial(stores.messages.update, i, _read) for i in outbound_ids])
