@@ -29,6 +29,7 @@ class PhoneNumberReach(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
 class QueueDepths(msgspec.Struct, frozen=True, kw_only=True):
     outbox: int
     inbox_backlog: int
+    inbox_quarantined: int
 
 
 class CheckPhoneNumber:
@@ -77,4 +78,7 @@ class MeasureQueues:
     async def __call__(self, inbox_cap: int = INBOX_BACKLOG_CAP) -> QueueDepths:
         """The inbox backlog is counted up to `inbox_cap`: a probe only needs to know the store answered."""
         backlog = await self._inbox.unprocessed(inbox_cap)
-        return QueueDepths(outbox=await self._outbox.depth(), inbox_backlog=len(backlog))
+        quarantined = await self._inbox.quarantined(inbox_cap)
+        return QueueDepths(
+            outbox=await self._outbox.depth(), inbox_backlog=len(backlog), inbox_quarantined=len(quarantined)
+        )

@@ -12,7 +12,17 @@ from typing import Protocol
 
 import msgspec
 
-from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, MediaRecord, OutboxEntry, Page
+from application.records import (
+    ApiKey,
+    CachedResult,
+    InboxEvent,
+    InboxFailure,
+    LiveEvent,
+    MediaRecord,
+    OutboxEntry,
+    Page,
+    QuarantinedPost,
+)
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.content import OutboundContent
 from domain.conversations import Conversation
@@ -125,11 +135,25 @@ class Inbox(Protocol):
 
     async def append(self, untrusted_body: bytes, received_at: datetime) -> str: ...
 
-    async def unprocessed(self, limit: int) -> list[InboxEvent]:
-        """Oldest first."""
+    async def unprocessed(self, limit: int, due_by: datetime | None = None) -> list[InboxEvent]:
+        """Oldest first, quarantined POSTs left out; with `due_by`, so are those waiting to be retried after it."""
         ...
 
-    async def mark_processed(self, event_id: str, at: datetime) -> None: ...
+    async def get(self, event_id: str) -> InboxEvent | None:
+        """Any stored POST, processed or not (None for an id this inbox never gave)."""
+        ...
+
+    async def mark_processed(self, event_id: str, at: datetime) -> None:
+        """Ends a quarantine too: a replayed POST that applies is done."""
+        ...
+
+    async def failed(self, event_id: str, failure: InboxFailure) -> None:
+        """Record a failed application: the POST waits until `failure.retry_at`, or is quarantined when None."""
+        ...
+
+    async def quarantined(self, limit: int) -> list[QuarantinedPost]:
+        """Quarantined POSTs not applied since, oldest first."""
+        ...
 
 
 class Outbox(Protocol):

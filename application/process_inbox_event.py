@@ -9,16 +9,20 @@ POST is applied: operators see what was not, and the raw body stays in the inbox
 from __future__ import annotations
 
 import asyncio
+import random
+import traceback
+from collections.abc import Callable
 
 import msgspec
 
 from application.live import message_event, template_event
 from application.ports import Clock, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
 from application.receive_message import ReceiveMessage
-from application.records import InboxEvent
+from application.records import InboxEvent, InboxFailure
 from domain.errors import InvalidIdentifier, MalformedWebhook
 from domain.ids import parse_message_id
 from domain.messages import Message, with_status
+from domain.retry import RetryPolicy
 from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality
 from domain.templates import with_status as template_with_status
 from domain.webhook_events import (
@@ -36,12 +40,23 @@ class InboxReport(msgspec.Struct, kw_only=True):
 
     posts: int = 0
     events: dict[str, int] = msgspec.field(default_factory=dict)
+    failed: dict[str, str] = msgspec.field(default_factory=dict)
+    """POSTs whose application failed this pass, by inbox id, with the error (type and message)."""
+    quarantined: list[str] = msgspec.field(default_factory=list)
+    """POSTs given up this pass, by inbox id."""
 
     def count(self, kind: str) -> None:
         self.events[kind] = self.events.get(kind, 0) + 1
 
 
 class ProcessInboxEvent:
+    """Each stored POST is applied on its own: whatever fails while decoding or applying one stays with it.
+
+    A POST that fails waits for its own retry (backing off by `retry`) while the others are applied,
+    and after `retry.max_attempts` failures it is quarantined with its whole error, reported as
+    `webhook.quarantined`, and left for an operator to replay once the cause is fixed.
+    """
+
     def __init__(
         self,
         *,
@@ -52,6 +67,8 @@ class ProcessInboxEvent:
         templates: TemplateStore,
         live_events: LiveEvents,
         clock: Clock,
+        retry: RetryPolicy = RetryPolicy(),
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._inbox = inbox
         self._decoder = decoder
@@ -60,26 +77,54 @@ class ProcessInboxEvent:
         self._templates = templates
         self._live = live_events
         self._clock = clock
+        self._retry = retry
+        self._jitter = jitter
 
-    async def __call__(self, event: InboxEvent, report: InboxReport | None = None) -> None:
-        for webhook_event in await self._decode(event):
-            await self._apply(webhook_event, event)
-            if report is not None:
-                report.count(_KINDS[type(webhook_event)])
-        await self._inbox.mark_processed(event.id, self._clock.now())
+    async def __call__(self, event: InboxEvent, report: InboxReport | None = None) -> bool:
+        """Apply one stored POST; False when it failed (its failure is recorded, and it is retried or quarantined)."""
+        applied = InboxReport()
+        try:
+            for webhook_event in await self._decode(event):
+                await self._apply(webhook_event, event)
+                applied.count(_KINDS[type(webhook_event)])
+            await self._inbox.mark_processed(event.id, self._clock.now())
+        except Exception as error:  # noqa: BLE001 - any failure of one POST stays with that POST
+            await self._failed(event, error, report)
+            return False
+        if report is not None:
+            for kind, amount in applied.events.items():
+                report.events[kind] = report.events.get(kind, 0) + amount
+        return True
 
     async def process_pending(self, limit: int = 100) -> InboxReport:
-        """Apply what is still unprocessed (at start-up, what a crash left behind).
+        """Apply what is due (at start-up, what a crash left behind; later, POSTs whose retry time came).
 
         The POSTs of a batch are applied concurrently, so a store that groups commits writes them
         together. Order between them does not matter: every change commutes (messages keyed by
         wamid, statuses and windows joined, template updates ordered by Meta's time).
         """
         report = InboxReport()
-        pending = await self._inbox.unprocessed(limit)
+        pending = await self._inbox.unprocessed(limit, due_by=self._clock.now())
         await asyncio.gather(*(self(event, report) for event in pending))
         report.posts = len(pending)
         return report
+
+    async def _failed(self, event: InboxEvent, error: Exception, report: InboxReport | None) -> None:
+        attempts = event.attempts + 1
+        now = self._clock.now()
+        quarantine = self._retry.gives_up_after(attempts)
+        retry_at = None if quarantine else now + self._retry.delay(attempts, self._jitter())
+        whole = "".join(traceback.format_exception(error))
+        await self._inbox.failed(event.id, InboxFailure(attempts=attempts, error=whole, at=now, retry_at=retry_at))
+        summary = f"{type(error).__name__}: {error}"
+        if report is not None:
+            report.failed[event.id] = summary
+            if quarantine:
+                report.quarantined.append(event.id)
+        if quarantine:
+            await self._live.publish(
+                "webhook.quarantined", {"inbox_event_id": event.id, "attempts": attempts, "error": summary}
+            )
 
     async def _decode(self, event: InboxEvent) -> list[WebhookEvent]:
         """A body that is not Meta's envelope has nothing to apply; it is reported and stays in the inbox."""

@@ -20,6 +20,7 @@ from application.mark_as_read import MarkAsRead
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.process_inbox_event import ProcessInboxEvent
+from application.quarantine import ListQuarantined, ReplayQuarantined
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.rate_limiter import RateLimiter
 from application.receive_message import ReceiveMessage
@@ -121,3 +122,5 @@ class Container(containers.DeclarativeContainer):
     check_phone_number = providers.Singleton(CheckPhoneNumber, cloud_api=cloud_api)
     probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
+    list_quarantined = providers.Singleton(ListQuarantined, inbox=stores.provided.inbox)
+    replay_quarantined = providers.Singleton(ReplayQuarantined, inbox=stores.provided.inbox, process=process_inbox_event)

@@ -109,7 +109,21 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS)
+_INBOX_ATTEMPTS = """
+ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inbox ADD COLUMN retry_at INTEGER;
+ALTER TABLE inbox ADD COLUMN quarantined_at INTEGER;
+ALTER TABLE inbox ADD COLUMN last_error TEXT;
+DROP INDEX inbox_unprocessed;
+CREATE INDEX inbox_pending ON inbox (received_at, seq) WHERE processed_at IS NULL AND quarantined_at IS NULL;
+CREATE INDEX inbox_quarantined ON inbox (quarantined_at, seq) WHERE processed_at IS NULL AND quarantined_at IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[str, ...] = (
+    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
+    _MEDIA_DOWNLOADS,
+    _INBOX_ATTEMPTS,
+)
 
 
 def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:

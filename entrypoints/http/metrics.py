@@ -21,12 +21,15 @@ COUNTERS = {
     "wahub_http_requests_total": "HTTP requests answered, by route template, method and status",
     "wahub_webhook_posts_total": "Webhook POSTs from Meta: accepted (stored, 200) or refused (signature, size)",
     "wahub_webhook_events_applied_total": "Webhook events applied by the inbox worker, by kind",
+    "wahub_webhook_posts_failed_total": "Applications of a stored webhook POST that failed (each POST retries alone)",
+    "wahub_webhook_posts_quarantined_total": "Stored webhook POSTs given up after too many failed applications",
     "wahub_sends_total": "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
     "wahub_dispatch_waits_total": "Sends held back by the throughput or pair rate limit, to be tried later",
 }
 GAUGES = {
     "wahub_outbox_depth": "Messages queued for the dispatcher",
     "wahub_inbox_backlog": "Stored webhook POSTs not yet applied (counted up to 10,000)",
+    "wahub_inbox_quarantined": "Stored webhook POSTs quarantined and not replayed since (counted up to 10,000)",
 }
 
 
@@ -58,6 +61,8 @@ class Metrics:
     def applied(self, report: InboxReport) -> None:
         for kind, amount in report.events.items():
             self.add("wahub_webhook_events_applied_total", amount, kind=kind)
+        self.add("wahub_webhook_posts_failed_total", len(report.failed))
+        self.add("wahub_webhook_posts_quarantined_total", len(report.quarantined))
 
     def render(self, depths: QueueDepths) -> str:
         lines: list[str] = []
@@ -65,7 +70,11 @@ class Metrics:
             lines += _header(name, help_text, "counter")
             samples = sorted((labels, value) for (metric, labels), value in self._counters.items() if metric == name)
             lines += [f"{name}{_labels(labels)} {value}" for labels, value in samples]
-        gauges = {"wahub_outbox_depth": depths.outbox, "wahub_inbox_backlog": depths.inbox_backlog}
+        gauges = {
+            "wahub_outbox_depth": depths.outbox,
+            "wahub_inbox_backlog": depths.inbox_backlog,
+            "wahub_inbox_quarantined": depths.inbox_quarantined,
+        }
         for name, help_text in GAUGES.items():
             lines += [*_header(name, help_text, "gauge"), f"{name} {gauges[name]}"]
         return "\n".join(lines) + "\n"

@@ -13,6 +13,7 @@ from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.quarantine import ListQuarantined
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
@@ -56,6 +57,7 @@ class UseCases:
     check_phone_number: CheckPhoneNumber
     probe_store: ProbeStore
     measure_queues: MeasureQueues
+    list_quarantined: ListQuarantined
 
 
 @dataclass(kw_only=True)
