@@ -53,6 +53,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
 }
 
 
+def permitted_actions(role: Role) -> list[Action]:
+    """What a key with `role` may do, in the table's order, so a dashboard offers only those."""
+    return [action for action, roles in PERMISSIONS.items() if role in roles]
+
+
 def require(key: ApiKey, action: Action) -> None:
     if key.role not in PERMISSIONS[action]:
         allowed = ", ".join(sorted(PERMISSIONS[action]))

@@ -2,46 +2,40 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
 from pathlib import Path
 
-import msgspec
+import click
 import uvicorn
 
-from entrypoints.arguments import tcp_port
+from entrypoints.arguments import TCP_PORT, command_settings, data_dir_option
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
 from entrypoints.http.runtime import Runtime
 from entrypoints.resources import open_stores
 from entrypoints.sandbox import business_account
-from entrypoints.settings import Settings, load_settings
+from entrypoints.settings import Settings
 
 
-def add_serve_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = commands.add_parser("serve", help="run the webhook, the HTTP API and the workers")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=tcp_port, default=8000)
-    serve.add_argument("--data-dir", type=Path, help="where the SQLite database and media live (WAHUB_DATA_DIR)")
-    serve.set_defaults(handler=serve_command)
-
-
-def serve_command(arguments: argparse.Namespace) -> int:
-    settings = load_settings()
-    if arguments.data_dir is not None:
-        settings = msgspec.structs.replace(settings, data_dir=arguments.data_dir)
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", type=TCP_PORT, default=8000, show_default=True, help="port of the webhook and the API")
+@data_dir_option
+def serve(host: str, port: int, data_dir: Path | None) -> int:
+    """Run the webhook, the HTTP API and the workers."""
+    settings = command_settings(data_dir)
     asyncio.run(_check_store(settings))
-    local_host = "127.0.0.1" if arguments.host in ("0.0.0.0", "::") else arguments.host
+    local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     container = Container(
         settings=settings,
         account=business_account(settings),
-        webhook_url=f"http://{local_host}:{arguments.port}/webhook",
+        webhook_url=f"http://{local_host}:{port}/webhook",
     )
-    base_url = f"http://{local_host}:{arguments.port}"
+    base_url = f"http://{local_host}:{port}"
     app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True))
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    uvicorn.run(app, host=arguments.host, port=arguments.port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0
 
 

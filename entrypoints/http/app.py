@@ -17,6 +17,7 @@ from entrypoints.container import Container
 from entrypoints.http.analytics import AnalyticsController
 from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
+from entrypoints.http.me import me
 from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.metrics import Metrics
@@ -63,6 +64,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
                 media_router(settings.max_upload_bytes),
                 AnalyticsController,
                 EventsController,
+                me,
                 *operations_handlers,
             )
         ],

@@ -9,17 +9,28 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.types import Guard
 
 from application.access import Action, require
+from application.records import ApiKey
 from entrypoints.http.runtime import Runtime
 
 
 def requires(action: Action) -> Guard:
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        runtime: Runtime = connection.app.state.runtime
-        key = await runtime.authenticate(bearer_secret(connection))
-        require(key, action)
-        connection.scope["state"]["api_key"] = key
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        await authenticated(connection, handler)
+        require(api_key(connection), action)
 
     return guard
+
+
+async def authenticated(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Any valid key, whatever its role; the key is kept in the request's state for the handler."""
+    runtime: Runtime = connection.app.state.runtime
+    connection.scope["state"]["api_key"] = await runtime.authenticate(bearer_secret(connection))
+
+
+def api_key(connection: ASGIConnection[Any, Any, Any, Any]) -> ApiKey:
+    """The key a guard authenticated for this request."""
+    key: ApiKey = connection.scope["state"]["api_key"]
+    return key
 
 
 def bearer_secret(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:

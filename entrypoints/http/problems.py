@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 
 from application.access import Forbidden, Unauthenticated
 from domain.errors import (
@@ -34,6 +35,29 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int, str]] = [
     (MessagingLimitReached, 429, "Messaging limit reached"),
     (DomainError, 422, "Refused by WhatsApp's rules"),
 ]
+
+
+class ProblemView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """What every refusal's body looks like; `errors` lists the invalid parameters of a 400."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[dict[str, Any]] | None = None
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """The refusals a route may answer, documented in the OpenAPI schema as problem+json."""
+    return {
+        status: ResponseSpec(
+            data_container=ProblemView,
+            media_type=PROBLEM_JSON,
+            description=HTTPStatus(status).phrase,
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response[bytes]:

@@ -56,6 +56,14 @@ class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     last_message_preview: str | None = None
 
 
+class MeView(msgspec.Struct, frozen=True, kw_only=True):
+    """The calling key: its label, its role and every action that role may take (application.access's values)."""
+
+    name: str
+    role: str
+    actions: list[str]
+
+
 class PageView(msgspec.Struct, frozen=True, kw_only=True):
     data: list[Any]
     next_cursor: str | None = None

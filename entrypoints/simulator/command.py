@@ -2,63 +2,31 @@
 
 from __future__ import annotations
 
-import argparse
 from urllib.parse import urlsplit
 
-from entrypoints.arguments import tcp_port
+import click
+
+from entrypoints.arguments import TCP_PORT, Checked
 from entrypoints.simulator.server import run_simulator
-
-
-def add_simulator_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    simulator = commands.add_parser(
-        "simulator", help="play Meta's Cloud API locally: Graph paths, rules, signed webhooks"
-    )
-    simulator.add_argument("--port", type=tcp_port, default=8100, help="default: 8100")
-    simulator.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback only)")
-    simulator.add_argument("--webhook-url", type=_webhook_url, required=True, help="where signed webhooks are POSTed")
-    simulator.add_argument("--app-secret", type=_non_empty, required=True, help="signs X-Hub-Signature-256")
-    simulator.add_argument("--access-token", type=_non_empty, required=True, help="the Bearer token clients must send")
-    simulator.add_argument("--verify-token", type=_non_empty, help="sent in Meta's GET handshake before any webhook")
-    simulator.add_argument("--phone-number-id", type=_graph_id, help="default: a fresh random id")
-    simulator.add_argument("--waba-id", type=_graph_id, help="default: a fresh random id")
-    simulator.add_argument(
-        "--status-delay", type=_seconds, default=0.0, help="seconds between sent, delivered and read (default 0; ~2 looks real)"
-    )
-    simulator.set_defaults(handler=simulator_command)
-
-
-def simulator_command(arguments: argparse.Namespace) -> int:
-    run_simulator(
-        port=arguments.port,
-        host=arguments.host,
-        webhook_url=arguments.webhook_url,
-        app_secret=arguments.app_secret,
-        access_token=arguments.access_token,
-        verify_token=arguments.verify_token,
-        phone_number_id=arguments.phone_number_id,
-        waba_id=arguments.waba_id,
-        status_delay_seconds=arguments.status_delay,
-    )
-    return 0
 
 
 def _webhook_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+        raise ValueError(f"{text!r} is not an http(s) URL")
     return text
 
 
 def _non_empty(text: str) -> str:
     if not text.strip():
-        raise argparse.ArgumentTypeError("must not be empty")
+        raise ValueError("must not be empty")
     return text
 
 
 def _graph_id(text: str) -> str:
     """Meta's object ids are digit strings; anything else would never match a Graph path."""
     if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a Graph id (digits only)")
+        raise ValueError(f"{text!r} is not a Graph id (digits only)")
     return text
 
 
@@ -68,5 +36,50 @@ def _seconds(text: str) -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= 3600:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 to 3600")
+        raise ValueError(f"{text!r} is not a number of seconds from 0 to 3600")
     return seconds
+
+
+SECRET = Checked("text", _non_empty)
+GRAPH_ID = Checked("digits", _graph_id)
+
+
+@click.command("simulator")
+@click.option("--port", type=TCP_PORT, default=8100, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="loopback only by default")
+@click.option("--webhook-url", type=Checked("url", _webhook_url), required=True, help="where signed webhooks are POSTed")
+@click.option("--app-secret", type=SECRET, required=True, help="signs X-Hub-Signature-256")
+@click.option("--access-token", type=SECRET, required=True, help="the Bearer token clients must send")
+@click.option("--verify-token", type=SECRET, help="sent in Meta's GET handshake before any webhook")
+@click.option("--phone-number-id", type=GRAPH_ID, help="default: a fresh random id")
+@click.option("--waba-id", type=GRAPH_ID, help="default: a fresh random id")
+@click.option(
+    "--status-delay",
+    type=Checked("seconds", _seconds),
+    default=0.0,
+    help="seconds between sent, delivered and read (default 0; ~2 looks real)",
+)
+def simulator(
+    port: int,
+    host: str,
+    webhook_url: str,
+    app_secret: str,
+    access_token: str,
+    verify_token: str | None,
+    phone_number_id: str | None,
+    waba_id: str | None,
+    status_delay: float,
+) -> int:
+    """Play Meta's Cloud API locally: Graph paths, rules, signed webhooks."""
+    run_simulator(
+        port=port,
+        host=host,
+        webhook_url=webhook_url,
+        app_secret=app_secret,
+        access_token=access_token,
+        verify_token=verify_token,
+        phone_number_id=phone_number_id,
+        waba_id=waba_id,
+        status_delay_seconds=status_delay,
+    )
+    return 0
