@@ -15,12 +15,13 @@ import click
 
 from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
+from entrypoints.inbox import inbox
 from entrypoints.keys import keys
 from entrypoints.serve import serve
 from entrypoints.settings import SettingsError
 from entrypoints.simulator.command import simulator
 
-COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys)
+COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys, inbox)
 
 RUNTIME_ERRORS = (DomainError, SettingsError, StoreUnavailable, OSError, click.ClickException)
 """Refusals a command meets while it runs: printed as one line, exit code 1."""
