@@ -64,6 +64,16 @@ class MeView(msgspec.Struct, frozen=True, kw_only=True):
     actions: list[str]
 
 
+class PhoneNumberView(msgspec.Struct, frozen=True, kw_only=True):
+    phone_number_id: str
+    display_phone_number: str
+    verified_name: str
+
+
+class PhoneNumbersView(msgspec.Struct, frozen=True, kw_only=True):
+    data: list[PhoneNumberView]
+
+
 class PageView(msgspec.Struct, frozen=True, kw_only=True):
     data: list[Any]
     next_cursor: str | None = None
