@@ -12,6 +12,7 @@ from typing import Protocol
 
 import msgspec
 
+from application.post_changes import PostChanges, PostOutcome
 from application.records import (
     ApiKey,
     CachedResult,
@@ -153,6 +154,14 @@ class Inbox(Protocol):
 
     async def quarantined(self, limit: int) -> list[QuarantinedPost]:
         """Quarantined POSTs not applied since, oldest first."""
+        ...
+
+
+class PostWriter(Protocol):
+    """Writes the changes of one stored webhook POST, and its processed mark, as one unit of work."""
+
+    async def write(self, post: PostChanges) -> PostOutcome:
+        """All of it or none of it: one transaction, each change applied to the records as found inside it."""
         ...
 
 

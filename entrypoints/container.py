@@ -24,7 +24,6 @@ from application.process_inbox_event import ProcessInboxEvent
 from application.quarantine import ListQuarantined, ReplayQuarantined
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.rate_limiter import RateLimiter
-from application.receive_message import ReceiveMessage
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
@@ -77,21 +76,11 @@ class Container(containers.DeclarativeContainer):
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
     )
     ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
-    receive_message = providers.Singleton(
-        ReceiveMessage,
-        messages=stores.provided.messages,
-        conversations=stores.provided.conversations,
-        media=stores.provided.media,
-        live_events=live_events,
-        clock=clock,
-    )
     process_inbox_event = providers.Singleton(
         ProcessInboxEvent,
         inbox=stores.provided.inbox,
         decoder=decoder,
-        receive=receive_message,
-        messages=stores.provided.messages,
-        templates=stores.provided.templates,
+        writer=stores.provided.post_writer,
         live_events=live_events,
         clock=clock,
     )

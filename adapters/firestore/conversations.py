@@ -46,7 +46,7 @@ class FirestoreConversationStore:
             snapshot = await reference.get(transaction=transaction)
             current = from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
             changed = change(current)
-            transaction.set(reference, _fields(changed))
+            transaction.set(reference, conversation_fields(changed))
             return changed
 
         result: Conversation = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
@@ -78,7 +78,7 @@ def _position(conversation: Conversation) -> str:
     return f"{conversation.wa_id}|{conversation.phone_number_id}"
 
 
-def _fields(conversation: Conversation) -> dict[str, Any]:
+def conversation_fields(conversation: Conversation) -> dict[str, Any]:
     return {
         PAYLOAD: to_payload(conversation),
         "phone_number_id": conversation.phone_number_id,

@@ -13,6 +13,7 @@ from adapters.firestore.inbox import FirestoreInbox
 from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
 from adapters.firestore.outbox import FirestoreOutbox
+from adapters.firestore.post_writer import FirestorePostWriter
 from adapters.firestore.templates import FirestoreTemplateStore
 
 
@@ -29,6 +30,7 @@ class FirestoreStores:
         self.outbox = FirestoreOutbox(self._client)
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
+        self.post_writer = FirestorePostWriter(self._client)
 
     async def close(self) -> None:
         """AsyncClient has no close(); its gRPC channel must still be closed before the event loop ends."""

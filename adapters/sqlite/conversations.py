@@ -42,16 +42,7 @@ class SqliteConversationStore:
     ) -> Conversation:
         """Read, change in Python and write on the single writer thread, so concurrent updates never interleave."""
 
-        def read_change_write(connection: sqlite3.Connection) -> Conversation:
-            changed = change(_one(connection, phone_number_id, wa_id))
-            connection.execute(
-                "INSERT OR REPLACE INTO conversations (phone_number_id, wa_id, last_activity_at, body) "
-                "VALUES (?, ?, ?, ?)",
-                (phone_number_id, wa_id, to_micros(changed.last_activity_at), _encode(changed)),
-            )
-            return changed
-
-        return await self._database.write(read_change_write)
+        return await self._database.write(lambda c: change_conversation(c, phone_number_id, wa_id, change))
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
@@ -68,6 +59,21 @@ class SqliteConversationStore:
         last = items[-1] if len(rows) > len(items) and items else None
         next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.wa_id)
         return Page(items=items, next_cursor=next_cursor)
+
+
+def change_conversation(
+    connection: sqlite3.Connection,
+    phone_number_id: PhoneNumberId,
+    wa_id: WaId,
+    change: Callable[[Conversation | None], Conversation],
+) -> Conversation:
+    """Read, change in Python and write; on the single writer, so concurrent updates never interleave."""
+    changed = change(_one(connection, phone_number_id, wa_id))
+    connection.execute(
+        "INSERT OR REPLACE INTO conversations (phone_number_id, wa_id, last_activity_at, body) VALUES (?, ?, ?, ?)",
+        (phone_number_id, wa_id, to_micros(changed.last_activity_at), _encode(changed)),
+    )
+    return changed
 
 
 def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:

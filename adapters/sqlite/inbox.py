@@ -38,7 +38,7 @@ class SqliteInbox:
         return [_event(*row) for row in rows]
 
     async def get(self, event_id: str) -> InboxEvent | None:
-        seq = _seq(event_id)
+        seq = inbox_seq(event_id)
         if seq is None:
             return None
         query = "SELECT seq, untrusted_body, received_at, attempts FROM inbox WHERE seq = ?"
@@ -47,13 +47,13 @@ class SqliteInbox:
 
     async def mark_processed(self, event_id: str, at: datetime) -> None:
         """Marking twice keeps the first time; an id this inbox never gave changes nothing."""
-        seq = _seq(event_id)
+        seq = inbox_seq(event_id)
         if seq is None:
             return
         await self._database.write(lambda c: mark_processed(c, seq, at))
 
     async def failed(self, event_id: str, failure: InboxFailure) -> None:
-        seq = _seq(event_id)
+        seq = inbox_seq(event_id)
         if seq is None:
             return
         retry_at = None if failure.retry_at is None else to_micros(failure.retry_at)
@@ -105,6 +105,7 @@ def _event_id(seq: int) -> str:
     return f"{_PREFIX}{seq:012d}"
 
 
-def _seq(event_id: str) -> int | None:
+def inbox_seq(event_id: str) -> int | None:
+    """The row of an inbox id; None for an id this inbox never gave."""
     digits = event_id.removeprefix(_PREFIX)
     return int(digits) if event_id.startswith(_PREFIX) and digits.isdigit() else None

@@ -26,6 +26,7 @@ from application.ports import (
     MediaStore,
     MessageStore,
     Outbox,
+    PostWriter,
     TemplateStore,
 )
 from tests.firestore_emulator import firestore_emulator, firestore_stores  # noqa: F401  (session fixture)
@@ -50,6 +51,8 @@ class Stores(Protocol):
     def idempotency_keys(self) -> IdempotencyKeys: ...
     @property
     def api_keys(self) -> ApiKeyStore: ...
+    @property
+    def post_writer(self) -> PostWriter: ...
 
 
 @asynccontextmanager

@@ -1,17 +1,16 @@
 """One bad POST never stalls the inbox: it fails alone, backs off alone, and is quarantined whole.
 
-The failing POST here meets a message store that refuses one wamid, as a store with a bad row or
+The failing POST here meets a store that refuses to write one wamid, as a store with a bad row or
 a bug in applying one kind of item would; every other POST goes on being applied at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
+from application.post_changes import PostChanges, PostOutcome
 from application.quarantine import ListQuarantined, ReplayQuarantined
 from domain.ids import Wamid
-from domain.messages import Message
 from domain.retry import RetryPolicy
 from domain.webhook_signature import sign
 from tests.unit.application.conftest import APP_SECRET, Harness
@@ -22,24 +21,21 @@ POISON = Wamid("wamid.POISON")
 
 
 class RefusingOneWamid:
-    """The harness's message store, refusing to add one wamid until `healed`."""
+    """The harness's store, refusing to write a POST holding one wamid until `healed`."""
 
     def __init__(self, harness: Harness) -> None:
-        self._store = harness.stores.messages
+        self._writer = harness.stores.post_writer
         self.healed = False
 
-    async def add(self, message: Message) -> bool:
-        if message.wamid == POISON and not self.healed:
-            raise RuntimeError(f"cannot store {message.wamid}")
-        return await self._store.add(message)
-
-    def __getattr__(self, name: str) -> Callable[..., object]:
-        return getattr(self._store, name)  # type: ignore[no-any-return]
+    async def write(self, post: PostChanges) -> PostOutcome:
+        if not self.healed and any(change.message.wamid == POISON for change in post.received):
+            raise RuntimeError(f"cannot store {POISON}")
+        return await self._writer.write(post)
 
 
 def with_refusing_store(harness: Harness, attempts: int = 3) -> RefusingOneWamid:
     refusing = RefusingOneWamid(harness)
-    harness.process_inbox_event._receive._messages = refusing  # type: ignore[assignment]
+    harness.process_inbox_event._writer = refusing
     harness.process_inbox_event._retry = RetryPolicy(max_attempts=attempts, base=timedelta(seconds=1))
     return refusing
 
