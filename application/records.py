@@ -62,6 +62,8 @@ class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
     wa_id: WaId
     due_at: datetime
     attempt: int = 0
+    called_at: datetime | None = None
+    """When a call to Meta for it began, while that call's outcome is not recorded: after a crash, its outcome is unknown."""
 
 
 class Role(enum.StrEnum):

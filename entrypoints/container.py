@@ -74,6 +74,7 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rate_limiter=rate_limiter,
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
+        unknown_wait=providers.Callable(timedelta, seconds=settings.provided.unknown_send_wait_seconds),
     )
     ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
     process_inbox_event = providers.Singleton(

@@ -119,10 +119,15 @@ CREATE INDEX inbox_pending ON inbox (received_at, seq) WHERE processed_at IS NUL
 CREATE INDEX inbox_quarantined ON inbox (quarantined_at, seq) WHERE processed_at IS NULL AND quarantined_at IS NOT NULL;
 """
 
+_OUTBOX_CALLS = """
+ALTER TABLE outbox ADD COLUMN called_at INTEGER;
+"""
+
 MIGRATIONS: tuple[str, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
     _INBOX_ATTEMPTS,
+    _OUTBOX_CALLS,
 )
 
 

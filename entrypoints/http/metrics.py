@@ -23,7 +23,7 @@ COUNTERS = {
     "wahub_webhook_events_applied_total": "Webhook events applied by the inbox worker, by kind",
     "wahub_webhook_posts_failed_total": "Applications of a stored webhook POST that failed (each POST retries alone)",
     "wahub_webhook_posts_quarantined_total": "Stored webhook POSTs given up after too many failed applications",
-    "wahub_sends_total": "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
+    "wahub_sends_total": "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped, unknown (held after a crash)",
     "wahub_dispatch_waits_total": "Sends held back by the throughput or pair rate limit, to be tried later",
 }
 GAUGES = {
@@ -49,7 +49,7 @@ class Metrics:
             self.count("wahub_webhook_posts_total", outcome="accepted" if status == 200 else "refused")
 
     def dispatched(self, report: DispatchReport) -> None:
-        for outcome in ("sent", "retried", "failed", "dropped"):
+        for outcome in ("sent", "retried", "failed", "dropped", "unknown"):
             self.add("wahub_sends_total", getattr(report, outcome), outcome=outcome)
         self.add("wahub_dispatch_waits_total", report.deferred)
 

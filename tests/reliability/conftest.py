@@ -96,3 +96,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WahubServer]:
 @pytest.fixture(scope="module")
 def meta(server: WahubServer) -> Meta:
     return Meta(server)
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """HOME of the server processes a test starts itself; every start of one test shares it (a restart)."""
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
