@@ -16,6 +16,7 @@ from application.post_changes import PostChanges, PostOutcome
 from application.records import (
     ApiKey,
     CachedResult,
+    ConversationMatch,
     InboxEvent,
     InboxFailure,
     LiveEvent,
@@ -27,7 +28,7 @@ from application.records import (
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.content import OutboundContent
 from domain.conversations import Conversation
-from domain.ids import MessageId, PhoneNumberId, WabaId, WaId, Wamid
+from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
 from domain.messages import Message, Pricing, ReplyContext
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
@@ -54,7 +55,7 @@ class MessageStore(Protocol):
         ...
 
     async def history(
-        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         """One conversation's messages, newest first."""
         ...
@@ -67,7 +68,7 @@ class MessageStore(Protocol):
         """Remove and return the statuses parked for this wamid."""
         ...
 
-    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+    async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
 
@@ -77,12 +78,12 @@ class MessageStore(Protocol):
 
 
 class ConversationStore(Protocol):
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None: ...
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None: ...
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """Create or change one conversation atomically."""
@@ -92,6 +93,15 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         """Conversations by last activity, most recent first."""
+        ...
+
+
+class ConversationSearch(Protocol):
+    async def search(
+        self, terms: tuple[str, ...], *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[ConversationMatch]:
+        """Conversations whose customer or any message matches every term (domain.search), by last activity,
+        most recent first, paged like `ConversationStore.list`; the snippet is of the last matching message stored."""
         ...
 
 
@@ -217,8 +227,10 @@ class WebhookDecoder(Protocol):
 
 class SendRequest(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: PhoneNumberId
-    to: WaId
     content: OutboundContent
+    to: WaId | None = None
+    recipient: Bsuid | None = None
+    """A BSUID, for a customer whose phone number is not known (Meta's `recipient`); `to` wins when both are set."""
     context: ReplyContext | None = None
     callback_data: str | None = None
 

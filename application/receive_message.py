@@ -14,7 +14,9 @@ from application.post_changes import Receive
 from application.records import MediaDownload, MediaRecord
 from domain.content import MediaContent, kind_of, preview
 from domain.conversations import Conversation, record_inbound
-from domain.ids import new_message_id
+from domain.customers import customer_id_for
+from domain.errors import InvalidIdentifier
+from domain.ids import CustomerId, new_message_id
 from domain.messages import Direction, Message
 from domain.status import MessageStatus, StatusRecord
 from domain.webhook_events import InboundMessageReceived
@@ -23,11 +25,16 @@ UNKNOWN_MIME_TYPE = "application/octet-stream"
 
 
 def receive(event: InboundMessageReceived, now: datetime) -> Receive:
+    customer_id = customer_id_for(event.identity)
+    if customer_id is None:
+        raise InvalidIdentifier(f"message {event.wamid} names no customer: neither a phone number nor a BSUID")
+
     def conversation(current: Conversation | None, first_delivery: bool) -> Conversation:
         return record_inbound(
             current,
             phone_number_id=event.phone_number_id,
-            wa_id=event.wa_id,
+            customer_id=customer_id,
+            identity=event.identity,
             wamid=event.wamid,
             at=event.at,
             preview=preview(event.content),
@@ -35,7 +42,7 @@ def receive(event: InboundMessageReceived, now: datetime) -> Receive:
             first_delivery=first_delivery,
         )
 
-    return Receive(message=_message(event), media=_media(event, now), conversation=conversation)
+    return Receive(message=_message(event, customer_id), media=_media(event, now), conversation=conversation)
 
 
 def _media(event: InboundMessageReceived, now: datetime) -> MediaRecord | None:
@@ -53,12 +60,13 @@ def _media(event: InboundMessageReceived, now: datetime) -> MediaRecord | None:
     )
 
 
-def _message(event: InboundMessageReceived) -> Message:
+def _message(event: InboundMessageReceived, customer_id: CustomerId) -> Message:
     return Message(
         id=new_message_id(),
         direction=Direction.INBOUND,
         phone_number_id=event.phone_number_id,
-        wa_id=event.wa_id,
+        customer_id=customer_id,
+        identity=event.identity,
         content=event.content,
         created_at=event.at,
         status=StatusRecord(status=MessageStatus.DELIVERED, reached_at={MessageStatus.DELIVERED: event.at}),

@@ -157,10 +157,13 @@ def send_body(request: SendRequest) -> dict[str, Any]:
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": request.to,
         "type": kind,
         kind: _type_object(request),
     }
+    if request.to is not None:
+        body["to"] = request.to
+    else:
+        body["recipient"] = request.recipient
     if request.context is not None and request.context.message_id:
         body["context"] = {"message_id": request.context.message_id}
     if request.callback_data is not None:

@@ -20,7 +20,18 @@ from adapters.firestore.documents import (
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
+from domain.search import customer_text, words
+
+SEARCH_PREFIXES = "search_prefixes"
+LONGEST_PREFIX = 24
+"""Longer terms are looked up by their first LONGEST_PREFIX characters, then checked in full."""
+
+
+def search_prefixes(conversation: Conversation) -> list[str]:
+    """Every prefix of every word the customer is known by, each once."""
+    folded = words(customer_text(conversation))
+    return sorted({word[:end] for word in folded for end in range(1, min(len(word), LONGEST_PREFIX) + 1)})
 
 
 class FirestoreConversationStore:
@@ -28,18 +39,18 @@ class FirestoreConversationStore:
         self._client = client
         self._conversations = client.collection("conversations")
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        snapshot = await self._reference(phone_number_id, wa_id).get()
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        snapshot = await self._reference(phone_number_id, customer_id).get()
         return from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """A customer's burst of messages updates one document; the transaction reruns `change` on conflict."""
-        reference = self._reference(phone_number_id, wa_id)
+        reference = self._reference(phone_number_id, customer_id)
 
         @async_transactional
         async def apply(transaction: Any) -> Conversation:
@@ -62,20 +73,21 @@ class FirestoreConversationStore:
         query = query.order_by("last_activity_at", direction=firestore.Query.DESCENDING)
         query = query.order_by("position", direction=firestore.Query.DESCENDING)
         if cursor is not None:
-            at, position = decode_cursor(cursor)
-            query = query.start_after({"last_activity_at": at, "position": position})
+            at, after = decode_cursor(cursor)
+            query = query.start_after({"last_activity_at": at, "position": after})
         found = [from_payload(s.to_dict(), Conversation) async for s in query.limit(limit + 1).stream()]
         page = found[:limit]
         if len(found) <= limit or not page:
             return Page(items=page)
-        return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, _position(page[-1])))
+        return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, position(page[-1])))
 
-    def _reference(self, phone_number_id: str, wa_id: str) -> Any:
-        return self._conversations.document(document_key(phone_number_id, wa_id))
+    def _reference(self, phone_number_id: str, customer_id: str) -> Any:
+        return self._conversations.document(document_key(phone_number_id, customer_id))
 
 
-def _position(conversation: Conversation) -> str:
-    return f"{conversation.wa_id}|{conversation.phone_number_id}"
+def position(conversation: Conversation) -> str:
+    """Breaks ties on time, unique per document; the search pages on it too."""
+    return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
 def conversation_fields(conversation: Conversation) -> dict[str, Any]:
@@ -83,5 +95,6 @@ def conversation_fields(conversation: Conversation) -> dict[str, Any]:
         PAYLOAD: to_payload(conversation),
         "phone_number_id": conversation.phone_number_id,
         "last_activity_at": utc(conversation.last_activity_at),
-        "position": _position(conversation),
+        "position": position(conversation),
+        SEARCH_PREFIXES: search_prefixes(conversation),
     }

@@ -108,7 +108,7 @@ class FirestorePostWriter:
             media = self._media.document(document_key(change.media.id))
             if await view.get(media) is None:
                 view.set(media, media_fields(change.media))
-        conversation = self._conversations.document(document_key(message.phone_number_id, message.wa_id))
+        conversation = self._conversations.document(document_key(message.phone_number_id, message.customer_id))
         current = await view.get(conversation)
         changed = change.conversation(None if current is None else from_payload(current, Conversation), first)
         view.set(conversation, conversation_fields(changed))

@@ -12,8 +12,10 @@ from adapters.firestore.idempotency import FirestoreIdempotencyKeys
 from adapters.firestore.inbox import FirestoreInbox
 from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
+from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
 from adapters.firestore.post_writer import FirestorePostWriter
+from adapters.firestore.search import FirestoreConversationSearch
 from adapters.firestore.templates import FirestoreTemplateStore
 
 
@@ -31,6 +33,11 @@ class FirestoreStores:
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
         self.post_writer = FirestorePostWriter(self._client)
+        self.search = FirestoreConversationSearch(self._client)
+
+    async def migrate(self) -> None:
+        """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""
+        await migrate(self._client)
 
     async def close(self) -> None:
         """AsyncClient has no close(); its gRPC channel must still be closed before the event loop ends."""

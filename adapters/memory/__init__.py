@@ -13,6 +13,7 @@ from adapters.memory.media import InMemoryMediaStore
 from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.outbox import InMemoryOutbox
 from adapters.memory.post_writer import InMemoryPostWriter
+from adapters.memory.search import InMemoryConversationSearch
 from adapters.memory.templates import InMemoryTemplateStore
 
 
@@ -38,3 +39,7 @@ class MemoryStores:
             templates=self.templates,
             inbox=self.inbox,
         )
+    @property
+    def search(self) -> InMemoryConversationSearch:
+        """Reads the messages and conversations above; it keeps nothing of its own."""
+        return InMemoryConversationSearch(self.messages, self.conversations)

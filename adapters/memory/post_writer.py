@@ -54,7 +54,7 @@ class InMemoryPostWriter:
         if change.media is not None and await self._media.get(change.media.id) is None:
             await self._media.save(change.media)
         await self._conversations.update(
-            message.phone_number_id, message.wa_id, lambda current: change.conversation(current, first)
+            message.phone_number_id, message.customer_id, lambda current: change.conversation(current, first)
         )
         return first
 

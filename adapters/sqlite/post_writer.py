@@ -53,7 +53,7 @@ def _receive(connection: sqlite3.Connection, change: Receive) -> bool:
         save_media(connection, change.media)
     message = change.message
     change_conversation(
-        connection, message.phone_number_id, message.wa_id, lambda current: change.conversation(current, first)
+        connection, message.phone_number_id, message.customer_id, lambda current: change.conversation(current, first)
     )
     return first
 

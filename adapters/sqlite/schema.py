@@ -7,10 +7,13 @@ long was written by a newer wahub, and is refused rather than misread.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import msgspec
+
 from adapters.sqlite.errors import StoreUnavailable
+from adapters.sqlite.search_index import index_everything
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -123,15 +126,74 @@ _OUTBOX_CALLS = """
 ALTER TABLE outbox ADD COLUMN called_at INTEGER;
 """
 
-MIGRATIONS: tuple[str, ...] = (
+
+def _customer_ids(connection: sqlite3.Connection) -> None:
+    """Customers were keyed by phone number; the key becomes the opaque customer id (the same digits,
+    so every id and URL keeps working) and the number is kept as what is known of them, their wa_id."""
+    for table in ("messages", "conversations", "outbox"):
+        connection.execute(f"ALTER TABLE {table} RENAME COLUMN wa_id TO customer_id")
+    messages = connection.execute("SELECT id, body FROM messages").fetchall()
+    connection.executemany("UPDATE messages SET body = ? WHERE id = ?", [(_keyed_by_customer(b), k) for k, b in messages])
+    conversations = connection.execute("SELECT phone_number_id, customer_id, body FROM conversations").fetchall()
+    connection.executemany(
+        "UPDATE conversations SET body = ? WHERE phone_number_id = ? AND customer_id = ?",
+        [(_keyed_by_customer(body), number, customer) for number, customer, body in conversations],
+    )
+
+
+def _keyed_by_customer(body: bytes) -> bytes:
+    record = msgspec.msgpack.decode(body)
+    wa_id = record.pop("wa_id")
+    record["customer_id"] = wa_id
+    record["identity"] = {"wa_id": wa_id} if wa_id.isdigit() else {}
+    return msgspec.msgpack.encode(record)
+
+
+_SEARCH_TABLES = (
+    """CREATE TABLE searchable_conversations (
+        id INTEGER PRIMARY KEY,
+        phone_number_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        words TEXT NOT NULL,
+        UNIQUE (phone_number_id, customer_id)
+    )""",
+    "CREATE VIRTUAL TABLE customer_search USING fts5("
+    "words, content='searchable_conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    """CREATE TRIGGER customer_words_added AFTER INSERT ON searchable_conversations BEGIN
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    """CREATE TRIGGER customer_words_changed AFTER UPDATE OF words ON searchable_conversations
+    WHEN old.words IS NOT new.words BEGIN
+        INSERT INTO customer_search (customer_search, rowid, words) VALUES ('delete', old.id, old.words);
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    "CREATE VIRTUAL TABLE message_search USING fts5("
+    "text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')",
+)
+
+
+def _search(connection: sqlite3.Connection) -> None:
+    """Full-text search (adapters/sqlite/search.py), with every message and conversation already stored indexed."""
+    for statement in _SEARCH_TABLES:
+        connection.execute(statement)
+    index_everything(connection)
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
+
+MIGRATIONS: tuple[Migration, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
+    _customer_ids,
+    _search,
     _INBOX_ATTEMPTS,
     _OUTBOX_CALLS,
 )
 
 
-def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:
+def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
     """Bring the file to the latest version, one transaction per migration, refusing foreign or newer files."""
     _refuse_foreign(connection, path)
     version = _version(connection)
@@ -160,13 +222,20 @@ def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, number: int, script: str) -> None:
-    """executescript commits as it goes, so the version bump sits inside the script's own transaction."""
+def _apply(connection: sqlite3.Connection, number: int, migration: Migration) -> None:
+    """executescript commits as it goes, so the version bump sits inside the migration's own transaction."""
     try:
-        connection.executescript(
-            f"BEGIN IMMEDIATE; {script}; PRAGMA application_id = {APPLICATION_ID}; "
-            f"PRAGMA user_version = {number}; COMMIT;"
-        )
+        if isinstance(migration, str):
+            connection.executescript(
+                f"BEGIN IMMEDIATE; {migration}; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {number}; COMMIT;"
+            )
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        migration(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
     except sqlite3.Error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

@@ -15,6 +15,7 @@ from adapters.sqlite.media import SqliteMediaStore
 from adapters.sqlite.messages import SqliteMessageStore
 from adapters.sqlite.outbox import SqliteOutbox
 from adapters.sqlite.post_writer import SqlitePostWriter
+from adapters.sqlite.search import SqliteConversationSearch
 from adapters.sqlite.templates import SqliteTemplateStore
 
 
@@ -30,6 +31,7 @@ class SqliteStores:
     idempotency_keys: SqliteIdempotencyKeys
     api_keys: SqliteApiKeyStore
     post_writer: SqlitePostWriter
+    search: SqliteConversationSearch
 
     async def close(self) -> None:
         await self.database.close()
@@ -49,4 +51,5 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         idempotency_keys=SqliteIdempotencyKeys(database),
         api_keys=SqliteApiKeyStore(database),
         post_writer=SqlitePostWriter(database),
+        search=SqliteConversationSearch(database),
     )

@@ -15,7 +15,13 @@ from application.media import ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.quarantine import ListQuarantined
-from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.queries import (
+    ConversationHistory,
+    GetMessage,
+    ListConversations,
+    ListTemplates,
+    SearchConversations,
+)
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
@@ -45,6 +51,7 @@ class UseCases:
     retry_message: RetryMessage
     get_message: GetMessage
     list_conversations: ListConversations
+    search_conversations: SearchConversations
     conversation_history: ConversationHistory
     mark_as_read: MarkAsRead
     list_templates: ListTemplates

@@ -28,10 +28,13 @@ class FailureView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 
 class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`customer_id` names the conversation; `wa_id`, `user_id` (BSUID), `parent_user_id` and `username`
+    are what was known of the customer for this message, each omitted when unknown."""
+
     id: str
     direction: str
     phone_number_id: str
-    wa_id: str
+    customer_id: str
     type: str
     content: dict[str, Any]
     status: str
@@ -45,17 +48,29 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     retry_of: str | None = None
     resent_after_unknown: bool = False
     """True when wahub sent it again after a crash left the first send's outcome unknown and no status named it."""
+    wa_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
 
 
 class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`customer_id` is opaque: the phone number digits for a customer first known by number, else the BSUID."""
+
     phone_number_id: str
-    wa_id: str
+    customer_id: str
     last_activity_at: datetime
     window: str
     unread_count: int
     window_closes_at: datetime | None = None
     customer_name: str | None = None
     last_message_preview: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
+    match: str | None = None
+    """In search results: the matching message's text around the match (absent when the customer matched)."""
 
 
 class MeView(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,7 +105,7 @@ def message_view(message: Message) -> MessageView:
         id=message.id,
         direction=message.direction,
         phone_number_id=message.phone_number_id,
-        wa_id=message.wa_id,
+        customer_id=message.customer_id,
         type=kind_of(message.content),
         content=content,
         status=message.status.status,
@@ -103,19 +118,28 @@ def message_view(message: Message) -> MessageView:
         customer_name=message.customer_name,
         retry_of=message.retry_of,
         resent_after_unknown=message.resent_after_unknown,
+        wa_id=message.identity.wa_id,
+        user_id=message.identity.user_id,
+        parent_user_id=message.identity.parent_user_id,
+        username=message.identity.username,
     )
 
 
-def conversation_view(conversation: Conversation, now: datetime) -> ConversationView:
+def conversation_view(conversation: Conversation, now: datetime, match: str | None = None) -> ConversationView:
     return ConversationView(
         phone_number_id=conversation.phone_number_id,
-        wa_id=conversation.wa_id,
+        customer_id=conversation.customer_id,
         last_activity_at=conversation.last_activity_at,
         window=conversation.window_state(now),
         window_closes_at=conversation.window.closes_at,
         unread_count=conversation.unread_count,
         customer_name=conversation.customer_name,
         last_message_preview=conversation.last_message_preview,
+        wa_id=conversation.identity.wa_id,
+        user_id=conversation.identity.user_id,
+        parent_user_id=conversation.identity.parent_user_id,
+        username=conversation.identity.username,
+        match=match,
     )
 
 

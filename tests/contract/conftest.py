@@ -19,6 +19,7 @@ from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import open_sqlite_stores
 from application.ports import (
     ApiKeyStore,
+    ConversationSearch,
     ConversationStore,
     IdempotencyKeys,
     Inbox,
@@ -53,6 +54,8 @@ class Stores(Protocol):
     def api_keys(self) -> ApiKeyStore: ...
     @property
     def post_writer(self) -> PostWriter: ...
+    @property
+    def search(self) -> ConversationSearch: ...
 
 
 @asynccontextmanager

@@ -7,6 +7,8 @@ import msgspec
 from application.post_changes import ChangeTemplate, PostChanges, Receive, ReportStatus
 from application.records import MediaDownload, MediaRecord
 from domain.conversations import Conversation, record_inbound
+from domain.customers import CustomerIdentity
+from domain.ids import WaId
 from domain.messages import with_status
 from domain.status import MessageStatus, StatusEvent
 from domain.templates import MessageTemplate, TemplateStatus
@@ -22,7 +24,8 @@ def received(n: int) -> Receive:
 
     def conversation(current: Conversation | None, first: bool) -> Conversation:
         return record_inbound(
-            current, phone_number_id=SHOP_NUMBER, wa_id=ALICE, wamid=wamid(n), at=message.created_at,
+            current, phone_number_id=SHOP_NUMBER, customer_id=ALICE, identity=CustomerIdentity(wa_id=WaId(ALICE)),
+            wamid=wamid(n), at=message.created_at,
             preview=f"message {n}", customer_name="Alice", first_delivery=first,
         )
 

@@ -28,7 +28,8 @@ from adapters.sqlite.database import Database
 from adapters.sqlite.post_writer import SqlitePostWriter
 from application.process_inbox_event import ProcessInboxEvent
 from domain.content import Text
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.customers import CustomerIdentity
+from domain.ids import CustomerId, MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message
 from domain.status import MessageStatus, StatusRecord
 from domain.templates import MessageTemplate
@@ -113,7 +114,8 @@ async def prepared_store() -> AsyncIterator[SqliteStores]:
         try:
             accepted = StatusRecord(status=MessageStatus.ACCEPTED, reached_at={MessageStatus.QUEUED: AT, MessageStatus.ACCEPTED: AT})
             await stores.messages.add(
-                Message(id=OURS, direction=Direction.OUTBOUND, phone_number_id=NUMBER, wa_id=SHEENA,
+                Message(id=OURS, direction=Direction.OUTBOUND, phone_number_id=NUMBER, customer_id=CustomerId(SHEENA),
+                        identity=CustomerIdentity(wa_id=SHEENA),
                         content=Text(body="Your order shipped"), created_at=AT, status=accepted)
             )
             await stores.templates.save(
@@ -140,9 +142,9 @@ async def state(stores: SqliteStores) -> dict[str, Any]:
     rows = await stores.database.read(
         lambda c: {
             "messages": c.execute(
-                "SELECT wamid, direction, wa_id, status, body FROM messages ORDER BY wamid"
+                "SELECT wamid, direction, customer_id, status, body FROM messages ORDER BY wamid"
             ).fetchall(),
-            "conversations": c.execute("SELECT * FROM conversations ORDER BY wa_id").fetchall(),
+            "conversations": c.execute("SELECT * FROM conversations ORDER BY customer_id").fetchall(),
             "parked": c.execute("SELECT wamid, event, pricing FROM parked_statuses ORDER BY seq").fetchall(),
             "media": c.execute("SELECT id FROM media ORDER BY id").fetchall(),  # due when applied
             "templates": c.execute("SELECT name, body FROM templates").fetchall(),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from application.records import Role
-from tests.integration.http.conftest import Api, bearer, customer_writes
+from tests.integration.http.conftest import Api, bearer, customer_writes, deliver, inbound_text
 
 SHEENA = "16505551234"
 RAVI = "447700900123"
@@ -127,3 +127,62 @@ async def test_conversations_need_a_key(api: Api) -> None:
     response = await api.client.get("/v1/conversations")
 
     assert response.status_code == 401
+
+
+async def test_views_name_the_customer_by_an_opaque_id_that_is_the_number_for_a_customer_known_by_number(api: Api) -> None:
+    await customer_writes(api, SHEENA, "wamid.C1", "Hi", at=int(time.time()) - 10)
+
+    [conversation] = (await api.client.get("/v1/conversations", headers=api.as_admin())).json()["data"]
+    [message] = (await api.client.get(f"/v1/conversations/{SHEENA}/messages", headers=api.as_admin())).json()["data"]
+
+    assert (conversation["customer_id"], conversation["wa_id"]) == (SHEENA, SHEENA)
+    assert (message["customer_id"], message["wa_id"]) == (SHEENA, SHEENA)
+    assert "user_id" not in conversation and "username" not in message
+
+
+async def test_a_thread_is_addressed_by_a_bsuid_too_and_anything_else_is_refused_clearly(api: Api) -> None:
+    by_bsuid = await api.client.get("/v1/conversations/US.13491208655302741918/messages", headers=api.as_admin())
+    nonsense = await api.client.get("/v1/conversations/sheena/messages", headers=api.as_admin())
+
+    assert by_bsuid.status_code == 200 and by_bsuid.json()["data"] == []
+    assert nonsense.status_code == 422
+    assert "business-scoped user id" in nonsense.json()["detail"]
+
+
+async def test_search_finds_by_message_text_with_the_match_and_by_name_without(api: Api) -> None:
+    now = int(time.time())
+    await customer_writes(api, SHEENA, "wamid.Q1", "My parcel never arrived", at=now - 60)
+    await deliver(api, inbound_text(RAVI, "wamid.Q2", "Hello", now - 30, name="Parcelina"))
+
+    response = await api.client.get("/v1/conversations", params={"q": "parcel"}, headers=api.as_admin())
+
+    assert response.status_code == 200, response.text
+    ravi, sheena = response.json()["data"]
+    assert (ravi["customer_id"], "match" in ravi) == (RAVI, False)
+    assert (sheena["customer_id"], sheena["match"]) == (SHEENA, "My parcel never arrived")
+    assert sheena["unread_count"] == 1 and response.json()["next_cursor"] is None
+
+
+async def test_search_pages_by_cursor_like_the_list(api: Api) -> None:
+    now = int(time.time())
+    for n, wa_id in enumerate(["16505550001", "16505550002", "16505550003"]):
+        await customer_writes(api, wa_id, f"wamid.SP{n}", f"refund please {n}", at=now - 100 + n)
+
+    first = (await api.client.get("/v1/conversations", params={"q": "refund", "limit": 2}, headers=api.as_admin())).json()
+    second = (
+        await api.client.get(
+            "/v1/conversations", params={"q": "refund", "limit": 2, "cursor": first["next_cursor"]}, headers=api.as_admin()
+        )
+    ).json()
+
+    assert [c["customer_id"] for c in first["data"] + second["data"]] == ["16505550003", "16505550002", "16505550001"]
+    assert second["next_cursor"] is None
+
+
+async def test_a_search_with_nothing_to_look_for_is_a_400_problem(api: Api) -> None:
+    punctuation = await api.client.get("/v1/conversations", params={"q": "?!"}, headers=api.as_admin())
+    empty = await api.client.get("/v1/conversations", params={"q": ""}, headers=api.as_admin())
+
+    for response in (punctuation, empty):
+        assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert "no letter or digit" in punctuation.json()["detail"]
