@@ -126,7 +126,7 @@ class DispatchOutbound:
                 await self._outbox.complete(entry.message_id)
                 return "dropped"
             if entry.called_at is not None:
-                return await self._outcome_unknown(entry, message)
+                return await self._outcome_unknown(entry, message, entry.called_at)
             await self._outbox.calling(entry.message_id, self._clock.now())
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
@@ -140,20 +140,22 @@ class DispatchOutbound:
         try:
             wamid = await sending
         except CloudApiError as error:
+            if error.outcome_unknown:
+                return await self._outcome_unknown(entry, message, self._clock.now())
             return await self._attempt_failed(entry, error)
         await self._accepted(message, wamid)
         return "sent"
 
-    async def _outcome_unknown(self, entry: OutboxEntry, message: Message) -> str:
-        """A call began, and no outcome was recorded before its lease ended: the process died around it.
+    async def _outcome_unknown(self, entry: OutboxEntry, message: Message, called_at: datetime) -> str:
+        """A call began and its outcome is unknown: the process died around it (the lease ended with
+        nothing recorded), or the answer was lost (a timeout, a connection dropped after sending).
 
         Meta may have accepted it, so it is not sent again blindly. Our id travels in
         biz_opaque_callback_data, so a status webhook naming it gives the message its wamid and
         moves it on (it is then dropped here, never re-sent); only when none came within
         `unknown_wait` is it sent again, and the message says so.
         """
-        assert entry.called_at is not None
-        unknown = StatusEvent(status=MessageStatus.UNKNOWN, at=entry.called_at)
+        unknown = StatusEvent(status=MessageStatus.UNKNOWN, at=called_at)
         if message.status.status is not MessageStatus.UNKNOWN:
             await self._update(message, lambda m: with_status(m, unknown))
         await self._outbox.reschedule(entry.message_id, self._clock.now() + self._unknown_wait, entry.attempt)

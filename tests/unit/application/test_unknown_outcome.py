@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from application.ports import SendRequest
 from domain.ids import Wamid
+from domain.meta_errors import CloudApiError
 from domain.status import MessageStatus
 from tests.unit.application.conftest import Harness
 from tests.unit.application.meta_webhooks import envelope, messages_change, status
@@ -84,3 +85,16 @@ async def test_with_no_status_within_the_wait_it_is_sent_again_and_says_so(harne
     assert stored is not None and stored.resent_after_unknown
     assert (stored.status.status, stored.wamid) == (MessageStatus.ACCEPTED, "wamid.FAKE2")
     assert MessageStatus.UNKNOWN in stored.status.reached_at
+
+
+async def test_an_answer_lost_after_the_request_left_is_an_unknown_outcome_not_a_retry(harness: Harness) -> None:
+    message_id = await queued_text(harness)
+    harness.cloud_api.fail_next(CloudApiError(-1, "No answer from the Graph API", transient=True, outcome_unknown=True))
+
+    report = await harness.dispatch()
+    harness.clock.advance(timedelta(seconds=30).total_seconds())
+    too_soon = await harness.dispatch()
+
+    assert (report.unknown, report.retried, too_soon.claimed) == (1, 0, 0)
+    stored = await harness.stores.messages.get(message_id)
+    assert stored is not None and stored.status.status is MessageStatus.UNKNOWN
