@@ -47,21 +47,21 @@ def burst(api: httpx.Client, size: int) -> list[str]:
     return ids
 
 
+def settled(api: httpx.Client, ours: list[str]) -> list[dict[str, Any]]:
+    messages = [api.get(f"/v1/messages/{message_id}").json() for message_id in ours]
+    unsettled = [m for m in messages if m["status"] not in ("read", "failed")]
+    assert not unsettled, [(m["id"], m["status"]) for m in unsettled]
+    return messages
+
+
 def test_a_burst_of_sends_through_5xx_drops_slowness_and_130429_ends_sent_once_or_failed(home: Path, tmp_path: Path) -> None:
     server = start_wahub(reliability_environment(home, WAHUB_UNKNOWN_SEND_WAIT_SECONDS="2"), tmp_path / "logs")
     api, simulator = server.api(), server.simulator()
     ours: list[str] = []
-    for faults in FAULTS:
+    for faults in FAULTS:  # each set of faults is used up by its own burst before the next replaces it
         assert simulator.put("/_sim/faults/graph", json=faults).status_code == 200
         ours += burst(api, PER_FAULTS)
-
-    def settled() -> list[dict[str, Any]]:
-        messages = [api.get(f"/v1/messages/{message_id}").json() for message_id in ours]
-        unsettled = [m for m in messages if m["status"] not in ("read", "failed")]
-        assert not unsettled, [(m["id"], m["status"]) for m in unsettled]
-        return messages
-
-    messages = eventually(settled, timeout=60.0)
+        messages = eventually(lambda: settled(api, ours), timeout=60.0)
     at_meta = collections.Counter(m["payload"].get("biz_opaque_callback_data") for m in simulator.get("/_sim/messages").json())
     outcomes = sends_total(server)
 
