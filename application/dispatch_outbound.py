@@ -49,7 +49,11 @@ class DispatchReport(msgspec.Struct, kw_only=True):
     """Entries that waited for a rate limit: in memory for a token, or rescheduled (pair limit, orphan)."""
     dropped: int = 0
     unknown: int = 0
-    """Sends whose earlier call's outcome a crash left unknown: held for a status of Meta's naming them."""
+    """Sends whose call's outcome is unknown (a crash, a lost answer): held for a status of Meta's naming them."""
+    send_seconds: list[float] = msgspec.field(default_factory=list)
+    """Each Cloud API send call, from its start to Meta's answer (accepted or refused)."""
+    waited_seconds: list[float] = msgspec.field(default_factory=list)
+    """Each in-memory wait for the number's throughput, from the first refusal to the token."""
 
 
 class Claimed(msgspec.Struct, frozen=True, kw_only=True):
@@ -131,6 +135,7 @@ class DispatchOutbound:
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
                 if wait_until is None:
+                    called_at = self._clock.now()
                     sending = await self._call(entry, message)
         finally:
             self._holding -= 1
@@ -140,9 +145,11 @@ class DispatchOutbound:
         try:
             wamid = await sending
         except CloudApiError as error:
+            report.send_seconds.append((self._clock.now() - called_at).total_seconds())
             if error.outcome_unknown:
-                return await self._outcome_unknown(entry, message, self._clock.now())
+                return await self._outcome_unknown(entry, message, called_at)
             return await self._attempt_failed(entry, error)
+        report.send_seconds.append((self._clock.now() - called_at).total_seconds())
         await self._accepted(message, wamid)
         return "sent"
 
@@ -183,16 +190,19 @@ class DispatchOutbound:
         A wait for the number's throughput is spent here, holding the number's gate so the next
         token goes to the entry claimed first; a wait for the recipient (pair limit) is not.
         """
-        slept_at = None
+        slept_at = first_slept_at = None
         while True:
             now = self._clock.now()
             wait_until = self._limiter.check(entry.phone_number_id, entry.customer_id, now)
             if wait_until is None:
+                if first_slept_at is not None:
+                    report.waited_seconds.append((now - first_slept_at).total_seconds())
                 return None
             if now == slept_at or self._limiter.throughput_allows(entry.phone_number_id, now):
                 return wait_until
             if slept_at is None:
                 report.deferred += 1
+                first_slept_at = now
             slept_at = now
             await self._sleep((wait_until - now).total_seconds())
 

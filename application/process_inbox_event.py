@@ -51,6 +51,8 @@ class InboxReport(msgspec.Struct, kw_only=True):
     """POSTs whose application failed this pass, by inbox id, with the error (type and message)."""
     quarantined: list[str] = msgspec.field(default_factory=list)
     """POSTs given up this pass, by inbox id."""
+    applied_after: list[float] = msgspec.field(default_factory=list)
+    """Seconds from each POST stored to every event of it applied: what operators watch against the 1 s target."""
 
     def count(self, kind: str, amount: int = 1) -> None:
         self.events[kind] = self.events.get(kind, 0) + amount
@@ -111,10 +113,12 @@ class ProcessInboxEvent:
             events = self._decoder.decode(source.untrusted_body)
         except MalformedWebhook as error:
             await self._writer.write(PostChanges(inbox_event_id=source.id, processed_at=now))
+            report.applied_after.append((self._clock.now() - source.received_at).total_seconds())
             await self._live.publish("webhook.malformed", {"inbox_event_id": source.id, "error": str(error)})
             return
         post = _changes(source.id, now, events)
         outcome = await self._writer.write(post)
+        report.applied_after.append((self._clock.now() - source.received_at).total_seconds())
         await self._publish(source, events, post, outcome)
         for event in events:
             report.count(_KINDS[type(event)])

@@ -13,7 +13,6 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from application.access import Action
-from application.ports import Clock
 from domain.ids import PhoneNumberId, parse_customer_id, parse_phone_number_id
 from entrypoints.http.auth import requires
 from entrypoints.http.problems import problem_responses
@@ -60,7 +59,7 @@ class ConversationsController(Controller):
         """Latest activity first; with `q`, only the conversations that match, each with `match` when a message did."""
         runtime: Runtime = request.app.state.runtime
         number = None if phone_number_id is None else parse_phone_number_id(phone_number_id)
-        now = _clock(runtime).now()
+        now = runtime.clock.now()
         if q is None:
             page = await runtime.use_cases.list_conversations(number, cursor, limit)
             return PageView(data=[conversation_view(c, now) for c in page.items], next_cursor=page.next_cursor)
@@ -96,14 +95,8 @@ class ConversationsController(Controller):
         number = _number_or_default(runtime, phone_number_id)
         typing = data.typing if data is not None else False
         conversation = await runtime.use_cases.mark_as_read(number, parse_customer_id(customer_id), typing=typing)
-        return conversation_view(conversation, _clock(runtime).now())
+        return conversation_view(conversation, runtime.clock.now())
 
 
 def _number_or_default(runtime: Runtime, raw: str | None) -> PhoneNumberId:
     return parse_phone_number_id(raw if raw is not None else runtime.account.phone_number_id)
-
-
-def _clock(runtime: Runtime) -> Clock:
-    """The container's clock, so a test that freezes time sees windows close when it says."""
-    clock: Clock = runtime.container.clock()
-    return clock
