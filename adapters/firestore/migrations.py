@@ -10,6 +10,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from google.cloud.firestore_v1.base_query import FieldFilter
+
 from adapters.firestore.documents import PAYLOAD
 
 BATCH = 400
@@ -67,4 +69,21 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
         await batch.commit()
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids,)
+async def _inbox_due_times(client: Any) -> None:
+    """Pending POSTs are read in `due_at` order (their time received, or their retry time): POSTs stored
+    by an earlier wahub and not applied yet get theirs, or they would never be read again."""
+    batch, pending = client.batch(), 0
+    async for snapshot in client.collection("inbox").where(filter=FieldFilter("processed", "==", False)).stream():
+        fields = snapshot.to_dict()
+        if "due_at" in fields:
+            continue
+        batch.update(snapshot.reference, {"due_at": fields["received_at"]})
+        pending += 1
+        if pending == BATCH:
+            await batch.commit()
+            batch, pending = client.batch(), 0
+    if pending:
+        await batch.commit()
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _inbox_due_times)
