@@ -30,9 +30,9 @@ async def migrate(client: Any) -> None:
 async def _customer_ids(client: Any) -> None:
     """Customers were keyed by phone number: the key becomes the opaque customer id (the same digits,
     so every id keeps working) and the number stays known as their wa_id."""
-    await _rewrite(client, "messages", _message_keyed_by_customer)
-    await _rewrite(client, "conversations", _payload_keyed_by_customer)
-    await _rewrite(client, "outbox", _payload_keyed_by_customer)
+    await _rewrite(client, client.collection("messages"), _message_keyed_by_customer)
+    await _rewrite(client, client.collection("conversations"), _payload_keyed_by_customer)
+    await _rewrite(client, client.collection("outbox"), _payload_keyed_by_customer)
 
 
 def _message_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -54,9 +54,10 @@ def _payload_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
     return {PAYLOAD: json.dumps(record, separators=(",", ":"))}
 
 
-async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+async def _rewrite(client: Any, documents: Any, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    """Each document of a collection or query that `change` says to update, in batches."""
     batch, pending = client.batch(), 0
-    async for snapshot in client.collection(collection).stream():
+    async for snapshot in documents.stream():
         update = change(snapshot.to_dict())
         if update is None:
             continue
@@ -72,18 +73,8 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
 async def _inbox_due_times(client: Any) -> None:
     """Pending POSTs are read in `due_at` order (their time received, or their retry time): POSTs stored
     by an earlier wahub and not applied yet get theirs, or they would never be read again."""
-    batch, pending = client.batch(), 0
-    async for snapshot in client.collection("inbox").where(filter=FieldFilter("processed", "==", False)).stream():
-        fields = snapshot.to_dict()
-        if "due_at" in fields:
-            continue
-        batch.update(snapshot.reference, {"due_at": fields["received_at"]})
-        pending += 1
-        if pending == BATCH:
-            await batch.commit()
-            batch, pending = client.batch(), 0
-    if pending:
-        await batch.commit()
+    pending = client.collection("inbox").where(filter=FieldFilter("processed", "==", False))
+    await _rewrite(client, pending, lambda fields: None if "due_at" in fields else {"due_at": fields["received_at"]})
 
 
 _STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _inbox_due_times)
