@@ -11,10 +11,8 @@ from __future__ import annotations
 import collections
 import itertools
 import json
-import re
 from typing import Any
 
-import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +21,8 @@ from tests.reliability.conftest import Meta, text_message
 
 _numbers = itertools.count(1)
 
-JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20)
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20)
+"""Valid JSON values only: a syntax error anywhere (Python's `Infinity`) makes the whole body not JSON, refused whole."""
 JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=12)
 
 
@@ -124,4 +123,4 @@ def test_generated_posts_never_answer_5xx_never_stall_and_apply_each_valid_messa
 
     eventually(each_once, timeout=5.0)
     assert metric(server, "wahub_inbox_quarantined") == 0
-    assert not re.search(r"^wahub_webhook_posts_failed_total ", httpx.get(f"{server.url}/metrics", timeout=10.0).text, re.M)
+    assert metric(server, "wahub_webhook_posts_failed_total") == 0
