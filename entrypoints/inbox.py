@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import click
 
@@ -18,7 +18,7 @@ from application.quarantine import ListQuarantined, Replayed, ReplayQuarantined
 from application.records import QuarantinedPost
 from entrypoints.arguments import command_settings, data_dir_option
 from entrypoints.console import print_table
-from entrypoints.container import Container
+from entrypoints.container import Container, resolved
 from entrypoints.settings import SettingsError
 
 T = TypeVar("T")
@@ -55,13 +55,13 @@ def replay(inbox_event_id: str, data_dir: Path | None) -> int:
 
 
 async def _quarantined(container: Container) -> list[QuarantinedPost]:
-    list_quarantined: ListQuarantined = await _resolved(container.list_quarantined)
+    list_quarantined: ListQuarantined = await resolved(container.list_quarantined)
     posts: list[QuarantinedPost] = await list_quarantined()
     return posts
 
 
 async def _replay(container: Container, inbox_event_id: str) -> Replayed:
-    replay_quarantined: ReplayQuarantined = await _resolved(container.replay_quarantined)
+    replay_quarantined: ReplayQuarantined = await resolved(container.replay_quarantined)
     replayed: Replayed = await replay_quarantined(inbox_event_id)
     return replayed
 
@@ -81,12 +81,6 @@ async def _with_container(container: Container, use: Callable[[Container], Await
         shutdown = container.shutdown_resources()
         if shutdown is not None:
             await shutdown
-
-
-async def _resolved(provider: Any) -> Any:
-    """Providers that depend on the async store resource hand out futures."""
-    value = provider()
-    return await value if hasattr(value, "__await__") else value
 
 
 def _row(post: QuarantinedPost) -> tuple[str, ...]:

@@ -12,7 +12,13 @@ from typing import Any
 
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from adapters.firestore.documents import PAYLOAD
+from adapters.firestore import day_tallies
+from adapters.firestore.conversations import conversation_fields
+from adapters.firestore.documents import PAYLOAD, from_payload
+from domain.conversations import Conversation
+from domain.messages import Message
+
+OLD_TALLIES = "message_tallies"
 
 BATCH = 400
 """Firestore takes at most 500 writes in one batch."""
@@ -30,9 +36,9 @@ async def migrate(client: Any) -> None:
 async def _customer_ids(client: Any) -> None:
     """Customers were keyed by phone number: the key becomes the opaque customer id (the same digits,
     so every id keeps working) and the number stays known as their wa_id."""
-    await _rewrite(client, client.collection("messages"), _message_keyed_by_customer)
-    await _rewrite(client, client.collection("conversations"), _payload_keyed_by_customer)
-    await _rewrite(client, client.collection("outbox"), _payload_keyed_by_customer)
+    await _rewrite(client, "messages", _message_keyed_by_customer)
+    await _rewrite(client, "conversations", _payload_keyed_by_customer)
+    await _rewrite(client, "outbox", _payload_keyed_by_customer)
 
 
 def _message_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -54,15 +60,24 @@ def _payload_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
     return {PAYLOAD: json.dumps(record, separators=(",", ":"))}
 
 
-async def _rewrite(client: Any, documents: Any, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
-    """Each document of a collection or query that `change` says to update, in batches."""
+async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    def update(batch: Any, snapshot: Any) -> bool:
+        changed = change(snapshot.to_dict())
+        if changed is not None:
+            batch.update(snapshot.reference, changed)
+        return changed is not None
+
+    await _in_batches(client, collection, update)
+
+
+async def _in_batches(client: Any, collection: str | Any, write: Callable[[Any, Any], bool]) -> None:
+    """`write(batch, snapshot)` adds at most one write to the batch for the document, and says whether it did.
+
+    `collection` is a collection's name, or a query when only some of its documents need the step."""
     batch, pending = client.batch(), 0
+    documents = client.collection(collection) if isinstance(collection, str) else collection
     async for snapshot in documents.stream():
-        update = change(snapshot.to_dict())
-        if update is None:
-            continue
-        batch.update(snapshot.reference, update)
-        pending += 1
+        pending += write(batch, snapshot)
         if pending == BATCH:
             await batch.commit()
             batch, pending = client.batch(), 0
@@ -70,11 +85,39 @@ async def _rewrite(client: Any, documents: Any, change: Callable[[dict[str, Any]
         await batch.commit()
 
 
+async def _analytics_tallies(client: Any) -> None:
+    """Analytics moved to per-day shard tallies with quarter-hour maps: counted afresh from every message
+    (the old `message_tallies` are dropped), and conversations get `unanswered_window_closes_at`."""
+    def delete(batch: Any, snapshot: Any) -> bool:
+        batch.delete(snapshot.reference)
+        return True
+
+    def count(batch: Any, snapshot: Any) -> bool:
+        day_tallies.count_change(batch, client, None, from_payload(snapshot.to_dict(), Message))
+        return True
+
+    for collection in (OLD_TALLIES, day_tallies.COLLECTION):
+        await _in_batches(client, collection, delete)
+    await _in_batches(client, "messages", count)
+    await _rewrite(client, "conversations", _with_closing_field)
+
+
+def _with_closing_field(fields: dict[str, Any]) -> dict[str, Any] | None:
+    closing = conversation_fields(from_payload(fields, Conversation))
+    return {key: value for key, value in closing.items() if key == "unanswered_window_closes_at"} or None
+
+
 async def _inbox_due_times(client: Any) -> None:
     """Pending POSTs are read in `due_at` order (their time received, or their retry time): POSTs stored
     by an earlier wahub and not applied yet get theirs, or they would never be read again."""
-    pending = client.collection("inbox").where(filter=FieldFilter("processed", "==", False))
-    await _rewrite(client, pending, lambda fields: None if "due_at" in fields else {"due_at": fields["received_at"]})
+
+    def due(batch: Any, snapshot: Any) -> bool:
+        fields = snapshot.to_dict()
+        if "due_at" not in fields:
+            batch.update(snapshot.reference, {"due_at": fields["received_at"]})
+        return "due_at" not in fields
+
+    await _in_batches(client, client.collection("inbox").where(filter=FieldFilter("processed", "==", False)), due)
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _inbox_due_times)
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _inbox_due_times)
