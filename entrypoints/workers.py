@@ -12,13 +12,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
 from entrypoints.container import Container, resolved
-from entrypoints.http.metrics import Metrics
 
 log = logging.getLogger("wahub.workers")
 
@@ -90,10 +89,18 @@ class LocalWorkers:
         return [asyncio.create_task(worker.run(), name=worker.name) for worker in (self.inbox, self.dispatcher, self.media)]
 
 
-async def local_workers(container: Container, metrics: Metrics) -> LocalWorkers:
+class Reports(Protocol):
+    """Where the loops' reports go: this process's metrics, or (role worker) the API process's, over the link."""
+
+    def applied(self, report: InboxReport) -> None: ...
+
+    def dispatched(self, report: DispatchReport) -> None: ...
+
+
+async def local_workers(container: Container, reports: Reports) -> LocalWorkers:
     return LocalWorkers(
-        inbox=inbox_worker(await resolved(container.process_inbox_event), metrics.applied),
-        dispatcher=dispatcher(await resolved(container.dispatch_outbound), metrics.dispatched),
+        inbox=inbox_worker(await resolved(container.process_inbox_event), reports.applied),
+        dispatcher=dispatcher(await resolved(container.dispatch_outbound), reports.dispatched),
         media=media_downloader(await resolved(container.download_inbound_media)),
     )
 

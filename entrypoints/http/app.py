@@ -87,7 +87,9 @@ async def build_runtime(container: Container, role: Role = "all") -> Runtime:
     background: Background
     if role == "api":
         simulator_url = simulator.url if simulator is not None else None
-        background = ApiLink(link_address(container.settings().data_dir), container.live_events(), simulator_url)
+        background = ApiLink(
+            link_address(container.settings().data_dir), container.live_events(), metrics, simulator_url
+        )
         await background.listen()
     else:
         background = await local_workers(container, metrics)
