@@ -13,6 +13,8 @@ from domain.content import Template
 from domain.messages import Direction, Message
 
 QUARTER_MINUTES = int(RESOLUTION.total_seconds() // 60)
+RESPONSE_SECONDS = "seconds"
+"""Beside the histogram's bucket counts, the key of the first responses' summed seconds (for the mean)."""
 
 NO_PRICING_TYPE = ""
 """Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
@@ -55,7 +57,7 @@ def tallies(message: Message) -> dict[Tally, float]:
             counts[("template", _key(template))] = 1
         if message.response_seconds is not None:
             counts[("response", str(histogram_bucket(message.response_seconds)))] = 1
-            counts[("response_seconds", "total")] = message.response_seconds
+            counts[("response", RESPONSE_SECONDS)] = message.response_seconds
     if (failure := message.status.failure) is not None:
         counts[("failure", _key([failure.code, failure.title]))] = 1
     if (pricing := message.pricing) is not None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from google.api_core.exceptions import AlreadyExists
+from google.api_core.exceptions import Aborted, AlreadyExists
 from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
@@ -23,6 +25,8 @@ from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
 ParkedStatus = tuple[StatusEvent, Pricing | None]
+COMMIT_ATTEMPTS = 6
+"""A busy day's tally shards are contended: a batch Firestore aborts wrote nothing, so it is committed again."""
 
 
 class FirestoreMessageStore:
@@ -40,11 +44,19 @@ class FirestoreMessageStore:
         if message.wamid is not None:
             batch.create(self._wamid_ref(message.wamid), {"message_id": message.id})
         count_change(batch, self._client, None, message)
-        try:
-            await batch.commit()
-        except AlreadyExists:
-            return False
-        return True
+        attempt = 1
+        while True:
+            try:
+                await batch.commit()
+            except AlreadyExists:
+                return False
+            except Aborted:
+                if attempt == COMMIT_ATTEMPTS:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.05 * 2**attempt))
+                attempt += 1
+            else:
+                return True
 
     async def get(self, message_id: MessageId) -> Message | None:
         snapshot = await self._messages.document(message_id).get()
