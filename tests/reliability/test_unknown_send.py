@@ -138,7 +138,7 @@ def test_an_unknown_send_no_status_names_is_sent_again_after_the_wait_and_says_s
         assert message.get("resent_after_unknown") is True, message
         return message
 
-    message = eventually(resent, timeout=RESENT_WAIT + 20.0)
+    message = eventually(resent, timeout=RESENT_WAIT + 60.0)  # a restart, a lease and a resend on a loaded machine
     assert message["status"] == "accepted" and "unknown" in [step["status"] for step in message["status_history"]]
     assert len(sends_of(simulator, message_id)) == 2
     assert message["wamid"] == sends_of(simulator, message_id)[1]["wamid"]
