@@ -198,13 +198,16 @@ def running(server: Server, port: int, log: Path) -> Iterator[subprocess.Popen[b
 
 
 def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 30.0) -> None:
-    """uvicorn listens only after the app's start-up (lifespan) has finished."""
+    """Ready once an HTTP request gets any answer: `wahub serve` binds its port before the app's start-up
+    (lifespan) and answers only after it, so a connection alone proves nothing."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+            probe.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+            if probe.recv(1):
+                return
         time.sleep(0.1)
     raise SystemExit(f"server not listening on {port} after {timeout} s:\n{log.read_text()[-3000:]}")
 

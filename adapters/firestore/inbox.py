@@ -14,7 +14,7 @@ from typing import Any
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from adapters.firestore.documents import TRANSACTION_ATTEMPTS, utc
+from adapters.firestore.documents import TRANSACTION_ATTEMPTS, delete_found, utc
 from application.records import InboxEvent, InboxFailure, QuarantinedPost
 
 
@@ -86,6 +86,16 @@ class FirestoreInbox:
             async for s in query.stream()
         ]
         return sorted(posts, key=lambda p: (p.quarantined_at, p.id))[:limit]
+
+
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        query = (
+            self._events.where(filter=FieldFilter("processed", "==", True))
+            .where(filter=FieldFilter("processed_at", "<", utc(processed_before)))
+            .order_by("processed_at")
+            .limit(max(limit, 0))
+        )
+        return await delete_found(self._client, query)
 
 
 def _event(snapshot: Any) -> InboxEvent:

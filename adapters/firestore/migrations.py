@@ -15,6 +15,7 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 from adapters.firestore import day_tallies
 from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.documents import PAYLOAD, from_payload
+from adapters.firestore.message_fields import thread_copy, thread_fields
 from domain.conversations import Conversation
 from domain.messages import Message
 
@@ -107,6 +108,16 @@ def _with_closing_field(fields: dict[str, Any]) -> dict[str, Any] | None:
     return {key: value for key, value in closing.items() if key == "unanswered_window_closes_at"} or None
 
 
+async def _threads(client: Any) -> None:
+    """History pages read a copy of each message in its conversation's own collection (message_fields.thread)."""
+    def copy(batch: Any, snapshot: Any) -> bool:
+        message = from_payload(snapshot.to_dict(), Message)
+        batch.set(thread_copy(client, message), thread_fields(message))
+        return True
+
+    await _in_batches(client, "messages", copy)
+
+
 async def _inbox_due_times(client: Any) -> None:
     """Pending POSTs are read in `due_at` order (their time received, or their retry time): POSTs stored
     by an earlier wahub and not applied yet get theirs, or they would never be read again."""
@@ -120,4 +131,4 @@ async def _inbox_due_times(client: Any) -> None:
     await _in_batches(client, client.collection("inbox").where(filter=FieldFilter("processed", "==", False)), due)
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _inbox_due_times)
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _threads, _inbox_due_times)

@@ -64,3 +64,8 @@ class InMemoryInbox:
         if failure.retry_at is None:
             return False
         return due_by is None or failure.retry_at <= due_by
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        doomed = sorted(i for i, at in self._processed_at.items() if at < processed_before)[: max(limit, 0)]
+        for event_id in doomed:
+            del self._events[event_id], self._processed_at[event_id]
+        return len(doomed)

@@ -84,6 +84,15 @@ class SqliteInbox:
             for seq, received_at, attempts, error, quarantined_at, size in rows
         ]
 
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        """Oldest first by seq, so the scan stops early: applied POSTs lie at the start of the table."""
+        statement = (
+            "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE processed_at IS NOT NULL "
+            "AND processed_at < ? ORDER BY seq LIMIT ?)"
+        )
+        cutoff = to_micros(processed_before)
+        return await self._database.write(lambda c: c.execute(statement, (cutoff, max(limit, 0))).rowcount)
+
 
 def mark_processed(connection: sqlite3.Connection, seq: int, at: datetime) -> None:
     """Ends a quarantine as well: a POST replayed after a fix is done once it applies."""
