@@ -222,17 +222,17 @@ class Inbox(Protocol):
         """Quarantined POSTs not applied since, oldest first."""
         ...
 
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        """Delete up to `limit` POSTs applied before `processed_before`, oldest first; a POST not applied yet
+        (or quarantined) is never touched. Returns how many went."""
+        ...
+
 
 class PostWriter(Protocol):
     """Writes the changes of one stored webhook POST, and its processed mark, as one unit of work."""
 
     async def write(self, post: PostChanges) -> PostOutcome:
         """All of it or none of it: one transaction, each change applied to the records as found inside it."""
-        ...
-
-    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
-        """Delete up to `limit` POSTs applied before `processed_before`, oldest first; a POST not applied yet is
-        never touched. Returns how many went."""
         ...
 
 

@@ -19,7 +19,7 @@ from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.day_tallies import count_change
 from adapters.firestore.documents import TRANSACTION_ATTEMPTS, document_key, from_payload, utc
 from adapters.firestore.media import media_fields
-from adapters.firestore.message_fields import message_fields
+from adapters.firestore.message_fields import message_fields, thread_copy, thread_fields
 from adapters.firestore.templates import template_fields
 from application.post_changes import (
     ChangeTemplate,
@@ -102,6 +102,7 @@ class FirestorePostWriter:
         first = await view.get(claim) is None
         if first:
             view.set(self._messages.document(message.id), message_fields(message))
+            view.set(thread_copy(self._client, message), thread_fields(message))
             view.set(claim, {"message_id": message.id})
             view.counts.append((None, message))
         if change.media is not None:
@@ -127,6 +128,7 @@ class FirestorePostWriter:
         before = from_payload(fields, Message)
         after = change.change(before)
         view.set(reference, message_fields(after))
+        view.set(thread_copy(self._client, after), thread_fields(after))
         if after.wamid is not None and after.wamid != before.wamid:
             view.set(self._wamids.document(document_key(after.wamid)), {"message_id": after.id})
         view.counts.append((before, after))
