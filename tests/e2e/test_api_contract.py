@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from litestar._openapi.plugin import OpenAPIPlugin
-from schemathesis.checks import positive_data_acceptance
+from schemathesis.checks import negative_data_rejection, positive_data_acceptance
 
 from entrypoints.container import Container
 from entrypoints.http.app import create_app
@@ -26,6 +26,9 @@ from entrypoints.settings import load_settings
 from tests.e2e.support import ADMIN_KEY, WahubServer, start_wahub, wahub_environment
 
 EXAMPLES_PER_OPERATION = 25
+UPLOAD = "/v1/media"
+"""multipart/form-data: every part is text, so a "negative" `type` (null, an array) sent as a part is just the
+text of it, which the upload accepts and checks as a MIME type; rejecting it is not a promise a form can make."""
 STREAMS = "/v1/events"
 """An endless text/event-stream: a request would never finish; its documentation is checked on its own."""
 
@@ -58,6 +61,7 @@ schema = schemathesis.openapi.from_dict(published_document()).exclude(path=STREA
     max_examples=EXAMPLES_PER_OPERATION,
     deadline=None,
     suppress_health_check=list(HealthCheck),
+    derandomize=True,
     database=None,
 )
 def test_every_operation_answers_inside_its_documented_contract(
@@ -66,7 +70,7 @@ def test_every_operation_answers_inside_its_documented_contract(
     case.call_and_validate(
         base_url=contract_server.url,
         headers={"authorization": f"Bearer {ADMIN_KEY}"},
-        excluded_checks=[positive_data_acceptance],
+        excluded_checks=[positive_data_acceptance, *([negative_data_rejection] if case.path == UPLOAD else [])],
     )
 
 
