@@ -19,7 +19,6 @@ from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import SqliteStores, open_sqlite_stores
 from application.process_inbox_event import ProcessInboxEvent
-from application.receive_message import ReceiveMessage
 
 NUMBER = "106540352242922"
 BATCH = 200
@@ -39,24 +38,14 @@ def webhook(n: int) -> bytes:
 
 
 def processor(stores: SqliteStores) -> ProcessInboxEvent:
-    clock, live = SystemClock(), InMemoryLiveEvents()
-    receive = ReceiveMessage(
-        messages=stores.messages,
-        conversations=stores.conversations,
-        customers=stores.customers,
-        media=stores.media,
-        live_events=live,
-        clock=clock,
-    )
     return ProcessInboxEvent(
         inbox=stores.inbox,
         decoder=MetaWebhookDecoder(),
-        receive=receive,
+        writer=stores.post_writer,
         messages=stores.messages,
         customers=stores.customers,
-        templates=stores.templates,
-        live_events=live,
-        clock=clock,
+        live_events=InMemoryLiveEvents(),
+        clock=SystemClock(),
     )
 
 

@@ -15,6 +15,7 @@ from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.media import SqliteMediaStore
 from adapters.sqlite.messages import SqliteMessageStore
 from adapters.sqlite.outbox import SqliteOutbox
+from adapters.sqlite.post_writer import SqlitePostWriter
 from adapters.sqlite.search import SqliteConversationSearch
 from adapters.sqlite.templates import SqliteTemplateStore
 
@@ -31,6 +32,7 @@ class SqliteStores:
     idempotency_keys: SqliteIdempotencyKeys
     api_keys: SqliteApiKeyStore
     customers: SqliteCustomerDirectory
+    post_writer: SqlitePostWriter
     search: SqliteConversationSearch
 
     async def close(self) -> None:
@@ -51,5 +53,6 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         idempotency_keys=SqliteIdempotencyKeys(database),
         api_keys=SqliteApiKeyStore(database),
         customers=SqliteCustomerDirectory(database),
+        post_writer=SqlitePostWriter(database),
         search=SqliteConversationSearch(database),
     )

@@ -137,22 +137,27 @@ class WahubServer:
         self.clients.clear()
 
 
-def start_wahub(environment: Mapping[str, str], logs: Path, *arguments: str, sandbox: bool = True) -> WahubServer:
-    """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken."""
-    for attempt in range(3):
-        port = free_port()
-        directory = logs / f"serve-{port}"
+def start_wahub(
+    environment: Mapping[str, str], logs: Path, *arguments: str, sandbox: bool = True, port: int | None = None
+) -> WahubServer:
+    """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken.
+
+    With `port`, that port only (a restart where a simulator posts its webhooks).
+    """
+    for attempt in range(1 if port is not None else 3):
+        chosen = port or free_port()
+        directory = logs / f"serve-{chosen}"
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / "stdout.txt", "wb") as stdout, open(directory / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
-                [str(WAHUB), "serve", "--port", str(port), *arguments],
+                [str(WAHUB), "serve", "--port", str(chosen), *arguments],
                 env=dict(environment),
                 stdout=stdout,
                 stderr=stderr,
                 stdin=subprocess.DEVNULL,
                 cwd=logs,
             )
-        server = WahubServer(process=process, port=port, logs=directory)
+        server = WahubServer(process=process, port=chosen, logs=directory)
         try:
             _wait_until_ready(server, sandbox)
             return server

@@ -20,7 +20,6 @@ from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
 from application.queries import ConversationHistory
 from application.rate_limiter import RateLimiter
-from application.receive_message import ReceiveMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
@@ -68,17 +67,9 @@ class Harness:
         self.process_inbox_event = ProcessInboxEvent(
             inbox=s.inbox,
             decoder=MetaWebhookDecoder(),
-            receive=ReceiveMessage(
-                messages=s.messages,
-                conversations=s.conversations,
-                customers=s.customers,
-                media=s.media,
-                live_events=self.live_events,
-                clock=self.clock,
-            ),
+            writer=s.post_writer,
             messages=s.messages,
             customers=s.customers,
-            templates=s.templates,
             live_events=self.live_events,
             clock=self.clock,
         )
