@@ -214,7 +214,7 @@ class WahubClient:
         return msgspec.convert(self._json("POST", f"/v1/messages/{quote(message_id, safe='')}/retry"), Message)
 
     def templates(self) -> list[dict[str, Any]]:
-        templates: list[dict[str, Any]] = self._json("GET", "/v1/templates")["data"]
+        templates: list[dict[str, Any]] = self._json("GET", "/v1/templates")
         return templates
 
     def media(self, media_id: str) -> bytes:

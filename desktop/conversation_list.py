@@ -129,7 +129,13 @@ class ConversationListModel(QAbstractListModel):
             self.failed.emit(str(error))
 
     def apply_message(self, message: Message, counted_unread: bool) -> None:
-        """A live message: its conversation's row is updated and moves to the top."""
+        """A live message: its conversation's row is updated and moves to the top.
+
+        While a first page is on its way the message is left to it: the page was asked for after the
+        stream (re)connected, so it already counts what the stream replays.
+        """
+        if self._fetching and self._cursor is None:
+            return
         if self.phone_number_id not in (None, message.phone_number_id):
             return
         row = self.row_of(message.conversation_key)

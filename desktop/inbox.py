@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.client import ClientError, Conversation, Message
+from desktop.client import ClientError, Conversation, Message, PhoneNumber
 from desktop.composer import Attachment, Composer
 from desktop.conversation_list import ConversationDelegate, ConversationListModel
 from desktop.events import StreamEvent
@@ -69,12 +69,9 @@ class InboxScreen(QWidget):
         self.numbers = QComboBox()
         self.numbers.setObjectName("numberFilter")
         self.numbers.addItem("All numbers", None)
-        for number in session.phone_numbers:
-            self.numbers.addItem(
-                f"{number.verified_name} · {number.display_phone_number}".strip(" ·"), number.phone_number_id
-            )
-        self.numbers.setVisible(len(session.phone_numbers) > 1)
+        self.numbers.hide()
         self.numbers.currentIndexChanged.connect(self._apply_filters)
+        session.tasks.run(session.client.phone_numbers, self._show_numbers, lambda _: None, owner=self)
         self.conversations = ConversationListModel(session, self)
         self.conversation_list = QListView()
         self.conversation_list.setObjectName("conversationList")
@@ -185,6 +182,13 @@ class InboxScreen(QWidget):
 
     def _apply_filters(self) -> None:
         self.conversations.reload(self.search.text(), self.numbers.currentData())
+
+    def _show_numbers(self, numbers: list[PhoneNumber]) -> None:
+        """The filter is offered only when there is a choice; a server without the list has one number."""
+        for number in numbers:
+            label = " · ".join(part for part in (number.verified_name, number.display_phone_number) if part)
+            self.numbers.addItem(label, number.phone_number_id)
+        self.numbers.setVisible(len(numbers) > 1)
 
     def _list_failed(self, text: str) -> None:
         self.list_error.setText(text)

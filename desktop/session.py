@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from desktop.client import Me, PhoneNumber, WahubClient
+from desktop.client import Me, WahubClient
 from desktop.drafts import Drafts
 from desktop.events import STREAM_RESET, ConnectionState, EventFollower, StreamEvent
 from desktop.tasks import Tasks
@@ -22,19 +22,17 @@ class Session(QObject):
     reload = Signal()
     """What a screen shows may be stale (a reconnect, or the stream said `stream.reset`): fetch it again."""
 
-    def __init__(
-        self, client: WahubClient, me: Me, phone_numbers: list[PhoneNumber], settings: QSettings, tasks: Tasks
-    ) -> None:
+    def __init__(self, client: WahubClient, me: Me, settings: QSettings, tasks: Tasks) -> None:
         super().__init__()
         self.client = client
         self.me = me
-        self.phone_numbers = phone_numbers
         self.settings = settings
         self.drafts = Drafts(settings)
         self.tasks = tasks
         self.connected = True
         self._follower: EventFollower | None = None
-        self._was_disconnected = False
+        self._stale = True
+        """Until the stream is open, events may have been missed: each (re)connection reloads the screens."""
 
     def may(self, action: str) -> bool:
         return action in self.me.actions
@@ -64,7 +62,7 @@ class Session(QObject):
         self.connected = state.connected
         self.connection_changed.emit(state)
         if not state.connected:
-            self._was_disconnected = True
-        elif self._was_disconnected:
-            self._was_disconnected = False
+            self._stale = True
+        elif self._stale:
+            self._stale = False
             self.reload.emit()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,3 +25,12 @@ def desktop_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("WAHUB_SERVER_URL", "WAHUB_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     return config
+
+
+@pytest.fixture(autouse=True)
+def close_apps() -> Iterator[None]:
+    """Apps a test opened are closed even when it failed. Looked up, not imported: the client tests stay Qt-free."""
+    yield
+    support = sys.modules.get("tests.desktop.support")
+    while support is not None and support.OPEN:
+        support.OPEN.pop().close()

@@ -137,10 +137,16 @@ class WahubServer:
         self.clients.clear()
 
 
-def start_wahub(environment: Mapping[str, str], logs: Path, *arguments: str, sandbox: bool = True) -> WahubServer:
-    """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken."""
+def start_wahub(
+    environment: Mapping[str, str], logs: Path, *arguments: str, sandbox: bool = True, port: int | None = None
+) -> WahubServer:
+    """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken.
+
+    With `port`, that one (a restart where clients expect the server back); it is still retried if taken.
+    """
+    wanted = port
     for attempt in range(3):
-        port = free_port()
+        port = wanted or free_port()
         directory = logs / f"serve-{port}"
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / "stdout.txt", "wb") as stdout, open(directory / "stderr.txt", "wb") as stderr:
