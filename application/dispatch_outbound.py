@@ -150,7 +150,7 @@ class DispatchOutbound:
         except asyncio.CancelledError:
             sending.cancel()
             raise
-        self._limiter.record(entry.phone_number_id, entry.wa_id, self._clock.now())
+        self._limiter.record(entry.phone_number_id, entry.customer_id, self._clock.now())
         return sending
 
     async def _token(self, entry: OutboxEntry, report: DispatchReport) -> datetime | None:
@@ -162,7 +162,7 @@ class DispatchOutbound:
         slept_at = None
         while True:
             now = self._clock.now()
-            wait_until = self._limiter.check(entry.phone_number_id, entry.wa_id, now)
+            wait_until = self._limiter.check(entry.phone_number_id, entry.customer_id, now)
             if wait_until is None:
                 return None
             if now == slept_at or self._limiter.throughput_allows(entry.phone_number_id, now):
@@ -225,7 +225,8 @@ def _request(message: Message) -> SendRequest:
     assert is_outbound(content), f"message {message.id} holds inbound content and cannot be sent"
     return SendRequest(
         phone_number_id=message.phone_number_id,
-        to=message.wa_id,
+        to=message.identity.wa_id,
+        recipient=None if message.identity.wa_id else message.identity.user_id,
         content=content,
         context=message.context,
         callback_data=message.id,

@@ -16,7 +16,7 @@ from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, Med
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.content import OutboundContent
 from domain.conversations import Conversation
-from domain.ids import MessageId, PhoneNumberId, WabaId, WaId, Wamid
+from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
 from domain.messages import Message, Pricing, ReplyContext
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
@@ -43,7 +43,7 @@ class MessageStore(Protocol):
         ...
 
     async def history(
-        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         """One conversation's messages, newest first."""
         ...
@@ -56,7 +56,7 @@ class MessageStore(Protocol):
         """Remove and return the statuses parked for this wamid."""
         ...
 
-    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+    async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
 
@@ -66,12 +66,12 @@ class MessageStore(Protocol):
 
 
 class ConversationStore(Protocol):
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None: ...
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None: ...
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """Create or change one conversation atomically."""
@@ -178,8 +178,10 @@ class WebhookDecoder(Protocol):
 
 class SendRequest(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: PhoneNumberId
-    to: WaId
     content: OutboundContent
+    to: WaId | None = None
+    recipient: Bsuid | None = None
+    """A BSUID, for a customer whose phone number is not known (Meta's `recipient`); `to` wins when both are set."""
     context: ReplyContext | None = None
     callback_data: str | None = None
 
@@ -226,3 +228,7 @@ class CloudApi(Protocol):
     async def delete_template(self, waba_id: WabaId, name: str, template_id: str | None) -> None: ...
 
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo: ...
+
+    async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
+        """Every phone number of the WABA, all pages."""
+        ...

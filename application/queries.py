@@ -6,7 +6,7 @@ from application.ports import ConversationStore, MessageStore, TemplateStore
 from application.records import Page
 from domain.conversations import Conversation
 from domain.errors import NotFound
-from domain.ids import MessageId, PhoneNumberId, WaId
+from domain.ids import CustomerId, MessageId, PhoneNumberId
 from domain.messages import Message
 from domain.templates import MessageTemplate
 
@@ -34,8 +34,10 @@ class ConversationHistory:
     def __init__(self, *, messages: MessageStore) -> None:
         self._messages = messages
 
-    async def __call__(self, phone_number_id: PhoneNumberId, wa_id: WaId, cursor: str | None, limit: int) -> Page[Message]:
-        return await self._messages.history(phone_number_id, wa_id, cursor=cursor, limit=limit)
+    async def __call__(
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, cursor: str | None, limit: int
+    ) -> Page[Message]:
+        return await self._messages.history(phone_number_id, customer_id, cursor=cursor, limit=limit)
 
 
 class ListTemplates:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from domain.rate_limits import (
     SECOND,
     Pace,
@@ -46,13 +46,13 @@ class RateLimiter:
         self._margin = margin
         self._held: dict[int, tuple[ThroughputLimit, Pace]] = {}
         self._throughput_states: dict[PhoneNumberId, tuple[ThroughputState, PaceState]] = {}
-        self._pair_states: dict[tuple[PhoneNumberId, WaId], PairState] = {}
+        self._pair_states: dict[tuple[PhoneNumberId, CustomerId], PairState] = {}
 
-    def check(self, phone_number_id: PhoneNumberId, wa_id: WaId, now: datetime) -> datetime | None:
+    def check(self, phone_number_id: PhoneNumberId, customer_id: CustomerId, now: datetime) -> datetime | None:
         """None when every limit allows a send now, else the time to try again; records nothing."""
         limit, pace = self._limits(phone_number_id)
         number_state, pace_state = self._throughput_states.get(phone_number_id, (ThroughputState(), PaceState()))
-        pair_state = self._pair_states.get((phone_number_id, wa_id), PairState())
+        pair_state = self._pair_states.get((phone_number_id, customer_id), PairState())
         decisions = (limit.decide(number_state, now), pace.decide(pace_state, now), self._pair.decide(pair_state, now))
         for decision in decisions:
             match decision:
@@ -62,12 +62,12 @@ class RateLimiter:
                     raise AssertionError(f"throughput and pair limits only ever ask to wait, not refuse: {reason}")
         return None
 
-    def record(self, phone_number_id: PhoneNumberId, wa_id: WaId, at: datetime) -> None:
+    def record(self, phone_number_id: PhoneNumberId, customer_id: CustomerId, at: datetime) -> None:
         """A send made at `at` (or before: a later time only holds its token longer)."""
         limit, pace = self._limits(phone_number_id)
         number_state, pace_state = self._throughput_states.get(phone_number_id, (ThroughputState(), PaceState()))
         self._throughput_states[phone_number_id] = (limit.record(number_state, at), pace.record(pace_state, at))
-        pair_key = (phone_number_id, wa_id)
+        pair_key = (phone_number_id, customer_id)
         pair_state = self._pair_states.get(pair_key, PairState())
         self._remember_pair(pair_key, self._pair.record(pair_state, at), at)
 
@@ -101,7 +101,7 @@ class RateLimiter:
             self._held[meta.per_second] = limits
         return limits
 
-    def _remember_pair(self, key: tuple[PhoneNumberId, WaId], state: PairState, now: datetime) -> None:
+    def _remember_pair(self, key: tuple[PhoneNumberId, CustomerId], state: PairState, now: datetime) -> None:
         """Forget recipients whose cool-down is over: their fresh state is the default one."""
         if len(self._pair_states) >= PAIR_STATES_KEPT:
             self._pair_states = {

@@ -11,7 +11,9 @@ from application.ports import Clock, ConversationStore, LiveEvents, MediaStore, 
 from application.records import MediaDownload, MediaRecord
 from domain.content import MediaContent, kind_of, preview
 from domain.conversations import record_inbound
-from domain.ids import new_message_id
+from domain.customers import customer_id_for
+from domain.errors import InvalidIdentifier
+from domain.ids import CustomerId, new_message_id
 from domain.messages import Direction, Message
 from domain.status import MessageStatus, StatusRecord
 from domain.webhook_events import InboundMessageReceived
@@ -36,16 +38,20 @@ class ReceiveMessage:
         self._clock = clock
 
     async def __call__(self, event: InboundMessageReceived) -> None:
-        message = _message(event)
+        customer_id = customer_id_for(event.identity)
+        if customer_id is None:
+            raise InvalidIdentifier(f"message {event.wamid} names no customer: neither a phone number nor a BSUID")
+        message = _message(event, customer_id)
         first_delivery = await self._messages.add(message)
         await self._remember_media(event)
         await self._conversations.update(
             event.phone_number_id,
-            event.wa_id,
+            customer_id,
             lambda current: record_inbound(
                 current,
                 phone_number_id=event.phone_number_id,
-                wa_id=event.wa_id,
+                customer_id=customer_id,
+                identity=event.identity,
                 wamid=event.wamid,
                 at=event.at,
                 preview=preview(event.content),
@@ -77,12 +83,13 @@ class ReceiveMessage:
         )
 
 
-def _message(event: InboundMessageReceived) -> Message:
+def _message(event: InboundMessageReceived, customer_id: CustomerId) -> Message:
     return Message(
         id=new_message_id(),
         direction=Direction.INBOUND,
         phone_number_id=event.phone_number_id,
-        wa_id=event.wa_id,
+        customer_id=customer_id,
+        identity=event.identity,
         content=event.content,
         created_at=event.at,
         status=StatusRecord(status=MessageStatus.DELIVERED, reached_at={MessageStatus.DELIVERED: event.at}),

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from domain.ids import MessageId, PhoneNumberId, WaId
+from domain.ids import CustomerId, MessageId, PhoneNumberId
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
 
     message_id: MessageId
     phone_number_id: PhoneNumberId
-    wa_id: WaId
+    customer_id: CustomerId
     due_at: datetime
     attempt: int = 0
 

@@ -30,7 +30,7 @@ class RetryMessage:
         return await self._send(
             SendCommand(
                 phone_number_id=failed.phone_number_id,
-                to=failed.wa_id,
+                to=failed.customer_id,
                 content=failed.content,
                 context=failed.context,
                 retry_of=failed.id,

@@ -22,8 +22,9 @@ from domain.conversations import (
     require_window_for,
     response_seconds,
 )
+from domain.customers import identity_of
 from domain.errors import MessagingLimitReached, TemplateNotSendable
-from domain.ids import MessageId, PhoneNumberId, WaId, new_message_id
+from domain.ids import CustomerId, MessageId, PhoneNumberId, new_message_id
 from domain.messages import Direction, Message, ReplyContext
 from domain.rate_limits import MessagingTier, Refuse
 from domain.sending_limits import check_sendable
@@ -36,7 +37,7 @@ TIER_WINDOW = timedelta(hours=24)
 
 class SendCommand(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: PhoneNumberId
-    to: WaId
+    to: CustomerId
     content: OutboundContent
     context: ReplyContext | None = None
     idempotency_key: str | None = None
@@ -102,7 +103,8 @@ class SendMessage:
             id=message_id,
             direction=Direction.OUTBOUND,
             phone_number_id=command.phone_number_id,
-            wa_id=command.to,
+            customer_id=command.to,
+            identity=conversation.identity if conversation else identity_of(command.to),
             content=command.content,
             created_at=now,
             status=StatusRecord.queued(now),
@@ -120,7 +122,7 @@ class SendMessage:
             )
         check_send_parameters(template, send)
 
-    async def _check_tier(self, to: WaId) -> None:
+    async def _check_tier(self, to: CustomerId) -> None:
         now = self._clock.now()
         reached = await self._messages.business_initiated_recipients(now - TIER_WINDOW)
         decision = self._tier.decide(reached, to, now)
@@ -130,17 +132,21 @@ class SendMessage:
     async def _accept(self, message: Message) -> None:
         """Queue before storing: an entry whose message never got stored is dropped by the dispatcher."""
         entry = OutboxEntry(
-            message_id=message.id, phone_number_id=message.phone_number_id, wa_id=message.wa_id, due_at=message.created_at
+            message_id=message.id,
+            phone_number_id=message.phone_number_id,
+            customer_id=message.customer_id,
+            due_at=message.created_at,
         )
         await self._outbox.enqueue(entry)
         await self._messages.add(message)
         await self._conversations.update(
             message.phone_number_id,
-            message.wa_id,
+            message.customer_id,
             lambda current: record_outbound(
                 current,
                 phone_number_id=message.phone_number_id,
-                wa_id=message.wa_id,
+                customer_id=message.customer_id,
+                identity=message.identity,
                 at=message.created_at,
                 preview=preview(message.content),
             ),

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 import msgspec
 
 from domain.content import OutboundContent, Template
+from domain.customers import CustomerIdentity
 from domain.errors import TemplateRequired
-from domain.ids import PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, PhoneNumberId, Wamid
 
 WINDOW = timedelta(hours=24)
 
@@ -51,8 +52,9 @@ class Conversation(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One business number's thread with one customer."""
 
     phone_number_id: PhoneNumberId
-    wa_id: WaId
+    customer_id: CustomerId
     last_activity_at: datetime
+    identity: CustomerIdentity = CustomerIdentity()
     window: CustomerServiceWindow = CustomerServiceWindow()
     customer_name: str | None = None
     unread_count: int = 0
@@ -69,7 +71,8 @@ def record_inbound(
     conversation: Conversation | None,
     *,
     phone_number_id: PhoneNumberId,
-    wa_id: WaId,
+    customer_id: CustomerId,
+    identity: CustomerIdentity,
     wamid: Wamid,
     at: datetime,
     preview: str,
@@ -81,12 +84,15 @@ def record_inbound(
     Everything else is a maximum or a latest value, so replaying the same message after a crash
     still leaves the window and the ordering right.
     """
-    current = conversation or Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+    current = conversation or Conversation(
+        phone_number_id=phone_number_id, customer_id=customer_id, last_activity_at=at
+    )
     is_latest = at >= current.last_activity_at
     is_latest_inbound = current.window.last_inbound_at is None or at >= current.window.last_inbound_at
     return Conversation(
         phone_number_id=phone_number_id,
-        wa_id=wa_id,
+        customer_id=customer_id,
+        identity=current.identity.merged_with(identity) if is_latest_inbound else identity.merged_with(current.identity),
         last_activity_at=max(current.last_activity_at, at),
         window=current.window.after_inbound(at),
         customer_name=customer_name or current.customer_name,
@@ -98,10 +104,18 @@ def record_inbound(
 
 
 def record_outbound(
-    conversation: Conversation | None, *, phone_number_id: PhoneNumberId, wa_id: WaId, at: datetime, preview: str
+    conversation: Conversation | None,
+    *,
+    phone_number_id: PhoneNumberId,
+    customer_id: CustomerId,
+    identity: CustomerIdentity,
+    at: datetime,
+    preview: str,
 ) -> Conversation:
     """The business answered: the customer no longer waits for a reply."""
-    current = conversation or Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+    current = conversation or Conversation(
+        phone_number_id=phone_number_id, customer_id=customer_id, identity=identity, last_activity_at=at
+    )
     return msgspec.structs.replace(
         current,
         last_activity_at=max(current.last_activity_at, at),

@@ -16,6 +16,18 @@ from domain.errors import InvalidIdentifier
 WaId = NewType("WaId", str)
 """A customer's WhatsApp number: E.164 digits without the plus, as Meta's `wa_id`."""
 
+Bsuid = NewType("Bsuid", str)
+"""A business-scoped user id (Meta's `user_id`, 2026): a country code, a dot, up to 128 alphanumerics.
+
+A parent BSUID, shared by linked business portfolios, carries `ENT` (`US.ENT.11815799212886844830`).
+"""
+
+CustomerId = NewType("CustomerId", str)
+"""wahub's id of a customer: their wa_id digits when first known by phone number, else their BSUID.
+
+It never changes once given, so a conversation keeps its id when a phone number appears or goes.
+"""
+
 PhoneNumberId = NewType("PhoneNumberId", str)
 """Meta's id of one business phone number (not the number itself)."""
 
@@ -30,6 +42,7 @@ MessageId = NewType("MessageId", str)
 
 _E164_SEPARATORS = re.compile(r"[\s\-().]")
 _E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
+_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
 _GRAPH_ID = re.compile(r"[0-9]{1,32}")
 _WAMID = re.compile(r"wamid\.[A-Za-z0-9_\-=+/.]{1,480}")
 _MESSAGE_ID = re.compile(r"msg_[0-9a-f]{32}")
@@ -55,6 +68,32 @@ def parse_wa_id(raw: str) -> WaId:
             f"{raw!r} is not a WhatsApp number: E.164 numbers have 7 to 15 digits after '+' and do not start with 0"
         )
     return WaId(digits)
+
+
+def parse_bsuid(raw: str) -> Bsuid:
+    if not _BSUID.fullmatch(raw):
+        raise InvalidIdentifier(
+            f"{raw!r} is not a business-scoped user id: BSUIDs look like 'US.13491208655302741918'"
+        )
+    return Bsuid(raw)
+
+
+def is_bsuid(raw: str) -> bool:
+    return _BSUID.fullmatch(raw) is not None
+
+
+def parse_customer_id(raw: str) -> CustomerId:
+    """A customer as the API names them: a phone number (E.164, '+' optional when digits only) or a BSUID."""
+    text = raw.strip()
+    if is_bsuid(text):
+        return CustomerId(text)
+    try:
+        return CustomerId(parse_wa_id(text))
+    except InvalidIdentifier:
+        raise InvalidIdentifier(
+            f"{raw!r} names no customer: give a WhatsApp number in E.164 form (e.g. +16505551234) "
+            "or a business-scoped user id (e.g. US.13491208655302741918)"
+        ) from None
 
 
 def parse_phone_number_id(raw: str) -> PhoneNumberId:

@@ -8,7 +8,8 @@ from datetime import datetime
 import msgspec
 
 from domain.content import Content
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.customers import CustomerIdentity
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.status import StatusEvent, StatusRecord, apply_status
 
 
@@ -52,7 +53,7 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     id: MessageId
     direction: Direction
     phone_number_id: PhoneNumberId
-    wa_id: WaId
+    customer_id: CustomerId
     content: Content
     created_at: datetime
     status: StatusRecord
@@ -65,6 +66,8 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     retry_of: MessageId | None = None
     """The failed message this one sends again."""
     customer_name: str | None = None
+    identity: CustomerIdentity = CustomerIdentity()
+    """Who the customer was known as when this message was received or sent."""
 
 
 def with_status(

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from domain.errors import DomainError
-from domain.ids import WaId
+from domain.ids import CustomerId
 
 SECOND = timedelta(seconds=1)
 ROLLING_DAY = timedelta(hours=24)
@@ -192,7 +192,7 @@ class MessagingTier(msgspec.Struct, frozen=True, kw_only=True):
         if self.limit is not None and self.limit < 1:
             raise DomainError(f"a messaging tier allows at least 1 recipient per 24 h; got {self.limit}")
 
-    def decide(self, recipients: Mapping[WaId, datetime], recipient: WaId, now: datetime) -> Decision:
+    def decide(self, recipients: Mapping[CustomerId, datetime], recipient: CustomerId, now: datetime) -> Decision:
         if self.limit is None:
             return SendNow()
         counted = _counted_since(recipients, now - ROLLING_DAY)
@@ -204,13 +204,13 @@ class MessagingTier(msgspec.Struct, frozen=True, kw_only=True):
             f"and all are used; the next slot frees at {frees_at.isoformat()}"
         )
 
-    def record(self, recipients: Mapping[WaId, datetime], recipient: WaId, now: datetime) -> dict[WaId, datetime]:
+    def record(self, recipients: Mapping[CustomerId, datetime], recipient: CustomerId, now: datetime) -> dict[CustomerId, datetime]:
         """Recipients messaged more than 24 h ago no longer count, so they are dropped."""
         return _counted_since(recipients, now - ROLLING_DAY) | {recipient: now}
 
 
-def _counted_since(recipients: Mapping[WaId, datetime], since: datetime) -> dict[WaId, datetime]:
-    return {wa_id: at for wa_id, at in recipients.items() if at > since}
+def _counted_since(recipients: Mapping[CustomerId, datetime], since: datetime) -> dict[CustomerId, datetime]:
+    return {customer: at for customer, at in recipients.items() if at > since}
 
 
 TIER_250 = MessagingTier(limit=250)

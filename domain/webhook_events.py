@@ -12,7 +12,8 @@ from datetime import datetime
 import msgspec
 
 from domain.content import Content
-from domain.ids import PhoneNumberId, WabaId, WaId, Wamid
+from domain.customers import CustomerIdentity
+from domain.ids import PhoneNumberId, WabaId, Wamid
 from domain.messages import Pricing, Referral, ReplyContext
 from domain.status import StatusEvent
 
@@ -20,7 +21,8 @@ from domain.status import StatusEvent
 class InboundMessageReceived(msgspec.Struct, frozen=True, kw_only=True, tag="inbound_message"):
     phone_number_id: PhoneNumberId
     wamid: Wamid
-    wa_id: WaId
+    identity: CustomerIdentity
+    """Who wrote: a phone number, a BSUID or both (the decoder never yields neither)."""
     at: datetime
     content: Content
     customer_name: str | None = None

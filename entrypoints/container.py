@@ -19,6 +19,7 @@ from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.phone_numbers import ListPhoneNumbers
 from application.process_inbox_event import ProcessInboxEvent
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.rate_limiter import RateLimiter
@@ -119,5 +120,6 @@ class Container(containers.DeclarativeContainer):
     authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)
     ensure_admin_key = providers.Singleton(EnsureAdminKey, api_keys=stores.provided.api_keys, create=create_api_key)
     check_phone_number = providers.Singleton(CheckPhoneNumber, cloud_api=cloud_api)
+    list_phone_numbers = providers.Singleton(ListPhoneNumbers, cloud_api=cloud_api, waba_id=waba_id, clock=clock)
     probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)

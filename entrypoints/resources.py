@@ -35,6 +35,7 @@ async def open_stores(settings: Settings) -> AsyncIterator[Any]:
         assert settings.firestore_project is not None
         firestore = FirestoreStores(project=settings.firestore_project, database=settings.firestore_database)
         try:
+            await firestore.migrate()
             yield firestore
         finally:
             await firestore.close()

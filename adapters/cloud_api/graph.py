@@ -16,11 +16,12 @@ import msgspec
 from adapters.cloud_api import graph_errors
 from adapters.cloud_api.graph_wire import (
     Created,
+    GraphPage,
     MediaUrlAnswer,
     PhoneNumberAnswer,
     SendAnswer,
     Success,
-    TemplatePage,
+    WireTemplate,
     send_body,
     template_body,
 )
@@ -31,7 +32,8 @@ from domain.templates import MessageTemplate, TemplateStatus
 
 META_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
-TEMPLATE_PAGE_SIZE = 100
+GRAPH_PAGE_SIZE = 100
+PHONE_NUMBER_FIELDS = {"fields": "id,display_phone_number,verified_name,quality_rating"}
 
 T = TypeVar("T")
 
@@ -124,15 +126,7 @@ class GraphCloudApi:
 
     async def list_templates(self, waba_id: WabaId) -> list[MessageTemplate]:
         """https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates"""
-        templates: list[MessageTemplate] = []
-        params: dict[str, str | int] = {"limit": TEMPLATE_PAGE_SIZE}
-        while True:
-            page = await self._call("GET", f"{waba_id}/message_templates", TemplatePage, params=params)
-            templates.extend(wire.to_domain() for wire in page.data)
-            after = page.after()
-            if after is None or not page.data:
-                return templates
-            params = {"limit": TEMPLATE_PAGE_SIZE, "after": after}
+        return [wire.to_domain() for wire in await self._every_page(f"{waba_id}/message_templates", WireTemplate)]
 
     async def delete_template(self, waba_id: WabaId, name: str, template_id: str | None) -> None:
         """By name Meta deletes every language; with `hsm_id` only that one template."""
@@ -141,8 +135,24 @@ class GraphCloudApi:
 
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers"""
-        params = {"fields": "id,display_phone_number,verified_name,quality_rating"}
-        return (await self._call("GET", phone_number_id, PhoneNumberAnswer, params=params)).to_port()
+        return (await self._call("GET", phone_number_id, PhoneNumberAnswer, params=PHONE_NUMBER_FIELDS)).to_port()
+
+    async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
+        """https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers"""
+        edge = f"{waba_id}/phone_numbers"
+        return [wire.to_port() for wire in await self._every_page(edge, PhoneNumberAnswer, PHONE_NUMBER_FIELDS)]
+
+    async def _every_page(self, edge: str, item: type[T], params: dict[str, str] | None = None) -> list[T]:
+        """Every item of a Graph edge, following Meta's `after` cursors to the last page."""
+        items: list[T] = []
+        query: dict[str, str | int] = {**(params or {}), "limit": GRAPH_PAGE_SIZE}
+        while True:
+            page = await self._call("GET", edge, GraphPage[item], params=query)  # type: ignore[valid-type]
+            items.extend(page.data)
+            after = page.after()
+            if after is None or not page.data:
+                return items
+            query = {**query, "after": after}
 
     async def _call(self, method: str, path: str, answer: type[T], **kwargs: Any) -> T:
         response = await self._send(method, f"{self._root}/{path}", **kwargs)

@@ -6,7 +6,7 @@ ignored everywhere, since Meta adds fields without a version bump.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import msgspec
 
@@ -98,8 +98,13 @@ class Paging(msgspec.Struct, frozen=True):
     next: str | None = None
 
 
-class TemplatePage(msgspec.Struct, frozen=True):
-    data: list[WireTemplate] = []
+Item = TypeVar("Item")
+
+
+class GraphPage(msgspec.Struct, Generic[Item], frozen=True):
+    """One page of a Graph API edge (a WABA's templates, its phone numbers)."""
+
+    data: list[Item] = []
     paging: Paging | None = None
 
     def after(self) -> str | None:
@@ -152,10 +157,13 @@ def send_body(request: SendRequest) -> dict[str, Any]:
     body: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": request.to,
         "type": kind,
         kind: _type_object(request),
     }
+    if request.to is not None:
+        body["to"] = request.to
+    else:
+        body["recipient"] = request.recipient
     if request.context is not None and request.context.message_id:
         body["context"] = {"message_id": request.context.message_id}
     if request.callback_data is not None:

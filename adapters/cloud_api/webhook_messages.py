@@ -14,6 +14,7 @@ import msgspec
 from adapters.cloud_api.webhook_items import decoded, located, unix_time
 from adapters.cloud_api.webhook_wire import InboundMessage, MessageContext, MessageHead, WebhookError
 from domain.content import Contacts, Content, RequestWelcome, Unsupported
+from domain.customers import CustomerIdentity
 from domain.errors import InvalidIdentifier
 from domain.ids import PhoneNumberId, WaId, Wamid, parse_wa_id, parse_wamid
 from domain.messages import ReplyContext
@@ -48,7 +49,7 @@ def inbound_message(
     return InboundMessageReceived(
         phone_number_id=phone_number_id,
         wamid=wamid,
-        wa_id=wa_id,
+        identity=CustomerIdentity(wa_id=wa_id),
         at=at,
         content=content,
         customer_name=names.get(message.sender),

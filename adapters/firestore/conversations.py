@@ -20,7 +20,7 @@ from adapters.firestore.documents import (
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 
 
 class FirestoreConversationStore:
@@ -28,18 +28,18 @@ class FirestoreConversationStore:
         self._client = client
         self._conversations = client.collection("conversations")
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        snapshot = await self._reference(phone_number_id, wa_id).get()
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        snapshot = await self._reference(phone_number_id, customer_id).get()
         return from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """A customer's burst of messages updates one document; the transaction reruns `change` on conflict."""
-        reference = self._reference(phone_number_id, wa_id)
+        reference = self._reference(phone_number_id, customer_id)
 
         @async_transactional
         async def apply(transaction: Any) -> Conversation:
@@ -70,12 +70,12 @@ class FirestoreConversationStore:
             return Page(items=page)
         return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, _position(page[-1])))
 
-    def _reference(self, phone_number_id: str, wa_id: str) -> Any:
-        return self._conversations.document(document_key(phone_number_id, wa_id))
+    def _reference(self, phone_number_id: str, customer_id: str) -> Any:
+        return self._conversations.document(document_key(phone_number_id, customer_id))
 
 
 def _position(conversation: Conversation) -> str:
-    return f"{conversation.wa_id}|{conversation.phone_number_id}"
+    return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
 def _fields(conversation: Conversation) -> dict[str, Any]:

@@ -27,7 +27,7 @@ def message_fields(message: Message) -> dict[str, Any]:
         PAYLOAD: to_payload(message),
         "id": message.id,
         "phone_number_id": message.phone_number_id,
-        "wa_id": message.wa_id,
+        "customer_id": message.customer_id,
         "direction": str(message.direction),
         "status": str(message.status.status),
         "created_at": utc(message.created_at),

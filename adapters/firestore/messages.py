@@ -19,7 +19,7 @@ from adapters.firestore.message_fields import message_fields
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
@@ -75,11 +75,11 @@ class FirestoreMessageStore:
         return result
 
     async def history(
-        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         query = (
             self._messages.where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
-            .where(filter=FieldFilter("wa_id", "==", wa_id))
+            .where(filter=FieldFilter("customer_id", "==", customer_id))
             .order_by("created_at", direction=firestore.Query.DESCENDING)
             .order_by("id", direction=firestore.Query.DESCENDING)
         )
@@ -117,17 +117,17 @@ class FirestoreMessageStore:
         taken = await take(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return [msgspec.json.decode(text, type=ParkedStatus) for text in taken]
 
-    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+    async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Reads only the business-initiated sends of the period, which the messaging tier caps."""
         query = (
             self._messages.where(filter=FieldFilter("business_initiated", "==", True))
             .where(filter=FieldFilter("created_at", ">=", since))
-            .select(["wa_id", "created_at"])
+            .select(["customer_id", "created_at"])
         )
-        latest: dict[WaId, datetime] = {}
+        latest: dict[CustomerId, datetime] = {}
         async for snapshot in query.stream():
-            wa_id, at = WaId(snapshot.get("wa_id")), snapshot.get("created_at")
-            latest[wa_id] = max(at, latest.get(wa_id, at))
+            customer_id, at = CustomerId(snapshot.get("customer_id")), snapshot.get("created_at")
+            latest[customer_id] = max(at, latest.get(customer_id, at))
         return latest
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:

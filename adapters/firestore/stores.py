@@ -12,6 +12,7 @@ from adapters.firestore.idempotency import FirestoreIdempotencyKeys
 from adapters.firestore.inbox import FirestoreInbox
 from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
+from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
 from adapters.firestore.templates import FirestoreTemplateStore
 
@@ -29,6 +30,10 @@ class FirestoreStores:
         self.outbox = FirestoreOutbox(self._client)
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
+
+    async def migrate(self) -> None:
+        """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""
+        await migrate(self._client)
 
     async def close(self) -> None:
         """AsyncClient has no close(); its gRPC channel must still be closed before the event loop ends."""

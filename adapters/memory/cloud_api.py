@@ -23,6 +23,7 @@ OPERATIONS = frozenset(
     {
         "send", "mark_read", "upload_media", "media_url", "download_media", "delete_media",
         "create_template", "list_templates", "delete_template", "phone_number_info",
+        "phone_numbers",
     }
 )
 
@@ -130,6 +131,15 @@ class FakeCloudApi:
         if phone_number_id not in self._phone_numbers:
             raise _unknown_object(phone_number_id)
         return self._phone_numbers[phone_number_id]
+
+    def register_phone_number(self, info: PhoneNumberInfo) -> None:
+        """A number added to the WABA after start, as a business does in WhatsApp Manager."""
+        self._phone_numbers[info.id] = info
+
+    async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
+        """Every number given at construction: the fake holds one WABA, whatever its id."""
+        self._answer("phone_numbers")
+        return list(self._phone_numbers.values())
 
     def set_template_status(self, waba_id: WabaId, template_id: str, status: TemplateStatus) -> None:
         """Stands in for Meta's review, so template sync can be tested against an APPROVED or REJECTED answer."""

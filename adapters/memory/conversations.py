@@ -9,9 +9,9 @@ import msgspec
 from adapters.memory.cursor import newest_first_page
 from application.records import Page
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 
-Key = tuple[PhoneNumberId, WaId]
+Key = tuple[PhoneNumberId, CustomerId]
 
 
 class InMemoryConversationStore:
@@ -20,24 +20,24 @@ class InMemoryConversationStore:
     def __init__(self) -> None:
         self._conversations: dict[Key, Conversation] = {}
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        found = self._conversations.get((phone_number_id, wa_id))
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        found = self._conversations.get((phone_number_id, customer_id))
         return None if found is None else msgspec.structs.replace(found)
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
-        current = self._conversations.get((phone_number_id, wa_id))
+        current = self._conversations.get((phone_number_id, customer_id))
         changed = change(None if current is None else msgspec.structs.replace(current))
-        self._conversations[(phone_number_id, wa_id)] = msgspec.structs.replace(changed)
+        self._conversations[(phone_number_id, customer_id)] = msgspec.structs.replace(changed)
         return changed
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         chosen = (c for c in self._conversations.values() if phone_number_id in (None, c.phone_number_id))
-        page = newest_first_page(chosen, lambda c: (c.last_activity_at, c.wa_id), cursor, limit)
+        page = newest_first_page(chosen, lambda c: (c.last_activity_at, c.customer_id), cursor, limit)
         return Page(items=[msgspec.structs.replace(c) for c in page.items], next_cursor=page.next_cursor)

@@ -11,7 +11,7 @@ from adapters.memory.cursor import newest_first_page
 from adapters.memory.message_aggregates import aggregate
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Direction, Message, Pricing
 from domain.status import StatusEvent
 
@@ -51,10 +51,10 @@ class InMemoryMessageStore:
         return _copy(changed)
 
     async def history(
-        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         thread = (
-            m for m in self._messages.values() if m.phone_number_id == phone_number_id and m.wa_id == wa_id
+            m for m in self._messages.values() if m.phone_number_id == phone_number_id and m.customer_id == customer_id
         )
         page = newest_first_page(thread, lambda m: (m.created_at, m.id), cursor, limit)
         return Page(items=[msgspec.structs.replace(m) for m in page.items], next_cursor=page.next_cursor)
@@ -65,11 +65,11 @@ class InMemoryMessageStore:
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return self._parked.pop(wamid, [])
 
-    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
-        latest: dict[WaId, datetime] = {}
+    async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
+        latest: dict[CustomerId, datetime] = {}
         for m in self._messages.values():
             if m.direction is Direction.OUTBOUND and m.business_initiated and m.created_at >= since:
-                latest[m.wa_id] = max(m.created_at, latest.get(m.wa_id, m.created_at))
+                latest[m.customer_id] = max(m.created_at, latest.get(m.customer_id, m.created_at))
         return latest
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:

@@ -11,19 +11,19 @@ from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
 from application.records import Page
 from domain.conversations import Conversation
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(Conversation).decode
 
 _AFTER_EVERYTHING = (2**63 - 1, "")
 _LIST = (
-    "SELECT body FROM conversations WHERE (last_activity_at, wa_id) < (?, ?) "
-    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+    "SELECT body FROM conversations WHERE (last_activity_at, customer_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, customer_id DESC LIMIT ?"
 )
 _LIST_OF_NUMBER = (
-    "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, wa_id) < (?, ?) "
-    "ORDER BY last_activity_at DESC, wa_id DESC LIMIT ?"
+    "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, customer_id) < (?, ?) "
+    "ORDER BY last_activity_at DESC, customer_id DESC LIMIT ?"
 )
 
 
@@ -31,23 +31,23 @@ class SqliteConversationStore:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def get(self, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
-        return await self._database.read(lambda c: _one(c, phone_number_id, wa_id))
+    async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+        return await self._database.read(lambda c: _one(c, phone_number_id, customer_id))
 
     async def update(
         self,
         phone_number_id: PhoneNumberId,
-        wa_id: WaId,
+        customer_id: CustomerId,
         change: Callable[[Conversation | None], Conversation],
     ) -> Conversation:
         """Read, change in Python and write on the single writer thread, so concurrent updates never interleave."""
 
         def read_change_write(connection: sqlite3.Connection) -> Conversation:
-            changed = change(_one(connection, phone_number_id, wa_id))
+            changed = change(_one(connection, phone_number_id, customer_id))
             connection.execute(
-                "INSERT OR REPLACE INTO conversations (phone_number_id, wa_id, last_activity_at, body) "
+                "INSERT OR REPLACE INTO conversations (phone_number_id, customer_id, last_activity_at, body) "
                 "VALUES (?, ?, ?, ?)",
-                (phone_number_id, wa_id, to_micros(changed.last_activity_at), _encode(changed)),
+                (phone_number_id, customer_id, to_micros(changed.last_activity_at), _encode(changed)),
             )
             return changed
 
@@ -66,12 +66,12 @@ class SqliteConversationStore:
         rows = await self._database.read(lambda c: c.execute(query, parameters).fetchall())
         items = [_decode(body) for (body,) in rows[:wanted]]
         last = items[-1] if len(rows) > len(items) and items else None
-        next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.wa_id)
+        next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.customer_id)
         return Page(items=items, next_cursor=next_cursor)
 
 
-def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, wa_id: WaId) -> Conversation | None:
+def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
     found = connection.execute(
-        "SELECT body FROM conversations WHERE phone_number_id = ? AND wa_id = ?", (phone_number_id, wa_id)
+        "SELECT body FROM conversations WHERE phone_number_id = ? AND customer_id = ?", (phone_number_id, customer_id)
     ).fetchone()
     return None if found is None else _decode(found[0])

@@ -14,7 +14,7 @@ from adapters.sqlite.message_aggregates import aggregate
 from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
@@ -22,13 +22,13 @@ _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(Message).decode
 
 _COLUMNS = (
-    "id, wamid, direction, phone_number_id, wa_id, created_at, status, business_initiated, "
+    "id, wamid, direction, phone_number_id, customer_id, created_at, status, business_initiated, "
     "response_seconds, pricing_category, pricing_type, failure_code, failure_title, body"
 )
 _INSERT = f"INSERT INTO messages ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) ON CONFLICT DO NOTHING"
 _REWRITE = f"UPDATE messages SET ({_COLUMNS}) = ({', '.join('?' * 14)}) WHERE id = ?"
 _HISTORY = (
-    "SELECT body FROM messages WHERE phone_number_id = ? AND wa_id = ? AND (created_at, id) < (?, ?) "
+    "SELECT body FROM messages WHERE phone_number_id = ? AND customer_id = ? AND (created_at, id) < (?, ?) "
     "ORDER BY created_at DESC, id DESC LIMIT ?"
 )
 _AFTER_EVERYTHING = (2**63 - 1, "")
@@ -67,10 +67,10 @@ class SqliteMessageStore:
         return await self._database.write(read_change_write)
 
     async def history(
-        self, phone_number_id: PhoneNumberId, wa_id: WaId, *, cursor: str | None, limit: int
+        self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
         before = _AFTER_EVERYTHING if cursor is None else decode_cursor(cursor)
-        parameters = (phone_number_id, wa_id, *before, max(limit, 0) + 1)
+        parameters = (phone_number_id, customer_id, *before, max(limit, 0) + 1)
         rows = await self._database.read(lambda c: c.execute(_HISTORY, parameters).fetchall())
         items = [_decode(body) for (body,) in rows[: max(limit, 0)]]
         more = len(rows) > len(items) and bool(items)
@@ -84,13 +84,13 @@ class SqliteMessageStore:
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return await self._database.write(lambda c: take_parked(c, wamid))
 
-    async def business_initiated_recipients(self, since: datetime) -> dict[WaId, datetime]:
+    async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         query = (
-            "SELECT wa_id, max(created_at) FROM messages "
-            "WHERE business_initiated = 1 AND direction = 'outbound' AND created_at >= ? GROUP BY wa_id"
+            "SELECT customer_id, max(created_at) FROM messages "
+            "WHERE business_initiated = 1 AND direction = 'outbound' AND created_at >= ? GROUP BY customer_id"
         )
         rows = await self._database.read(lambda c: c.execute(query, (to_micros(since),)).fetchall())
-        return {WaId(wa_id): from_micros(latest) for wa_id, latest in rows}
+        return {CustomerId(customer_id): from_micros(latest) for customer_id, latest in rows}
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
         return await self._database.read(lambda c: aggregate(c, query))
@@ -108,7 +108,7 @@ def _row(m: Message) -> tuple[object, ...]:
         m.wamid,
         str(m.direction),
         m.phone_number_id,
-        m.wa_id,
+        m.customer_id,
         to_micros(m.created_at),
         str(m.status.status),
         int(m.business_initiated),

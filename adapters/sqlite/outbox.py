@@ -8,9 +8,9 @@ from datetime import datetime
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import from_micros, to_micros
 from application.records import OutboxEntry
-from domain.ids import MessageId, PhoneNumberId, WaId
+from domain.ids import CustomerId, MessageId, PhoneNumberId
 
-_DUE = """SELECT message_id, phone_number_id, wa_id, due_at, attempt FROM outbox
+_DUE = """SELECT message_id, phone_number_id, customer_id, due_at, attempt FROM outbox
 WHERE due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
 ORDER BY due_at, message_id LIMIT :limit"""
 
@@ -21,10 +21,10 @@ class SqliteOutbox:
 
     async def enqueue(self, entry: OutboxEntry) -> None:
         """Enqueueing again replaces the entry and ends any lease on it."""
-        row = (entry.message_id, entry.phone_number_id, entry.wa_id, to_micros(entry.due_at), entry.attempt)
+        row = (entry.message_id, entry.phone_number_id, entry.customer_id, to_micros(entry.due_at), entry.attempt)
         await self._database.write(
             lambda c: c.execute(
-                "INSERT OR REPLACE INTO outbox (message_id, phone_number_id, wa_id, due_at, attempt, lease_until) "
+                "INSERT OR REPLACE INTO outbox (message_id, phone_number_id, customer_id, due_at, attempt, lease_until) "
                 "VALUES (?, ?, ?, ?, ?, NULL)",
                 row,
             )
@@ -62,9 +62,9 @@ def _lease(connection: sqlite3.Connection, parameters: dict[str, int], lease_unt
         OutboxEntry(
             message_id=MessageId(message_id),
             phone_number_id=PhoneNumberId(phone_number_id),
-            wa_id=WaId(wa_id),
+            customer_id=CustomerId(customer_id),
             due_at=from_micros(due_at),
             attempt=attempt,
         )
-        for message_id, phone_number_id, wa_id, due_at, attempt in rows
+        for message_id, phone_number_id, customer_id, due_at, attempt in rows
     ]

@@ -7,8 +7,10 @@ long was written by a newer wahub, and is refused rather than misread.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import msgspec
 
 from adapters.sqlite.errors import StoreUnavailable
 
@@ -109,10 +111,41 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
-MIGRATIONS: tuple[str, ...] = (_MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS, _MEDIA_DOWNLOADS)
 
 
-def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[str] = MIGRATIONS) -> None:
+def _customer_ids(connection: sqlite3.Connection) -> None:
+    """Customers were keyed by phone number; the key becomes the opaque customer id (the same digits,
+    so every id and URL keeps working) and the number is kept as what is known of them, their wa_id."""
+    for table in ("messages", "conversations", "outbox"):
+        connection.execute(f"ALTER TABLE {table} RENAME COLUMN wa_id TO customer_id")
+    messages = connection.execute("SELECT id, body FROM messages").fetchall()
+    connection.executemany("UPDATE messages SET body = ? WHERE id = ?", [(_keyed_by_customer(b), k) for k, b in messages])
+    conversations = connection.execute("SELECT phone_number_id, customer_id, body FROM conversations").fetchall()
+    connection.executemany(
+        "UPDATE conversations SET body = ? WHERE phone_number_id = ? AND customer_id = ?",
+        [(_keyed_by_customer(body), number, customer) for number, customer, body in conversations],
+    )
+
+
+def _keyed_by_customer(body: bytes) -> bytes:
+    record = msgspec.msgpack.decode(body)
+    wa_id = record.pop("wa_id")
+    record["customer_id"] = wa_id
+    record["identity"] = {"wa_id": wa_id} if wa_id.isdigit() else {}
+    return msgspec.msgpack.encode(record)
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+"""SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
+    _MEDIA_DOWNLOADS,
+    _customer_ids,
+)
+
+
+def migrate(connection: sqlite3.Connection, path: Path, migrations: Sequence[Migration] = MIGRATIONS) -> None:
     """Bring the file to the latest version, one transaction per migration, refusing foreign or newer files."""
     _refuse_foreign(connection, path)
     version = _version(connection)
@@ -141,13 +174,20 @@ def _refuse_foreign(connection: sqlite3.Connection, path: Path) -> None:
         )
 
 
-def _apply(connection: sqlite3.Connection, number: int, script: str) -> None:
-    """executescript commits as it goes, so the version bump sits inside the script's own transaction."""
+def _apply(connection: sqlite3.Connection, number: int, migration: Migration) -> None:
+    """executescript commits as it goes, so the version bump sits inside the migration's own transaction."""
     try:
-        connection.executescript(
-            f"BEGIN IMMEDIATE; {script}; PRAGMA application_id = {APPLICATION_ID}; "
-            f"PRAGMA user_version = {number}; COMMIT;"
-        )
+        if isinstance(migration, str):
+            connection.executescript(
+                f"BEGIN IMMEDIATE; {migration}; PRAGMA application_id = {APPLICATION_ID}; "
+                f"PRAGMA user_version = {number}; COMMIT;"
+            )
+            return
+        connection.execute("BEGIN IMMEDIATE")
+        migration(connection)
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
     except sqlite3.Error:
         if connection.in_transaction:
             connection.execute("ROLLBACK")

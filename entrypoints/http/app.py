@@ -22,6 +22,7 @@ from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
+from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Runtime, UseCases
 from entrypoints.http.templates import TemplatesController
@@ -65,6 +66,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
                 AnalyticsController,
                 EventsController,
                 me,
+                phone_numbers,
                 *operations_handlers,
             )
         ],

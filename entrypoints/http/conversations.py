@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from application.access import Action
 from application.ports import Clock
-from domain.ids import PhoneNumberId, parse_phone_number_id, parse_wa_id
+from domain.ids import PhoneNumberId, parse_customer_id, parse_phone_number_id
 from entrypoints.http.auth import requires
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import ConversationView, PageView, conversation_view, message_view
@@ -48,11 +48,11 @@ class ConversationsController(Controller):
         now = _clock(runtime).now()
         return PageView(data=[conversation_view(c, now) for c in page.items], next_cursor=page.next_cursor)
 
-    @get("/{wa_id:str}/messages", guards=[requires(Action.READ_MESSAGES)])
+    @get("/{customer_id:str}/messages", guards=[requires(Action.READ_MESSAGES)])
     async def history(
         self,
         request: Request[Any, Any, Any],
-        wa_id: FromPath[str],
+        customer_id: FromPath[str],
         phone_number_id: NumberFilter = None,
         cursor: Cursor = None,
         limit: Limit = 50,
@@ -60,14 +60,14 @@ class ConversationsController(Controller):
         """Newest first, so the first page is what an agent opening the thread needs."""
         runtime: Runtime = request.app.state.runtime
         number = _number_or_default(runtime, phone_number_id)
-        page = await runtime.use_cases.conversation_history(number, parse_wa_id(wa_id), cursor, limit)
+        page = await runtime.use_cases.conversation_history(number, parse_customer_id(customer_id), cursor, limit)
         return PageView(data=[message_view(m) for m in page.items], next_cursor=page.next_cursor)
 
-    @post("/{wa_id:str}/read", status_code=200, guards=[requires(Action.MARK_READ)])
+    @post("/{customer_id:str}/read", status_code=200, guards=[requires(Action.MARK_READ)])
     async def mark_read(
         self,
         request: Request[Any, Any, Any],
-        wa_id: FromPath[str],
+        customer_id: FromPath[str],
         data: JSONBody[ReadRequest | None] = None,
         phone_number_id: NumberFilter = None,
     ) -> ConversationView:
@@ -75,7 +75,7 @@ class ConversationsController(Controller):
         runtime: Runtime = request.app.state.runtime
         number = _number_or_default(runtime, phone_number_id)
         typing = data.typing if data is not None else False
-        conversation = await runtime.use_cases.mark_as_read(number, parse_wa_id(wa_id), typing=typing)
+        conversation = await runtime.use_cases.mark_as_read(number, parse_customer_id(customer_id), typing=typing)
         return conversation_view(conversation, _clock(runtime).now())
 
 

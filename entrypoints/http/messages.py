@@ -11,7 +11,7 @@ from adapters.cloud_api.message_payload import content_from_payload, context_fro
 from application.access import Action
 from application.send_message import SendCommand, SendResult
 from domain.errors import InvalidContent
-from domain.ids import MessageId, PhoneNumberId, parse_message_id, parse_phone_number_id, parse_wa_id
+from domain.ids import MessageId, PhoneNumberId, parse_customer_id, parse_message_id, parse_phone_number_id
 from entrypoints.http.auth import requires
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import MessageView, message_view
@@ -50,13 +50,16 @@ class MessagesController(Controller):
 def _command(body: dict[str, Any], default_number: str, idempotency_key: str | None) -> SendCommand:
     to = body.get("to")
     if not isinstance(to, str):
-        raise InvalidContent("to is required: the customer's number in E.164 form, e.g. +16505551234")
+        raise InvalidContent(
+            "to is required: the customer's number in E.164 form (e.g. +16505551234) or their BSUID "
+            "(e.g. US.13491208655302741918)"
+        )
     sender = body.get("from", default_number)
     if not isinstance(sender, str):
         raise InvalidContent("from must be a phone number id (digits)")
     return SendCommand(
         phone_number_id=PhoneNumberId(parse_phone_number_id(sender)),
-        to=parse_wa_id(to),
+        to=parse_customer_id(to),
         content=content_from_payload(body),
         context=context_from_payload(body),
         idempotency_key=idempotency_key,

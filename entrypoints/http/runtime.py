@@ -13,6 +13,7 @@ from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.phone_numbers import ListPhoneNumbers
 from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
@@ -54,6 +55,7 @@ class UseCases:
     summarize_analytics: SummarizeAnalytics
     create_api_key: CreateApiKey
     check_phone_number: CheckPhoneNumber
+    list_phone_numbers: ListPhoneNumbers
     probe_store: ProbeStore
     measure_queues: MeasureQueues
 

@@ -28,10 +28,13 @@ class FailureView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 
 class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`customer_id` names the conversation; `wa_id`, `user_id` (BSUID), `parent_user_id` and `username`
+    are what was known of the customer for this message, each omitted when unknown."""
+
     id: str
     direction: str
     phone_number_id: str
-    wa_id: str
+    customer_id: str
     type: str
     content: dict[str, Any]
     status: str
@@ -43,17 +46,27 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     context: dict[str, Any] | None = None
     customer_name: str | None = None
     retry_of: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
 
 
 class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """`customer_id` is opaque: the phone number digits for a customer first known by number, else the BSUID."""
+
     phone_number_id: str
-    wa_id: str
+    customer_id: str
     last_activity_at: datetime
     window: str
     unread_count: int
     window_closes_at: datetime | None = None
     customer_name: str | None = None
     last_message_preview: str | None = None
+    wa_id: str | None = None
+    user_id: str | None = None
+    parent_user_id: str | None = None
+    username: str | None = None
 
 
 class MeView(msgspec.Struct, frozen=True, kw_only=True):
@@ -62,6 +75,16 @@ class MeView(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     role: str
     actions: list[str]
+
+
+class PhoneNumberView(msgspec.Struct, frozen=True, kw_only=True):
+    phone_number_id: str
+    display_phone_number: str
+    verified_name: str
+
+
+class PhoneNumbersView(msgspec.Struct, frozen=True, kw_only=True):
+    data: list[PhoneNumberView]
 
 
 class PageView(msgspec.Struct, frozen=True, kw_only=True):
@@ -78,7 +101,7 @@ def message_view(message: Message) -> MessageView:
         id=message.id,
         direction=message.direction,
         phone_number_id=message.phone_number_id,
-        wa_id=message.wa_id,
+        customer_id=message.customer_id,
         type=kind_of(message.content),
         content=content,
         status=message.status.status,
@@ -90,19 +113,27 @@ def message_view(message: Message) -> MessageView:
         context=msgspec.to_builtins(message.context) if message.context else None,
         customer_name=message.customer_name,
         retry_of=message.retry_of,
+        wa_id=message.identity.wa_id,
+        user_id=message.identity.user_id,
+        parent_user_id=message.identity.parent_user_id,
+        username=message.identity.username,
     )
 
 
 def conversation_view(conversation: Conversation, now: datetime) -> ConversationView:
     return ConversationView(
         phone_number_id=conversation.phone_number_id,
-        wa_id=conversation.wa_id,
+        customer_id=conversation.customer_id,
         last_activity_at=conversation.last_activity_at,
         window=conversation.window_state(now),
         window_closes_at=conversation.window.closes_at,
         unread_count=conversation.unread_count,
         customer_name=conversation.customer_name,
         last_message_preview=conversation.last_message_preview,
+        wa_id=conversation.identity.wa_id,
+        user_id=conversation.identity.user_id,
+        parent_user_id=conversation.identity.parent_user_id,
+        username=conversation.identity.username,
     )
 
 

@@ -29,6 +29,7 @@ def create_simulator_app(config: SimulatorConfig) -> Litestar:
             templates.list_templates,
             templates.delete_template,
             objects.read_object,
+            objects.phone_numbers,
             objects.delete_object,
         ],
         before_request=_check_bearer,

@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from adapters.cloud_api.message_payload import MissingTypeObject, UnsendableType, content_from_payload
 from domain.content import OutboundContent, Template
 from domain.errors import DomainError, InvalidContent, InvalidIdentifier, TemplateNotSendable
-from domain.ids import parse_wa_id
+from domain.ids import parse_bsuid, parse_wa_id
 from domain.messages import ReplyContext
 from domain.sending_limits import check_sendable
 from domain.template_parameters import check_send_parameters
@@ -89,7 +89,14 @@ def _send(cloud: SimulatedCloud, body: dict[str, Any], version: str) -> dict[str
     answer: dict[str, Any] = {"id": message.wamid}
     if template is not None:
         answer["message_status"] = "accepted"
-    return {"messaging_product": "whatsapp", "contacts": [{"input": body["to"], "wa_id": to}], "messages": [answer]}
+    return {"messaging_product": "whatsapp", "contacts": [_contact(body, to)], "messages": [answer]}
+
+
+def _contact(body: dict[str, Any], to: str) -> dict[str, str]:
+    """Meta echoes what was used: `wa_id` for a phone send, `user_id` for a send to a BSUID."""
+    if "to" in body:
+        return {"input": str(body["to"]), "wa_id": to}
+    return {"input": str(body["recipient"]), "user_id": to}
 
 
 def _require_product(body: dict[str, Any]) -> None:
@@ -98,9 +105,15 @@ def _require_product(body: dict[str, Any]) -> None:
 
 
 def _recipient(body: dict[str, Any]) -> str:
-    to = body.get("to")
+    """A phone number in `to`, or a BSUID in `recipient` (2026); `to` wins when both are given, as at Meta."""
+    to, recipient = body.get("to"), body.get("recipient")
+    if isinstance(recipient, str) and recipient and to is None:
+        try:
+            return parse_bsuid(recipient)
+        except InvalidIdentifier as error:
+            raise invalid_parameter(f"Param recipient: {error}", code=131009) from None
     if not isinstance(to, str) or not to:
-        raise invalid_parameter("The parameter to is required.")
+        raise invalid_parameter("The parameter to (a phone number) or recipient (a BSUID) is required.")
     try:
         return parse_wa_id(to)
     except InvalidIdentifier as error:

@@ -1,4 +1,5 @@
-"""`GET|DELETE /{version}/{object_id}`: one path for phone numbers, media and templates, as in the Graph API."""
+"""`GET|DELETE /{version}/{object_id}`: one path for phone numbers, media and templates, as in the Graph API;
+and `GET /{version}/{waba_id}/phone_numbers`, the WABA's numbers (the simulator plays one)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from litestar.params import FromPath
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.media import url_answer
 from entrypoints.simulator.meta_errors import unknown_object
+from entrypoints.simulator.request_body import require_waba
 from entrypoints.simulator.templates import template_json
 
 
@@ -27,6 +29,14 @@ async def read_object(
     if media is not None:
         return url_answer(request, cloud, media)
     raise unknown_object(object_id, "get")
+
+
+@get("/{version:str}/{waba_id:str}/phone_numbers")
+async def phone_numbers(waba_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, Any]:
+    """One page, as Meta answers a WABA with few numbers: cursors but no `next`."""
+    require_waba(cloud, waba_id, "get")
+    number = _phone_number(cloud)
+    return {"data": [number], "paging": {"cursors": {"before": "MAZDZD", "after": "MAZDZD"}}}
 
 
 @delete("/{version:str}/{object_id:str}", status_code=200)

@@ -31,6 +31,11 @@ def json_object(untrusted_body: bytes) -> dict[str, Any]:
     return body
 
 
+def require_waba(cloud: SimulatedCloud, waba_id: str, method: str) -> None:
+    if waba_id != cloud.config.waba_id:
+        raise unknown_object(waba_id, method)
+
+
 def require_number(cloud: SimulatedCloud, phone_number_id: str, method: str) -> None:
     if phone_number_id != cloud.config.phone_number_id:
         raise unknown_object(phone_number_id, method)

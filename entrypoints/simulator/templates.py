@@ -16,8 +16,8 @@ from litestar.params import FromPath, FromQuery
 from domain.errors import DomainError
 from domain.templates import MessageTemplate, TemplateStatus, validate_template
 from entrypoints.simulator.cloud import SimulatedCloud
-from entrypoints.simulator.meta_errors import MetaError, invalid_parameter, unknown_object
-from entrypoints.simulator.request_body import json_object
+from entrypoints.simulator.meta_errors import MetaError, invalid_parameter
+from entrypoints.simulator.request_body import json_object, require_waba
 
 PATH = "/{version:str}/{waba_id:str}/message_templates"
 DEFAULT_PAGE = 25
@@ -27,7 +27,7 @@ DEFAULT_PAGE = 25
 async def create_template(
     request: Request[Any, Any, Any], waba_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
 ) -> dict[str, Any]:
-    _require_waba(cloud, waba_id, "post")
+    require_waba(cloud, waba_id, "post")
     try:
         template = msgspec.convert(json_object(await request.body()), MessageTemplate)
         validate_template(template)
@@ -45,7 +45,7 @@ async def list_templates(
     request: Request[Any, Any, Any], waba_id: FromPath[str], cloud: NamedDependency[SimulatedCloud]
 ) -> dict[str, Any]:
     """Filters by name, status and language; pages with `limit` and opaque `after` cursors."""
-    _require_waba(cloud, waba_id, "get")
+    require_waba(cloud, waba_id, "get")
     query = request.query_params
     matching = [
         t
@@ -72,7 +72,7 @@ async def delete_template(
     hsm_id: FromQuery[str | None] = None,
 ) -> dict[str, bool]:
     """By name every language goes; with hsm_id only that template."""
-    _require_waba(cloud, waba_id, "delete")
+    require_waba(cloud, waba_id, "delete")
     if name is None:
         raise invalid_parameter("The parameter name is required.")
     doomed = [i for i, t in cloud.state.templates.items() if t.name == name and hsm_id in (None, i)]
@@ -98,11 +98,6 @@ def template_json(template: MessageTemplate) -> dict[str, Any]:
     if template.rejected_reason is not None:
         body["rejected_reason"] = template.rejected_reason
     return body
-
-
-def _require_waba(cloud: SimulatedCloud, waba_id: str, method: str) -> None:
-    if waba_id != cloud.config.waba_id:
-        raise unknown_object(waba_id, method)
 
 
 def _cursor(index: int) -> str:

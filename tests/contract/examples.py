@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from domain.content import Text
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Direction, Message
 from domain.status import StatusRecord
 
 MONDAY = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 SHOP_NUMBER = PhoneNumberId("106540352242922")
 SUPPORT_NUMBER = PhoneNumberId("106540352242999")
-ALICE = WaId("16505551234")
-BOB = WaId("447700900123")
+ALICE = CustomerId("16505551234")
+BOB = CustomerId("447700900123")
 
 
 def minutes(n: float) -> timedelta:
@@ -43,7 +43,7 @@ def _message(n: int, direction: Direction, at: datetime, body: str, fields: dict
         id=message_id(n),
         direction=direction,
         phone_number_id=SHOP_NUMBER,
-        wa_id=ALICE,
+        customer_id=ALICE,
         content=Text(body=body),
         created_at=at,
         status=StatusRecord.queued(at),

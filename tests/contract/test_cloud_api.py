@@ -150,6 +150,14 @@ async def test_phone_number_info_names_the_business_number(cloud: CloudApi) -> N
     assert (info.id, info.display_phone_number, info.verified_name) == (PHONE, "15550001234", "wahub Test Number")
 
 
+async def test_the_wabas_phone_numbers_list_the_business_number(cloud: CloudApi) -> None:
+    numbers = await cloud.phone_numbers(WABA)
+
+    assert [(n.id, n.display_phone_number, n.verified_name) for n in numbers] == [
+        (PHONE, "15550001234", "wahub Test Number")
+    ]
+
+
 async def test_an_unknown_phone_number_is_meta_unknown_object(cloud: CloudApi) -> None:
     with pytest.raises(CloudApiError) as refused:
         await cloud.phone_number_info(PhoneNumberId("999"))

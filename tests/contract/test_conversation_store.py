@@ -12,20 +12,20 @@ import pytest
 from application.ports import ConversationStore
 from domain.conversations import Conversation, CustomerServiceWindow
 from domain.errors import DomainError
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from tests.contract.examples import ALICE, BOB, MONDAY, SHOP_NUMBER, SUPPORT_NUMBER, minutes
 
 
-def customer(n: int) -> WaId:
-    return WaId(f"1650555{n:04d}")
+def customer(n: int) -> CustomerId:
+    return CustomerId(f"1650555{n:04d}")
 
 
-def conversation(wa_id: WaId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER) -> Conversation:
-    return Conversation(phone_number_id=phone_number_id, wa_id=wa_id, last_activity_at=at)
+def conversation(wa_id: CustomerId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER) -> Conversation:
+    return Conversation(phone_number_id=phone_number_id, customer_id=wa_id, last_activity_at=at)
 
 
 def active_at(
-    wa_id: WaId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER
+    wa_id: CustomerId, at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER
 ) -> Callable[[Conversation | None], Conversation]:
     return lambda _: conversation(wa_id, at, phone_number_id)
 
@@ -76,7 +76,7 @@ async def test_the_list_pages_through_most_recent_activity_first(conversation_st
     second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=2)
     third = await conversation_store.list(phone_number_id=None, cursor=second.next_cursor, limit=2)
 
-    assert [c.wa_id for c in first.items + second.items + third.items] == [customer(n) for n in (4, 3, 2, 1, 0)]
+    assert [c.customer_id for c in first.items + second.items + third.items] == [customer(n) for n in (4, 3, 2, 1, 0)]
     assert third.next_cursor is None
 
 
@@ -87,7 +87,7 @@ async def test_conversations_active_at_the_same_instant_each_appear_once(convers
     first = await conversation_store.list(phone_number_id=None, cursor=None, limit=1)
     second = await conversation_store.list(phone_number_id=None, cursor=first.next_cursor, limit=1)
 
-    assert [c.wa_id for c in first.items + second.items] == [BOB, ALICE]
+    assert [c.customer_id for c in first.items + second.items] == [BOB, ALICE]
 
 
 async def test_new_activity_moves_a_conversation_to_the_top(conversation_store: ConversationStore) -> None:
@@ -97,7 +97,7 @@ async def test_new_activity_moves_a_conversation_to_the_top(conversation_store: 
     await conversation_store.update(SHOP_NUMBER, ALICE, active_at(ALICE, MONDAY + minutes(2)))
 
     page = await conversation_store.list(phone_number_id=None, cursor=None, limit=10)
-    assert [c.wa_id for c in page.items] == [ALICE, BOB]
+    assert [c.customer_id for c in page.items] == [ALICE, BOB]
 
 
 async def test_the_list_can_keep_to_one_business_number(conversation_store: ConversationStore) -> None:
@@ -106,7 +106,7 @@ async def test_the_list_can_keep_to_one_business_number(conversation_store: Conv
 
     page = await conversation_store.list(phone_number_id=SUPPORT_NUMBER, cursor=None, limit=10)
 
-    assert [(c.phone_number_id, c.wa_id) for c in page.items] == [(SUPPORT_NUMBER, BOB)]
+    assert [(c.phone_number_id, c.customer_id) for c in page.items] == [(SUPPORT_NUMBER, BOB)]
 
 
 async def test_a_made_up_cursor_is_refused_clearly(conversation_store: ConversationStore) -> None:

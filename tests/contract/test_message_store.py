@@ -79,7 +79,7 @@ class TestHistory:
     async def test_pages_go_newest_first_without_repeats(self, message_store: MessageStore) -> None:
         for n in range(7):
             await message_store.add(inbound(n, at=MONDAY + minutes(n)))
-        await message_store.add(inbound(100, at=MONDAY, wa_id=BOB))
+        await message_store.add(inbound(100, at=MONDAY, customer_id=BOB))
         await message_store.add(inbound(101, at=MONDAY, phone_number_id=SUPPORT_NUMBER))
 
         first = await message_store.history(SHOP_NUMBER, ALICE, cursor=None, limit=3)
@@ -136,8 +136,8 @@ class TestBusinessInitiatedRecipients:
         await message_store.add(outbound(2, at=MONDAY, business_initiated=True))
         await message_store.add(outbound(3, at=MONDAY + minutes(5), business_initiated=True))
         await message_store.add(outbound(4, at=MONDAY + minutes(9)))
-        await message_store.add(outbound(5, at=MONDAY + minutes(2), wa_id=BOB, business_initiated=True))
-        await message_store.add(inbound(6, at=MONDAY + minutes(7), wa_id=BOB))
+        await message_store.add(outbound(5, at=MONDAY + minutes(2), customer_id=BOB, business_initiated=True))
+        await message_store.add(inbound(6, at=MONDAY + minutes(7), customer_id=BOB))
 
         reached = await message_store.business_initiated_recipients(since=MONDAY)
 

@@ -13,7 +13,7 @@ LEASE = minutes(5)
 
 
 def queued(n: int, due_at: datetime = MONDAY) -> OutboxEntry:
-    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, wa_id=ALICE, due_at=due_at)
+    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, customer_id=ALICE, due_at=due_at)
 
 
 async def enqueue_all(outbox: Outbox, *entries: OutboxEntry) -> None:

@@ -40,7 +40,7 @@ async def second_client(stores: FirestoreStores) -> AsyncIterator[FirestoreStore
 
 
 def _entry(n: int) -> OutboxEntry:
-    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, wa_id=ALICE, due_at=MONDAY + minutes(n))
+    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, customer_id=ALICE, due_at=MONDAY + minutes(n))
 
 
 def _status(status: MessageStatus, after: int, failure: Failure | None = None) -> StatusEvent:
@@ -110,7 +110,7 @@ class TestRestart:
     async def test_everything_written_is_there_for_a_new_client(self, stores: FirestoreStores) -> None:
         await stores.messages.add(outbound(1, wamid=wamid(1)))
         await stores.conversations.update(SHOP_NUMBER, ALICE, lambda _: Conversation(
-            phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY))
+            phone_number_id=SHOP_NUMBER, customer_id=ALICE, last_activity_at=MONDAY))
         event_id = await stores.inbox.append(b'{"object":"whatsapp_business_account"}', MONDAY)
         await stores.outbox.enqueue(_entry(1))
         await stores.close()

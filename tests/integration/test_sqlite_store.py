@@ -37,7 +37,7 @@ class TestRestart:
         first = await open_sqlite_stores(path)
         await first.messages.add(outbound(1, wamid=wamid(1)))
         await first.conversations.update(SHOP_NUMBER, ALICE, lambda _: Conversation(
-            phone_number_id=SHOP_NUMBER, wa_id=ALICE, last_activity_at=MONDAY))
+            phone_number_id=SHOP_NUMBER, customer_id=ALICE, last_activity_at=MONDAY))
         event_id = await first.inbox.append(b'{"object":"whatsapp_business_account"}', MONDAY)
         await first.outbox.enqueue(_entry(1, due_at=MONDAY))
         await first.api_keys.add(
@@ -179,7 +179,7 @@ class TestConcurrency:
 
 
 def _entry(n: int, due_at: datetime) -> OutboxEntry:
-    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, wa_id=ALICE, due_at=due_at)
+    return OutboxEntry(message_id=message_id(n), phone_number_id=SHOP_NUMBER, customer_id=ALICE, due_at=due_at)
 
 
 def _joining(event: StatusEvent) -> Callable[[Message], Message]:

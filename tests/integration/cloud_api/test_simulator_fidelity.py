@@ -14,7 +14,7 @@ from adapters.cloud_api.graph import GraphCloudApi
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from application.ports import SendRequest
 from domain.content import Image, Template, TemplateLanguage, Text
-from domain.ids import PhoneNumberId, WabaId, WaId
+from domain.ids import Bsuid, PhoneNumberId, WabaId, WaId
 from domain.status import MessageStatus
 from domain.webhook_events import InboundMessageReceived, StatusReported, TemplateStatusChanged, WebhookEvent
 from domain.webhook_signature import verify_signature
@@ -135,7 +135,7 @@ async def test_every_inbound_type_decodes(simulator: RunningSimulator, receiver:
 
     [inbound] = await next_events(receiver)
 
-    assert isinstance(inbound, InboundMessageReceived) and inbound.wa_id == CUSTOMER
+    assert isinstance(inbound, InboundMessageReceived) and inbound.identity.wa_id == CUSTOMER
     assert inbound.content.__struct_config__.tag == message["type"]
 
 
@@ -174,3 +174,18 @@ async def test_held_deliveries_are_released_batched_into_one_post(simulator: Run
     first, second = await next_events(receiver), await next_events(receiver)
 
     assert len(first) == 3 and first == second
+
+
+async def test_a_send_to_a_bsuid_goes_as_recipient_and_is_accepted(
+    simulator: RunningSimulator, graph: GraphCloudApi, receiver: WebhookReceiver
+) -> None:
+    request = SendRequest(
+        phone_number_id=PhoneNumberId(simulator.config.phone_number_id),
+        recipient=Bsuid("US.13491208655302741918"),
+        content=Template(name="hello_world", language=TemplateLanguage(code="en_US")),
+    )
+
+    wamid = await graph.send(request)
+
+    [sent] = await next_events(receiver)
+    assert isinstance(sent, StatusReported) and sent.wamid == wamid and sent.event.status is MessageStatus.SENT

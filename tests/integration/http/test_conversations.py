@@ -127,3 +127,23 @@ async def test_conversations_need_a_key(api: Api) -> None:
     response = await api.client.get("/v1/conversations")
 
     assert response.status_code == 401
+
+
+async def test_views_name_the_customer_by_an_opaque_id_that_is_the_number_for_a_customer_known_by_number(api: Api) -> None:
+    await customer_writes(api, SHEENA, "wamid.C1", "Hi", at=int(time.time()) - 10)
+
+    [conversation] = (await api.client.get("/v1/conversations", headers=api.as_admin())).json()["data"]
+    [message] = (await api.client.get(f"/v1/conversations/{SHEENA}/messages", headers=api.as_admin())).json()["data"]
+
+    assert (conversation["customer_id"], conversation["wa_id"]) == (SHEENA, SHEENA)
+    assert (message["customer_id"], message["wa_id"]) == (SHEENA, SHEENA)
+    assert "user_id" not in conversation and "username" not in message
+
+
+async def test_a_thread_is_addressed_by_a_bsuid_too_and_anything_else_is_refused_clearly(api: Api) -> None:
+    by_bsuid = await api.client.get("/v1/conversations/US.13491208655302741918/messages", headers=api.as_admin())
+    nonsense = await api.client.get("/v1/conversations/sheena/messages", headers=api.as_admin())
+
+    assert by_bsuid.status_code == 200 and by_bsuid.json()["data"] == []
+    assert nonsense.status_code == 422
+    assert "business-scoped user id" in nonsense.json()["detail"]

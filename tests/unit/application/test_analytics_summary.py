@@ -7,7 +7,7 @@ from datetime import timedelta
 from application.send_message import SendCommand
 from domain.analytics import AnalyticsQuery
 from domain.content import Text
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from domain.meta_errors import CloudApiError
 from tests.unit.application.conftest import START, Harness
 from tests.unit.application.meta_webhooks import BUSINESS_NUMBER_ID, envelope, messages_change, status, text_message
@@ -16,7 +16,7 @@ NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
 
 
 async def test_summary_counts_volumes_funnel_failures_and_first_response(harness: Harness) -> None:
-    customers = [WaId(f"1650555000{n}") for n in range(3)]
+    customers = [CustomerId(f"1650555000{n}") for n in range(3)]
     for n, customer in enumerate(customers):
         hello = text_message(wamid=f"wamid.IN{n}", sender=customer, body="Hi", at=harness.clock.now())
         await harness.receive(envelope(messages_change(messages=[hello])))
@@ -28,7 +28,7 @@ async def test_summary_counts_volumes_funnel_failures_and_first_response(harness
     harness.cloud_api.fail_next(CloudApiError(131026, "Message undeliverable"))
     await harness.dispatch()
     delivered = [
-        status(wamid=m.wamid or "", status="read", at=harness.clock.now(), recipient=m.wa_id, callback_data=m.id)
+        status(wamid=m.wamid or "", status="read", at=harness.clock.now(), recipient=m.customer_id, callback_data=m.id)
         for m in [await harness.stores.messages.get(s.id) for s in sent]
         if m is not None and m.wamid
     ]

@@ -7,17 +7,17 @@ from datetime import timedelta
 from application.records import OutboxEntry
 from application.send_message import SendCommand
 from domain.content import Text
-from domain.ids import PhoneNumberId, WaId, new_message_id
+from domain.ids import CustomerId, PhoneNumberId, WaId, new_message_id
 from domain.meta_errors import CloudApiError
 from domain.status import MessageStatus
 from tests.unit.application.conftest import Harness
 from tests.unit.application.meta_webhooks import BUSINESS_NUMBER_ID, envelope, messages_change, status, text_message
 
 NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
-CUSTOMER = WaId("16505551234")
+CUSTOMER = CustomerId("16505551234")
 
 
-async def queued_text(harness: Harness, to: WaId = CUSTOMER, body: str = "Your order shipped") -> str:
+async def queued_text(harness: Harness, to: CustomerId = CUSTOMER, body: str = "Your order shipped") -> str:
     inbound = text_message(wamid=f"wamid.IN{to}{body}", sender=to, body="Hi", at=harness.clock.now())
     await harness.receive(envelope(messages_change(messages=[inbound])))
     result = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=to, content=Text(body=body)))
@@ -31,7 +31,7 @@ async def test_a_queued_message_is_sent_with_our_id_as_callback_data_and_its_wam
 
     assert report.sent == 1
     [request] = harness.cloud_api.sent
-    assert request.callback_data == message_id and request.to == CUSTOMER
+    assert request.callback_data == message_id and request.to == WaId(CUSTOMER)
     stored = await harness.stores.messages.get(message_id)
     assert stored is not None and stored.wamid == "wamid.FAKE1"
     assert stored.status.status is MessageStatus.ACCEPTED
@@ -106,7 +106,7 @@ async def test_a_status_that_arrived_before_the_send_was_recorded_is_applied_aft
 
 async def test_an_outbox_entry_whose_message_was_never_stored_is_dropped_after_the_grace(harness: Harness) -> None:
     await harness.stores.outbox.enqueue(
-        OutboxEntry(message_id=new_message_id(), phone_number_id=NUMBER, wa_id=CUSTOMER, due_at=harness.clock.now())
+        OutboxEntry(message_id=new_message_id(), phone_number_id=NUMBER, customer_id=CUSTOMER, due_at=harness.clock.now())
     )
 
     waiting = await harness.dispatch()
@@ -120,7 +120,7 @@ async def test_an_outbox_entry_whose_message_was_never_stored_is_dropped_after_t
 
 async def test_only_what_the_throughput_will_allow_soon_is_claimed_and_the_backlog_stays_queued(harness: Harness) -> None:
     for n in range(100):
-        await queued_text(harness, to=WaId(f"1650555{n:04d}"))
+        await queued_text(harness, to=CustomerId(f"1650555{n:04d}"))
 
     report = await harness.dispatch()
 
@@ -130,7 +130,7 @@ async def test_only_what_the_throughput_will_allow_soon_is_claimed_and_the_backl
 
 async def test_a_backlog_goes_out_evenly_and_never_more_than_the_throughput_in_any_second(harness: Harness) -> None:
     """The worker's protocol: claim, wait `room_in` when there is no room, send the claim."""
-    ids = [await queued_text(harness, to=WaId(f"1650555{n:04d}")) for n in range(200)]
+    ids = [await queued_text(harness, to=CustomerId(f"1650555{n:04d}")) for n in range(200)]
     start = harness.clock.now()
 
     while await harness.stores.outbox.depth():
@@ -153,7 +153,7 @@ async def test_a_backlog_goes_out_evenly_and_never_more_than_the_throughput_in_a
 
 async def test_a_message_waits_in_memory_for_the_next_token_rather_than_being_rescheduled(harness: Harness) -> None:
     for n in range(3):
-        await queued_text(harness, to=WaId(f"1650555{n:04d}"))
+        await queued_text(harness, to=CustomerId(f"1650555{n:04d}"))
     start = harness.clock.now()
 
     report = await harness.dispatch()

@@ -10,7 +10,7 @@ from application.records import LiveEvent
 from application.send_message import SendCommand
 from domain.content import Text
 from domain.errors import InvalidSignature
-from domain.ids import PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, PhoneNumberId, Wamid
 from domain.status import MessageStatus
 from domain.webhook_signature import sign
 from tests.unit.application.conftest import APP_SECRET, Harness
@@ -27,7 +27,7 @@ from tests.unit.application.meta_webhooks import (
 
 NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
 OTHER_NUMBER = PhoneNumberId(OTHER_BUSINESS_NUMBER_ID)
-CUSTOMER = WaId("16505551234")
+CUSTOMER = CustomerId("16505551234")
 
 
 async def published(harness: Harness) -> list[LiveEvent]:
@@ -77,8 +77,8 @@ async def test_a_batched_post_applies_every_entry_change_message_and_status(harn
 
     for wamid in ("wamid.A1", "wamid.A2", "wamid.B1"):
         assert await harness.stores.messages.find_by_wamid(Wamid(wamid)) is not None
-    assert await harness.stores.conversations.get(OTHER_NUMBER, WaId("16505550003")) is not None
-    assert await harness.stores.conversations.get(NUMBER, WaId("16505550003")) is None
+    assert await harness.stores.conversations.get(OTHER_NUMBER, CustomerId("16505550003")) is not None
+    assert await harness.stores.conversations.get(NUMBER, CustomerId("16505550003")) is None
     assert len(await harness.stores.messages.take_parked_statuses(Wamid("wamid.OUT1"))) == 1
     assert len(await harness.stores.messages.take_parked_statuses(Wamid("wamid.OUT2"))) == 1
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from application.rate_limiter import MARGIN, RateLimiter
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from domain.rate_limits import PairRateLimit, ThroughputLimit
 
 NUMBER = PhoneNumberId("106540352242922")
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def customer(n: int) -> WaId:
-    return WaId(f"3161234{n:05d}")
+def customer(n: int) -> CustomerId:
+    return CustomerId(f"3161234{n:05d}")
 
 
 def send_when_allowed(limiter: RateLimiter, n: int, now: datetime) -> datetime:

@@ -9,7 +9,7 @@ import pytest
 from application.send_message import SendCommand
 from domain.content import Template, TemplateLanguage, Text
 from domain.errors import InvalidContent, MessagingLimitReached, TemplateNotSendable, TemplateRequired
-from domain.ids import PhoneNumberId, WaId
+from domain.ids import CustomerId, PhoneNumberId
 from domain.rate_limits import MessagingTier
 from domain.status import MessageStatus
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
@@ -17,7 +17,7 @@ from tests.unit.application.conftest import Harness
 from tests.unit.application.meta_webhooks import BUSINESS_NUMBER_ID, contact, envelope, messages_change, text_message
 
 NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
-CUSTOMER = WaId("16505551234")
+CUSTOMER = CustomerId("16505551234")
 HELLO = Template(name="hello_world", language=TemplateLanguage(code="en_US"))
 
 
@@ -119,9 +119,9 @@ async def test_the_messaging_tier_refuses_new_business_initiated_recipients_once
     harness = Harness(tier=MessagingTier(limit=2))
     await approved_hello_world(harness)
     for number in ("16505550001", "16505550002"):
-        await harness.send_message(SendCommand(phone_number_id=NUMBER, to=WaId(number), content=HELLO))
+        await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(number), content=HELLO))
 
     with pytest.raises(MessagingLimitReached, match="2 unique business-initiated recipients"):
-        await harness.send_message(SendCommand(phone_number_id=NUMBER, to=WaId("16505550003"), content=HELLO))
-    again = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=WaId("16505550001"), content=HELLO))
+        await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId("16505550003"), content=HELLO))
+    again = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId("16505550001"), content=HELLO))
     assert again.message.business_initiated

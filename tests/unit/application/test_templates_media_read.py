@@ -9,7 +9,7 @@ import pytest
 from application.send_message import SendCommand
 from domain.content import Template, TemplateLanguage
 from domain.errors import InvalidTemplate, MediaRejected, TemplateNotSendable
-from domain.ids import PhoneNumberId, WabaId, WaId
+from domain.ids import CustomerId, PhoneNumberId, WabaId
 from domain.meta_errors import CloudApiError
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
 from domain.webhook_signature import sign
@@ -25,7 +25,7 @@ from tests.unit.application.meta_webhooks import (
 )
 
 NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
-CUSTOMER = WaId("16505551234")
+CUSTOMER = CustomerId("16505551234")
 ORDER_UPDATE = MessageTemplate(
     name="order_update",
     language="en_US",

@@ -30,7 +30,7 @@ AMELIA = WaId("447700900123")
 
 
 def messages_in(events: list[WebhookEvent]) -> list[tuple[str, str, str | None]]:
-    return [(e.phone_number_id, e.wa_id, e.customer_name) for e in events if isinstance(e, InboundMessageReceived)]
+    return [(e.phone_number_id, e.identity.wa_id, e.customer_name) for e in events if isinstance(e, InboundMessageReceived)]
 
 
 def statuses_in(events: list[WebhookEvent]) -> list[tuple[str, MessageStatus]]:
@@ -44,7 +44,7 @@ def undecodable_in(events: list[WebhookEvent]) -> list[UndecodableItem]:
 def test_a_batched_post_yields_every_message_and_status_each_under_its_own_number() -> None:
     events = decode_fixture("batched.json")
 
-    messages = [(e.phone_number_id, e.wa_id, e.customer_name) for e in events if isinstance(e, InboundMessageReceived)]
+    messages = [(e.phone_number_id, e.identity.wa_id, e.customer_name) for e in events if isinstance(e, InboundMessageReceived)]
     statuses = [(e.phone_number_id, e.event.status) for e in events if isinstance(e, StatusReported)]
     assert messages == [
         (SHOP_NUMBER, SHEENA, "Sheena Nelson"),

@@ -60,7 +60,7 @@ def test_each_inbound_payload_becomes_one_message_of_its_type_from_the_customer_
 
     assert kind_of(message.content) == kind
     assert message.phone_number_id == SHOP_NUMBER
-    assert message.wa_id == SHEENA
+    assert message.identity.wa_id == SHEENA
     assert message.wamid.startswith("wamid.")
 
 

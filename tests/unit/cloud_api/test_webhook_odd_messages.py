@@ -70,7 +70,7 @@ def test_one_odd_message_in_a_batch_is_kept_as_unsupported_and_the_others_still_
         "Expected `float`, got `str` - at `entry[0].changes[0].value.messages[1].location.latitude`",
     )
     assert isinstance(events[2].content, Unsupported) and "not a WhatsApp number" in (events[2].content.detail or "")
-    assert events[2].wa_id == "US.13491208655302741918"
+    assert events[2].identity.wa_id == "US.13491208655302741918"
     assert events[3].content == Text(body="Hej! \u00c4r ni \u00f6ppna idag?")
 
 

@@ -16,12 +16,13 @@ from domain.conversations import (
     require_window_for,
     response_seconds,
 )
+from domain.customers import CustomerIdentity
 from domain.errors import TemplateRequired
-from domain.ids import PhoneNumberId, WaId, Wamid
+from domain.ids import CustomerId, PhoneNumberId, WaId, Wamid
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 NUMBER = PhoneNumberId("106540352242922")
-CUSTOMER = WaId("16505551234")
+CUSTOMER = CustomerId("16505551234")
 HELLO = Template(name="hello_world", language=TemplateLanguage(code="en_US"))
 
 
@@ -29,7 +30,7 @@ def inbound(
     conversation: Conversation | None = None, *, at: datetime = T0, wamid: str = "wamid.A", first_delivery: bool = True
 ) -> Conversation:
     return record_inbound(
-        conversation, phone_number_id=NUMBER, wa_id=CUSTOMER, wamid=Wamid(wamid), at=at,
+        conversation, phone_number_id=NUMBER, customer_id=CUSTOMER, identity=CustomerIdentity(wa_id=WaId(CUSTOMER)), wamid=Wamid(wamid), at=at,
         preview="hi", customer_name="Sheena", first_delivery=first_delivery,
     )
 
@@ -79,5 +80,5 @@ def test_a_reply_measures_the_wait_since_the_first_unanswered_message_and_clears
     conversation = inbound(inbound(at=T0), at=T0 + timedelta(minutes=3), wamid="wamid.B")
 
     assert response_seconds(conversation, T0 + timedelta(minutes=10)) == 600
-    answered = record_outbound(conversation, phone_number_id=NUMBER, wa_id=CUSTOMER, at=T0 + timedelta(minutes=10), preview="ok")
+    answered = record_outbound(conversation, phone_number_id=NUMBER, customer_id=CUSTOMER, identity=CustomerIdentity(), at=T0 + timedelta(minutes=10), preview="ok")
     assert response_seconds(answered, T0 + timedelta(minutes=11)) is None

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.errors import DomainError
-from domain.ids import WaId
+from domain.ids import CustomerId
 from domain.rate_limits import (
     TIER_250,
     TIERS,
@@ -34,8 +34,8 @@ def us(n: int) -> timedelta:
     return timedelta(microseconds=n)
 
 
-def customer(n: int) -> WaId:
-    return WaId(f"3161234{n:05d}")
+def customer(n: int) -> CustomerId:
+    return CustomerId(f"3161234{n:05d}")
 
 
 # --- throughput -------------------------------------------------------------------------------
@@ -272,8 +272,8 @@ def test_the_pair_policy_holds_meta_allowance_under_bursty_demand(bursts: list[t
 # --- messaging tier ---------------------------------------------------------------------------
 
 
-def reach(tier: MessagingTier, count: int, at: datetime) -> dict[WaId, datetime]:
-    recipients: dict[WaId, datetime] = {}
+def reach(tier: MessagingTier, count: int, at: datetime) -> dict[CustomerId, datetime]:
+    recipients: dict[CustomerId, datetime] = {}
     for n in range(count):
         assert tier.decide(recipients, customer(n), at) == SendNow()
         recipients = tier.record(recipients, customer(n), at)
@@ -336,7 +336,7 @@ def test_a_tier_without_room_for_anyone_is_refused() -> None:
         MessagingTier(limit=0)
 
 
-def distinct_in_any_rolling_day(sends: list[tuple[int, WaId]]) -> int:
+def distinct_in_any_rolling_day(sends: list[tuple[int, CustomerId]]) -> int:
     """Independent check: distinct recipients in (t - 24 h, t] for every send time t."""
     day = 24 * 3600
     return max((len({who for at, who in sends if t - day < at <= t}) for t, _ in sends), default=0)
@@ -354,8 +354,8 @@ def test_the_tier_never_admits_more_than_its_limit_in_any_rolling_24_hours(
     limit: int, requests: list[tuple[int, int]]
 ) -> None:
     tier = MessagingTier(limit=limit)
-    recipients: dict[WaId, datetime] = {}
-    sends: list[tuple[int, WaId]] = []
+    recipients: dict[CustomerId, datetime] = {}
+    sends: list[tuple[int, CustomerId]] = []
     for second, who in sorted(requests):
         now = T0 + timedelta(seconds=second)
         if tier.decide(recipients, customer(who), now) == SendNow():

@@ -1,0 +1,70 @@
+"""Bringing documents written by an earlier wahub to today's shape, in place, once per database.
+
+A `schema/version` document records how many steps have run. Each step is idempotent (it skips
+documents already in the new shape), so a run interrupted half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from adapters.firestore.documents import PAYLOAD
+
+BATCH = 400
+"""Firestore takes at most 500 writes in one batch."""
+
+
+async def migrate(client: Any) -> None:
+    version_ref = client.collection("schema").document("version")
+    snapshot = await version_ref.get()
+    version = snapshot.get("version") if snapshot.exists else 0
+    for number, step in enumerate(_STEPS[version:], start=version + 1):
+        await step(client)
+        await version_ref.set({"version": number})
+
+
+async def _customer_ids(client: Any) -> None:
+    """Customers were keyed by phone number: the key becomes the opaque customer id (the same digits,
+    so every id keeps working) and the number stays known as their wa_id."""
+    await _rewrite(client, "messages", _message_keyed_by_customer)
+    await _rewrite(client, "conversations", _payload_keyed_by_customer)
+    await _rewrite(client, "outbox", _payload_keyed_by_customer)
+
+
+def _message_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
+    changed = _payload_keyed_by_customer(fields)
+    if changed is None:
+        return None
+    changed["customer_id"] = fields.get("wa_id")
+    return changed
+
+
+def _payload_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
+    record = json.loads(fields[PAYLOAD])
+    if "wa_id" not in record or "customer_id" in record:
+        return None
+    wa_id = record.pop("wa_id")
+    record["customer_id"] = wa_id
+    if "last_activity_at" in record or "direction" in record:
+        record["identity"] = {"wa_id": wa_id} if wa_id.isdigit() else {}
+    return {PAYLOAD: json.dumps(record, separators=(",", ":"))}
+
+
+async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    batch, pending = client.batch(), 0
+    async for snapshot in client.collection(collection).stream():
+        update = change(snapshot.to_dict())
+        if update is None:
+            continue
+        batch.update(snapshot.reference, update)
+        pending += 1
+        if pending == BATCH:
+            await batch.commit()
+            batch, pending = client.batch(), 0
+    if pending:
+        await batch.commit()
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids,)
