@@ -63,6 +63,7 @@ def conversation_from(message: Message) -> Conversation:
         customer_id=message.customer_id,
         wa_id=message.wa_id,
         user_id=message.user_id,
+        username=message.username,
         last_activity_at=message.created_at,
         window="closed",
         unread_count=0,
