@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -128,20 +129,20 @@ class ConversationListModel(QAbstractListModel):
             self._fetching = False
             self.failed.emit(str(error))
 
-    def apply_message(self, message: Message, counted_unread: bool) -> None:
-        """A live message: its conversation's row is updated and moves to the top.
+    def apply_message(self, message: Message, counted_unread: bool) -> bool:
+        """A live message: its conversation's row is updated and moves to the top; False if left alone.
 
         While a first page is on its way the message is left to it: the page was asked for after the
         stream (re)connected, so it already counts what the stream replays.
         """
         if self._fetching and self._cursor is None:
-            return
+            return False
         if self.phone_number_id not in (None, message.phone_number_id):
-            return
+            return False
         row = self.row_of(message.conversation_key)
         if row is None:
             if self.query:
-                return  # a search lists what matched; a new customer shows once the search is cleared
+                return False  # a search lists what matched; a new customer shows once the search is cleared
             updated = conversation_from(message)
         else:
             current = self._rows[row]
@@ -151,6 +152,7 @@ class ConversationListModel(QAbstractListModel):
         if not counted_unread:
             updated = _read(updated)
         self._put_on_top(row, updated)
+        return True
 
     def mark_read(self, key: tuple[str, str]) -> None:
         row = self.row_of(key)
@@ -179,8 +181,6 @@ class ConversationListModel(QAbstractListModel):
 
 
 def _read(conversation: Conversation) -> Conversation:
-    import msgspec
-
     return msgspec.structs.replace(conversation, unread_count=0)
 
 

@@ -251,13 +251,14 @@ class InboxScreen(QWidget):
         except msgspec.ValidationError:
             return
         is_open = self.current is not None and message.conversation_key == self.current.key
-        self.messages.apply(message)
+        loading = self.messages.loading
+        new_in_thread = self.messages.apply(message) and not loading
         if event.type == "message.received":
             seen = is_open and self.isVisible() and self.window().isActiveWindow()
-            self.conversations.apply_message(message, counted_unread=not seen)
-            if seen and self.current is not None:
+            if self.conversations.apply_message(message, counted_unread=not seen):
+                self.customer_wrote.emit(message)
+            if seen and new_in_thread and self.current is not None:
                 self._mark_read(msgspec.structs.replace(self.current, unread_count=1))
-            self.customer_wrote.emit(message)
         elif event.type == "message.created":
             self.conversations.apply_message(message, counted_unread=True)
         if is_open:

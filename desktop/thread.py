@@ -119,6 +119,11 @@ class MessageThreadModel(QAbstractListModel):
     def reload(self) -> None:
         self.open(self.key)
 
+    @property
+    def loading(self) -> bool:
+        """The newest page is on its way: it will show whatever happened before it was asked for."""
+        return self._fetching and not self._rows
+
     def has_older(self) -> bool:
         return self._cursor is not None and not self._fetching
 
@@ -158,12 +163,10 @@ class MessageThreadModel(QAbstractListModel):
             self._fetching = False
             self.failed.emit(str(error))
 
-    def apply(self, message: Message) -> None:
-        """A live message or status change; one of another conversation is ignored."""
-        if message.conversation_key != self.key:
-            return
-        if not self._takes(message):
-            return
+    def apply(self, message: Message) -> bool:
+        """A live message or status change; True when it is a message the thread did not show yet."""
+        if message.conversation_key != self.key or not self._takes(message):
+            return False
         row = self.row_of(message.id)
         if row is None:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
@@ -173,6 +176,7 @@ class MessageThreadModel(QAbstractListModel):
             self._rows[row] = message
             self.dataChanged.emit(self.index(row), self.index(row))
         self._index([message])
+        return row is None
 
     def _takes(self, message: Message) -> bool:
         """Reactions become a mark on their message rather than a row of their own."""

@@ -140,8 +140,10 @@ def test_a_failed_send_shows_meta_s_reason_and_retry_sends_it(qtbot: QtBot, wahu
     app = open_desktop(qtbot, wahub, ADMIN_KEY)
     screen = inbox(app)
     open_conversation(qtbot, screen, "Sheena")
+    waits(qtbot, lambda: listed(screen) == [("Sheena", 0)])
     qtbot.keyClicks(screen.composer.edit, "Your refund is on its way")
     waits(qtbot, lambda: any(mark.get("typing") for mark in simulator.get("/_sim/read-marks").json()))
+    # the Graph calls of reading and typing are done: the next one is the send, which Meta fails
     fault = simulator.put("/_sim/faults/graph", json={"fail": 1, "fail_status": 400, "fail_code": 131026})
     assert fault.status_code in (200, 204), fault.text
 
