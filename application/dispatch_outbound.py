@@ -48,6 +48,10 @@ class DispatchReport(msgspec.Struct, kw_only=True):
     deferred: int = 0
     """Entries that waited for a rate limit: in memory for a token, or rescheduled (pair limit, orphan)."""
     dropped: int = 0
+    send_seconds: list[float] = msgspec.field(default_factory=list)
+    """Each Cloud API send call, from its start to Meta's answer (accepted or refused)."""
+    waited_seconds: list[float] = msgspec.field(default_factory=list)
+    """Each in-memory wait for the number's throughput, from the first refusal to the token."""
 
 
 class Claimed(msgspec.Struct, frozen=True, kw_only=True):
@@ -124,6 +128,7 @@ class DispatchOutbound:
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
                 if wait_until is None:
+                    called_at = self._clock.now()
                     sending = await self._call(entry, message)
         finally:
             self._holding -= 1
@@ -133,7 +138,9 @@ class DispatchOutbound:
         try:
             wamid = await sending
         except CloudApiError as error:
+            report.send_seconds.append((self._clock.now() - called_at).total_seconds())
             return await self._attempt_failed(entry, error)
+        report.send_seconds.append((self._clock.now() - called_at).total_seconds())
         await self._accepted(message, wamid)
         return "sent"
 
@@ -159,16 +166,19 @@ class DispatchOutbound:
         A wait for the number's throughput is spent here, holding the number's gate so the next
         token goes to the entry claimed first; a wait for the recipient (pair limit) is not.
         """
-        slept_at = None
+        slept_at = first_slept_at = None
         while True:
             now = self._clock.now()
             wait_until = self._limiter.check(entry.phone_number_id, entry.customer_id, now)
             if wait_until is None:
+                if first_slept_at is not None:
+                    report.waited_seconds.append((now - first_slept_at).total_seconds())
                 return None
             if now == slept_at or self._limiter.throughput_allows(entry.phone_number_id, now):
                 return wait_until
             if slept_at is None:
                 report.deferred += 1
+                first_slept_at = now
             slept_at = now
             await self._sleep((wait_until - now).total_seconds())
 

@@ -12,7 +12,16 @@ from typing import Protocol
 
 import msgspec
 
-from application.records import ApiKey, CachedResult, InboxEvent, LiveEvent, MediaRecord, OutboxEntry, Page
+from application.records import (
+    ApiKey,
+    CachedResult,
+    ConversationMatch,
+    InboxEvent,
+    LiveEvent,
+    MediaRecord,
+    OutboxEntry,
+    Page,
+)
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.content import OutboundContent
 from domain.conversations import Conversation
@@ -81,6 +90,15 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         """Conversations by last activity, most recent first."""
+        ...
+
+
+class ConversationSearch(Protocol):
+    async def search(
+        self, terms: tuple[str, ...], *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[ConversationMatch]:
+        """Conversations whose customer or any message matches every term (domain.search), by last activity,
+        most recent first, paged like `ConversationStore.list`; the snippet is of the last matching message stored."""
         ...
 
 
@@ -160,6 +178,30 @@ class ApiKeyStore(Protocol):
     async def list(self) -> list[ApiKey]: ...
 
     async def revoke(self, key_id: str, at: datetime) -> bool: ...
+
+
+class Stores(Protocol):
+    """Every store port, served by one backend (one SQLite file, one Firestore database, memory): the bundle
+    the composition root opens once and hands out port by port."""
+
+    @property
+    def messages(self) -> MessageStore: ...
+    @property
+    def conversations(self) -> ConversationStore: ...
+    @property
+    def templates(self) -> TemplateStore: ...
+    @property
+    def media(self) -> MediaStore: ...
+    @property
+    def inbox(self) -> Inbox: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def idempotency_keys(self) -> IdempotencyKeys: ...
+    @property
+    def api_keys(self) -> ApiKeyStore: ...
+    @property
+    def search(self) -> ConversationSearch: ...
 
 
 class LiveEvents(Protocol):

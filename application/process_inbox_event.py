@@ -36,6 +36,8 @@ class InboxReport(msgspec.Struct, kw_only=True):
 
     posts: int = 0
     events: dict[str, int] = msgspec.field(default_factory=dict)
+    applied_after: list[float] = msgspec.field(default_factory=list)
+    """Seconds from each POST stored to every event of it applied: what operators watch against the 1 s target."""
 
     def count(self, kind: str) -> None:
         self.events[kind] = self.events.get(kind, 0) + 1
@@ -66,7 +68,10 @@ class ProcessInboxEvent:
             await self._apply(webhook_event, event)
             if report is not None:
                 report.count(_KINDS[type(webhook_event)])
-        await self._inbox.mark_processed(event.id, self._clock.now())
+        now = self._clock.now()
+        await self._inbox.mark_processed(event.id, now)
+        if report is not None:
+            report.applied_after.append((now - event.received_at).total_seconds())
 
     async def process_pending(self, limit: int = 100) -> InboxReport:
         """Apply what is still unprocessed (at start-up, what a crash left behind).

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from application.ports import ConversationStore, MessageStore, TemplateStore
-from application.records import Page
+from application.ports import ConversationSearch, ConversationStore, MessageStore, TemplateStore
+from application.records import ConversationMatch, Page
 from domain.conversations import Conversation
 from domain.errors import NotFound
 from domain.ids import CustomerId, MessageId, PhoneNumberId
 from domain.messages import Message
+from domain.search import search_terms
 from domain.templates import MessageTemplate
 
 
@@ -28,6 +29,20 @@ class ListConversations:
 
     async def __call__(self, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int) -> Page[Conversation]:
         return await self._conversations.list(phone_number_id=phone_number_id, cursor=cursor, limit=limit)
+
+
+class SearchConversations:
+    """The inbox's search box: by customer name, number, username or BSUID, or by any message's text."""
+
+    def __init__(self, *, search: ConversationSearch) -> None:
+        self._search = search
+
+    async def __call__(
+        self, query: str, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
+    ) -> Page[ConversationMatch]:
+        """Raises InvalidSearch when the query has nothing to look for."""
+        terms = search_terms(query)
+        return await self._search.search(terms, phone_number_id=phone_number_id, cursor=cursor, limit=limit)
 
 
 class ConversationHistory:

@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from domain.conversations import Conversation
 from domain.ids import CustomerId, MessageId, PhoneNumberId
 
 T = TypeVar("T")
@@ -18,6 +19,13 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+class ConversationMatch(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """A conversation a search found; `snippet` shows the matching message text, when a message matched."""
+
+    conversation: Conversation
+    snippet: str | None = None
 
 
 class InboxEvent(msgspec.Struct, frozen=True, kw_only=True):

@@ -31,7 +31,6 @@ import gc
 import logging
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from typing import Any
 import uvicorn
 import uvloop
 from dependency_injector import providers
+from loopback import free_port, listening
 
 from adapters.cloud_api.graph import GraphCloudApi
 from adapters.memory.cloud_api import FakeCloudApi
@@ -257,32 +257,18 @@ async def cloud_api(api_kind: str, limit: int) -> AsyncIterator[Recorder]:
             async with GraphCloudApi(TOKEN, base_url=simulator.url) as graph:
                 yield Recorder(graph)
     else:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         server = subprocess.Popen(
             ["taskset", "-c", "1", sys.executable, __file__, "--serve-simulator", str(port), "--rates", str(limit)],
             cwd=Path(__file__).resolve().parent.parent,
         )
         try:
-            await _listening(port)
+            await listening(port)
             async with GraphCloudApi(TOKEN, base_url=f"http://127.0.0.1:{port}") as graph:
                 yield Recorder(graph)
         finally:
             server.terminate()
             server.wait(10)
-
-
-async def _listening(port: int) -> None:
-    for _ in range(200):
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-        except OSError:
-            await asyncio.sleep(0.05)
-            continue
-        writer.close()
-        return
-    raise RuntimeError(f"the simulator never listened on port {port}")
 
 
 async def measure(name: str, api_kind: str, limit: int, seconds: float) -> Figures:

@@ -37,6 +37,7 @@ from domain.content import Text
 from domain.conversations import Conversation, CustomerServiceWindow
 from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message, Pricing
+from domain.search import search_terms
 from domain.status import Failure, MessageStatus, StatusEvent, StatusRecord, apply_status
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -53,6 +54,27 @@ EMULATOR_CAVEAT = ("the emulator is one Java process, no real network or replica
 UTILITY = Pricing(category="utility", type="regular", pricing_model="PMP", billable=True)
 RE_ENGAGEMENT = Failure(code=131047, title="Re-engagement message")
 OUTBOUND_FATES = (MessageStatus.READ, MessageStatus.DELIVERED, MessageStatus.SENT, MessageStatus.READ, MessageStatus.FAILED)
+
+
+BODIES = (
+    "Where is my order #{n}? It was due yesterday.",
+    "Thanks, the parcel arrived today.",
+    "Can I change the delivery address for order {n}?",
+    "Hello, is anyone there?",
+    "Your order #{n} has shipped and arrives on Thursday.",
+    "I would like a refund for the damaged blender.",
+    "Do you have the blue jacket in size M?",
+    "Great, thank you so much!",
+)
+"""What customers and agents write; {n} makes order numbers that one or two messages mention."""
+NAMES = ("Sheena Nowak", "Ravi Patel", "Zoë Ávila", "Kwame Mensah", "Mei Lin", "Olusegun Bello", "Ana Sousa", "Lars Berg")
+SEARCHES = (
+    ("an order number (1-2 messages, ~100 prefixes)", "104217"),
+    ("a customer's name", "sheena nowak"),
+    ("a phone number's first digits", "+1 650 555 01"),
+    ("a word in 1 message of 8", "blender"),
+    ("two words, each in 1 message of 4", "order shipped"),
+)
 
 
 def customer(n: int) -> WaId:
@@ -80,7 +102,7 @@ def _customers(size: int) -> int:
 def _message(n: int, direction: Direction, wa_id: WaId, at: datetime, status: StatusRecord) -> Message:
     return Message(
         id=MessageId(f"msg_{n:032x}"), direction=direction, phone_number_id=NUMBER, wa_id=wa_id,
-        content=Text(body="Where is my order #1042? It was due yesterday."), created_at=at, status=status,
+        content=Text(body=BODIES[n % len(BODIES)].format(n=n)), created_at=at, status=status,
         wamid=Wamid(f"wamid.HBgL{n:020d}"),
     )
 
@@ -109,6 +131,7 @@ async def _touch_conversations(stores: SqliteStores | FirestoreStores, size: int
 def _touched(c: int, size: int) -> Callable[[Conversation | None], Conversation]:
     at = START + PERIOD * (c / _customers(size))
     return lambda _: Conversation(phone_number_id=NUMBER, wa_id=customer(c), last_activity_at=at,
+                                  customer_name=f"{NAMES[c % len(NAMES)]} {c}",
                                   window=CustomerServiceWindow(last_inbound_at=at), last_message_preview="Where is my order?")
 
 
@@ -195,13 +218,17 @@ async def _report(stores: SqliteStores | FirestoreStores, size: int, *, inbox_la
     _show("history, first page of 50", await latency_ms(functools.partial(history, NUMBER, customer(0), cursor=None, limit=50)), "ms")
     older = functools.partial(history, NUMBER, customer(0), cursor=page.next_cursor, limit=50)
     _show("history, next page of 50", await latency_ms(older), "ms")
+    for label, text in SEARCHES:
+        search = functools.partial(stores.search.search, search_terms(text), phone_number_id=None, cursor=None, limit=50)
+        found = await search()
+        _show(f"search {text!r}: {label}, first page ({len(found.items)})", await latency_ms(search, runs=10), "ms")
     query = AnalyticsQuery(since=START, until=START + 2 * PERIOD)
     summary = functools.partial(_summary, stores, query)
     _show("analytics summary, all messages", await latency_ms(summary, runs=5), "ms")
 
 
 def _show(label: str, value: float, unit: str) -> None:
-    print(f"  {label:<40}{value:10,.2f} {unit}")
+    print(f"  {label:<58}{value:10,.2f} {unit}")
 
 
 def _read(message: Message) -> Message:

@@ -21,7 +21,13 @@ from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.process_inbox_event import ProcessInboxEvent
-from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.queries import (
+    ConversationHistory,
+    GetMessage,
+    ListConversations,
+    ListTemplates,
+    SearchConversations,
+)
 from application.rate_limiter import RateLimiter
 from application.receive_message import ReceiveMessage
 from application.retry_message import RetryMessage
@@ -115,6 +121,7 @@ class Container(containers.DeclarativeContainer):
     )
     get_message = providers.Singleton(GetMessage, messages=stores.provided.messages)
     list_conversations = providers.Singleton(ListConversations, conversations=stores.provided.conversations)
+    search_conversations = providers.Singleton(SearchConversations, search=stores.provided.search)
     conversation_history = providers.Singleton(ConversationHistory, messages=stores.provided.messages)
     create_api_key = providers.Singleton(CreateApiKey, api_keys=stores.provided.api_keys, clock=clock)
     authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 from adapters.blobs.filesystem import FileBlobStore
 from adapters.cloud_api.graph import GraphCloudApi
@@ -11,6 +10,7 @@ from adapters.firestore.stores import FirestoreStores
 from adapters.memory import MemoryStores
 from adapters.memory.blobs import InMemoryBlobStore
 from adapters.sqlite import open_sqlite_stores
+from application.ports import Stores
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 from entrypoints.simulator.config import SimulatorConfig
@@ -27,7 +27,7 @@ def open_blobs(settings: Settings) -> FileBlobStore | InMemoryBlobStore:
     return FileBlobStore(settings.data_dir / MEDIA_FOLDER)
 
 
-async def open_stores(settings: Settings) -> AsyncIterator[Any]:
+async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
     """Every store of the configured kind, as one bundle with the store ports as attributes."""
     if settings.store == "memory":
         yield MemoryStores()

@@ -21,6 +21,17 @@ from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.conversations import Conversation
 from domain.ids import CustomerId, PhoneNumberId
+from domain.search import customer_text, words
+
+SEARCH_PREFIXES = "search_prefixes"
+LONGEST_PREFIX = 24
+"""Longer terms are looked up by their first LONGEST_PREFIX characters, then checked in full."""
+
+
+def search_prefixes(conversation: Conversation) -> list[str]:
+    """Every prefix of every word the customer is known by, each once."""
+    folded = words(customer_text(conversation))
+    return sorted({word[:end] for word in folded for end in range(1, min(len(word), LONGEST_PREFIX) + 1)})
 
 
 class FirestoreConversationStore:
@@ -62,19 +73,20 @@ class FirestoreConversationStore:
         query = query.order_by("last_activity_at", direction=firestore.Query.DESCENDING)
         query = query.order_by("position", direction=firestore.Query.DESCENDING)
         if cursor is not None:
-            at, position = decode_cursor(cursor)
-            query = query.start_after({"last_activity_at": at, "position": position})
+            at, after = decode_cursor(cursor)
+            query = query.start_after({"last_activity_at": at, "position": after})
         found = [from_payload(s.to_dict(), Conversation) async for s in query.limit(limit + 1).stream()]
         page = found[:limit]
         if len(found) <= limit or not page:
             return Page(items=page)
-        return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, _position(page[-1])))
+        return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, position(page[-1])))
 
     def _reference(self, phone_number_id: str, customer_id: str) -> Any:
         return self._conversations.document(document_key(phone_number_id, customer_id))
 
 
-def _position(conversation: Conversation) -> str:
+def position(conversation: Conversation) -> str:
+    """Breaks ties on time, unique per document; the search pages on it too."""
     return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
@@ -83,5 +95,6 @@ def _fields(conversation: Conversation) -> dict[str, Any]:
         PAYLOAD: to_payload(conversation),
         "phone_number_id": conversation.phone_number_id,
         "last_activity_at": utc(conversation.last_activity_at),
-        "position": _position(conversation),
+        "position": position(conversation),
+        SEARCH_PREFIXES: search_prefixes(conversation),
     }

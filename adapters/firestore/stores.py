@@ -14,6 +14,7 @@ from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
 from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
+from adapters.firestore.search import FirestoreConversationSearch
 from adapters.firestore.templates import FirestoreTemplateStore
 
 
@@ -30,6 +31,7 @@ class FirestoreStores:
         self.outbox = FirestoreOutbox(self._client)
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
+        self.search = FirestoreConversationSearch(self._client)
 
     async def migrate(self) -> None:
         """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""

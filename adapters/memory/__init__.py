@@ -11,6 +11,7 @@ from adapters.memory.inbox import InMemoryInbox
 from adapters.memory.media import InMemoryMediaStore
 from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.outbox import InMemoryOutbox
+from adapters.memory.search import InMemoryConversationSearch
 from adapters.memory.templates import InMemoryTemplateStore
 
 
@@ -26,3 +27,8 @@ class MemoryStores:
     outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
     idempotency_keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
+
+    @property
+    def search(self) -> InMemoryConversationSearch:
+        """Reads the messages and conversations above; it keeps nothing of its own."""
+        return InMemoryConversationSearch(self.messages, self.conversations)

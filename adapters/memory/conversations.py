@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import msgspec
 
@@ -34,6 +34,10 @@ class InMemoryConversationStore:
         changed = change(None if current is None else msgspec.structs.replace(current))
         self._conversations[(phone_number_id, customer_id)] = msgspec.structs.replace(changed)
         return changed
+
+    def stored(self) -> Iterator[Conversation]:
+        """Every stored conversation, uncopied: for the in-memory search, which only reads them."""
+        return iter(self._conversations.values())
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int

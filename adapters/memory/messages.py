@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import msgspec
@@ -74,6 +74,10 @@ class InMemoryMessageStore:
 
     async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
         return aggregate(self._messages.values(), query)
+
+    def stored(self) -> Iterator[Message]:
+        """Every stored message, uncopied: for the in-memory search, which only reads them."""
+        return iter(self._messages.values())
 
     def _keep(self, message: Message) -> None:
         """A wamid recorded by an update (the send was accepted) becomes findable at once."""

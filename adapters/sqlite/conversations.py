@@ -9,6 +9,7 @@ import msgspec
 
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
+from adapters.sqlite.search_index import index_conversation
 from application.records import Page
 from domain.conversations import Conversation
 from domain.ids import CustomerId, PhoneNumberId
@@ -49,6 +50,7 @@ class SqliteConversationStore:
                 "VALUES (?, ?, ?, ?)",
                 (phone_number_id, customer_id, to_micros(changed.last_activity_at), _encode(changed)),
             )
+            index_conversation(connection, changed)
             return changed
 
         return await self._database.write(read_change_write)

@@ -12,6 +12,7 @@ from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
 from adapters.sqlite.message_aggregates import aggregate
 from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
+from adapters.sqlite.search_index import index_message
 from application.records import Page
 from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
@@ -40,12 +41,12 @@ class SqliteMessageStore:
 
     async def add(self, message: Message) -> bool:
         row = _row(message)
-        return await self._database.write(lambda c: c.execute(_INSERT, row).rowcount == 1)
+        return await self._database.write(lambda c: _insert(c, message, row))
 
     async def add_many(self, messages: Iterable[Message]) -> int:
         """Bulk import in one transaction (backfills, benchmarks); messages already stored are skipped."""
-        rows = [_row(m) for m in messages]
-        return await self._database.write(lambda c: c.executemany(_INSERT, rows).rowcount)
+        rows = [(m, _row(m)) for m in messages]
+        return await self._database.write(lambda c: sum(_insert(c, m, row) for m, row in rows))
 
     async def get(self, message_id: MessageId) -> Message | None:
         return await self._database.read(lambda c: _one(c, "SELECT body FROM messages WHERE id = ?", message_id))
@@ -99,6 +100,16 @@ class SqliteMessageStore:
 def _one(connection: sqlite3.Connection, query: str, key: str) -> Message | None:
     found = connection.execute(query, (key,)).fetchone()
     return None if found is None else _decode(found[0])
+
+
+def _insert(connection: sqlite3.Connection, message: Message, row: tuple[object, ...]) -> bool:
+    """The row and its text in the search index, together; False when the message was stored already."""
+    cursor = connection.execute(_INSERT, row)
+    if cursor.rowcount != 1:
+        return False
+    assert cursor.lastrowid is not None
+    index_message(connection, cursor.lastrowid, message)
+    return True
 
 
 def _row(m: Message) -> tuple[object, ...]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import msgspec
 
 from adapters.sqlite.errors import StoreUnavailable
+from adapters.sqlite.search_index import index_everything
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -135,6 +136,37 @@ def _keyed_by_customer(body: bytes) -> bytes:
     return msgspec.msgpack.encode(record)
 
 
+_SEARCH_TABLES = (
+    """CREATE TABLE searchable_conversations (
+        id INTEGER PRIMARY KEY,
+        phone_number_id TEXT NOT NULL,
+        customer_id TEXT NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        words TEXT NOT NULL,
+        UNIQUE (phone_number_id, customer_id)
+    )""",
+    "CREATE VIRTUAL TABLE customer_search USING fts5("
+    "words, content='searchable_conversations', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    """CREATE TRIGGER customer_words_added AFTER INSERT ON searchable_conversations BEGIN
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    """CREATE TRIGGER customer_words_changed AFTER UPDATE OF words ON searchable_conversations
+    WHEN old.words IS NOT new.words BEGIN
+        INSERT INTO customer_search (customer_search, rowid, words) VALUES ('delete', old.id, old.words);
+        INSERT INTO customer_search (rowid, words) VALUES (new.id, new.words);
+    END""",
+    "CREATE VIRTUAL TABLE message_search USING fts5("
+    "text, content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')",
+)
+
+
+def _search(connection: sqlite3.Connection) -> None:
+    """Full-text search (adapters/sqlite/search.py), with every message and conversation already stored indexed."""
+    for statement in _SEARCH_TABLES:
+        connection.execute(statement)
+    index_everything(connection)
+
+
 Migration = str | Callable[[sqlite3.Connection], None]
 """SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
 
@@ -142,6 +174,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
     _customer_ids,
+    _search,
 )
 
 

@@ -14,6 +14,7 @@ from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.media import SqliteMediaStore
 from adapters.sqlite.messages import SqliteMessageStore
 from adapters.sqlite.outbox import SqliteOutbox
+from adapters.sqlite.search import SqliteConversationSearch
 from adapters.sqlite.templates import SqliteTemplateStore
 
 
@@ -28,6 +29,7 @@ class SqliteStores:
     outbox: SqliteOutbox
     idempotency_keys: SqliteIdempotencyKeys
     api_keys: SqliteApiKeyStore
+    search: SqliteConversationSearch
 
     async def close(self) -> None:
         await self.database.close()
@@ -46,4 +48,5 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         outbox=SqliteOutbox(database),
         idempotency_keys=SqliteIdempotencyKeys(database),
         api_keys=SqliteApiKeyStore(database),
+        search=SqliteConversationSearch(database),
     )

@@ -10,7 +10,6 @@ from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 
 from application.access import Action
-from application.ports import Clock
 from domain.analytics import AnalyticsQuery
 from domain.ids import parse_phone_number_id
 from entrypoints.http.auth import requires
@@ -34,8 +33,7 @@ class AnalyticsController(Controller):
         phone_number_id: Annotated[str | None, QueryParameter(description="One business number (digits)")] = None,
     ) -> AnalyticsView:
         runtime: Runtime = request.app.state.runtime
-        clock: Clock = runtime.container.clock()
-        query = analytics_query(since, until, phone_number_id, clock.now())
+        query = analytics_query(since, until, phone_number_id, runtime.clock.now())
         return analytics_view(query, await runtime.use_cases.summarize_analytics(query))
 
 

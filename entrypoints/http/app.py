@@ -83,8 +83,9 @@ async def build_runtime(container: Container) -> Runtime:
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),
-        container=container,
         use_cases=use_cases,
+        clock=container.clock(),
+        live_events=container.live_events(),
         ingest_webhook=await _resolved(container.ingest_webhook),
         authenticate=await _resolved(container.authenticate),
         inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),

@@ -13,7 +13,6 @@ from litestar.params import HeaderParameter, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from application.access import Action
-from application.ports import LiveEvents
 from application.records import LiveEvent
 from domain.messages import Message
 from entrypoints.http.auth import requires
@@ -47,9 +46,8 @@ class EventsController(Controller):
         every 15 s keeps proxies from closing an idle stream.
         """
         runtime: Runtime = request.app.state.runtime
-        live_events: LiveEvents = runtime.container.live_events()
         resume_after = _event_id(last_event_id) if last_event_id is not None else after
-        return ServerSentEvent(sse_messages(live_events.subscribe(after=resume_after), KEEP_ALIVE_SECONDS))
+        return ServerSentEvent(sse_messages(runtime.live_events.subscribe(after=resume_after), KEEP_ALIVE_SECONDS))
 
 
 async def sse_messages(events: AsyncIterator[LiveEvent], keep_alive_seconds: float) -> AsyncIterator[ServerSentEventMessage]:

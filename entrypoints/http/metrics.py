@@ -1,82 +1,105 @@
-"""Prometheus metrics from a tiny in-process registry, with no client library to configure.
+"""Prometheus metrics through prometheus-client, on a registry of this server's own.
 
-Counters are plain ints: the server runs on one event loop, and an increment never awaits, so
-nothing can interleave with it. Their sources are chosen so that no use case learns about metrics:
-- HTTP requests (and webhook POSTs accepted or refused) are counted by a middleware around every route;
-- sends, retries, failures and rate-limit waits come from the dispatcher's report of each step,
-  applied webhook events from the inbox worker's;
+Each `Metrics` has its own `CollectorRegistry`, so two servers in one process (the tests) never
+share a series. Their sources are chosen so that no use case learns about metrics:
+- HTTP requests, webhook POSTs accepted or refused, and the webhook's time to answer are measured
+  by a middleware around every route;
+- sends, their Cloud API latency, rate-limit waits and outcomes come from the dispatcher's report
+  of each step; applied webhook events and the time from stored to applied from the inbox worker's;
 - queue depths are gauges, measured when Prometheus scrapes.
+
+To add a metric, declare it in `Metrics.__init__` with `registry=self.registry` and update it where
+it happens; `/metrics` renders whatever the registry holds.
 https://prometheus.io/docs/instrumenting/exposition_formats/#text-based-format
 """
 
 from __future__ import annotations
 
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
+
 from application.dispatch_outbound import DispatchReport
 from application.operations import QueueDepths
 from application.process_inbox_event import InboxReport
 
-Labels = tuple[tuple[str, str], ...]
+disable_created_metrics()  # type: ignore[no-untyped-call]  # a `_created` series beside every counter and histogram doubles the page for nothing watched
 
-COUNTERS = {
-    "wahub_http_requests_total": "HTTP requests answered, by route template, method and status",
-    "wahub_webhook_posts_total": "Webhook POSTs from Meta: accepted (stored, 200) or refused (signature, size)",
-    "wahub_webhook_events_applied_total": "Webhook events applied by the inbox worker, by kind",
-    "wahub_sends_total": "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
-    "wahub_dispatch_waits_total": "Sends held back by the throughput or pair rate limit, to be tried later",
-}
-GAUGES = {
-    "wahub_outbox_depth": "Messages queued for the dispatcher",
-    "wahub_inbox_backlog": "Stored webhook POSTs not yet applied (counted up to 10,000)",
-}
+FAST_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+"""Webhook answers and Cloud API calls: milliseconds when healthy, seconds when not."""
+QUEUE_SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
+"""Time spent queued (stored to applied, waiting for a rate limit): the 1 s target sits in the middle."""
+SEND_OUTCOMES = ("sent", "retried", "failed", "dropped")
 
 
 class Metrics:
     def __init__(self) -> None:
-        self._counters: dict[tuple[str, Labels], int] = {}
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.http_requests = Counter(
+            "wahub_http_requests", "HTTP requests answered, by route template, method and status",
+            ["method", "route", "status"], registry=r,
+        )
+        self.webhook_posts = Counter(
+            "wahub_webhook_posts", "Webhook POSTs from Meta: accepted (stored, 200) or refused (signature, size)",
+            ["outcome"], registry=r,
+        )
+        self.webhook_ack_seconds = Histogram(
+            "wahub_webhook_ack_seconds", "Time from a webhook POST's arrival to its answer (200: stored durably)",
+            buckets=FAST_SECONDS, registry=r,
+        )
+        self.events_applied = Counter(
+            "wahub_webhook_events_applied", "Webhook events applied by the inbox worker, by kind", ["kind"], registry=r
+        )
+        self.applied_after_seconds = Histogram(
+            "wahub_webhook_applied_after_seconds", "Time from a webhook POST stored to every event of it applied",
+            buckets=QUEUE_SECONDS, registry=r,
+        )
+        self.sends = Counter(
+            "wahub_sends", "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
+            ["outcome"], registry=r,
+        )
+        self.send_seconds = Histogram(
+            "wahub_send_seconds", "Cloud API send calls, from the call to Meta's answer (accepted or refused)",
+            buckets=FAST_SECONDS, registry=r,
+        )
+        self.dispatch_waits = Counter(
+            "wahub_dispatch_waits", "Sends held back by the throughput or pair rate limit, to be tried later",
+            registry=r,
+        )
+        self.rate_limit_wait_seconds = Histogram(
+            "wahub_rate_limit_wait_seconds", "Time a send waited in memory for its number's throughput",
+            buckets=QUEUE_SECONDS, registry=r,
+        )
+        self.outbox_depth = Gauge("wahub_outbox_depth", "Messages queued for the dispatcher", registry=r)
+        self.inbox_backlog = Gauge(
+            "wahub_inbox_backlog", "Stored webhook POSTs not yet applied (counted up to 10,000)", registry=r
+        )
+        self._accepted = self.webhook_posts.labels(outcome="accepted")
+        self._refused = self.webhook_posts.labels(outcome="refused")
 
-    def count(self, name: str, **labels: str) -> None:
-        self.add(name, 1, **labels)
-
-    def value(self, name: str, **labels: str) -> int:
-        return self._counters.get((name, tuple(sorted(labels.items()))), 0)
-
-    def request_answered(self, route: str, method: str, status: int) -> None:
-        self.count("wahub_http_requests_total", route=route, method=method, status=str(status))
+    def request_answered(self, route: str, method: str, status: int, seconds: float) -> None:
+        self.http_requests.labels(method=method, route=route, status=str(status)).inc()
         if route == "/webhook" and method == "POST":
-            self.count("wahub_webhook_posts_total", outcome="accepted" if status == 200 else "refused")
+            (self._accepted if status == 200 else self._refused).inc()
+            self.webhook_ack_seconds.observe(seconds)
 
     def dispatched(self, report: DispatchReport) -> None:
-        for outcome in ("sent", "retried", "failed", "dropped"):
-            self.add("wahub_sends_total", getattr(report, outcome), outcome=outcome)
-        self.add("wahub_dispatch_waits_total", report.deferred)
-
-    def add(self, name: str, amount: int, **labels: str) -> None:
-        if amount:
-            key = (name, tuple(sorted(labels.items())))
-            self._counters[key] = self._counters.get(key, 0) + amount
+        for outcome in SEND_OUTCOMES:
+            if amount := getattr(report, outcome):
+                self.sends.labels(outcome=outcome).inc(amount)
+        if report.deferred:
+            self.dispatch_waits.inc(report.deferred)
+        for seconds in report.send_seconds:
+            self.send_seconds.observe(seconds)
+        for seconds in report.waited_seconds:
+            self.rate_limit_wait_seconds.observe(seconds)
 
     def applied(self, report: InboxReport) -> None:
         for kind, amount in report.events.items():
-            self.add("wahub_webhook_events_applied_total", amount, kind=kind)
+            self.events_applied.labels(kind=kind).inc(amount)
+        for seconds in report.applied_after:
+            self.applied_after_seconds.observe(seconds)
 
-    def render(self, depths: QueueDepths) -> str:
-        lines: list[str] = []
-        for name, help_text in COUNTERS.items():
-            lines += _header(name, help_text, "counter")
-            samples = sorted((labels, value) for (metric, labels), value in self._counters.items() if metric == name)
-            lines += [f"{name}{_labels(labels)} {value}" for labels, value in samples]
-        gauges = {"wahub_outbox_depth": depths.outbox, "wahub_inbox_backlog": depths.inbox_backlog}
-        for name, help_text in GAUGES.items():
-            lines += [*_header(name, help_text, "gauge"), f"{name} {gauges[name]}"]
-        return "\n".join(lines) + "\n"
-
-
-def _header(name: str, help_text: str, kind: str) -> list[str]:
-    return [f"# HELP {name} {help_text}.", f"# TYPE {name} {kind}"]
-
-
-def _labels(labels: Labels) -> str:
-    if not labels:
-        return ""
-    escaped = (value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") for _, value in labels)
-    return "{" + ",".join(f'{key}="{value}"' for (key, _), value in zip(labels, escaped, strict=True)) + "}"
+    def render(self, depths: QueueDepths) -> bytes:
+        self.outbox_depth.set(depths.outbox)
+        self.inbox_backlog.set(depths.inbox_backlog)
+        return generate_latest(self.registry)

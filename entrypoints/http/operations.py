@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar import Request, Response, Router, get
@@ -39,7 +40,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 @get("/metrics", media_type=PROMETHEUS_TEXT, tags=["operations"])
-async def metrics(request: Request[Any, Any, Any]) -> str:
+async def metrics(request: Request[Any, Any, Any]) -> bytes:
     runtime: Runtime = request.app.state.runtime
     depths = await runtime.use_cases.measure_queues()
     return runtime.metrics.render(depths)
@@ -75,11 +76,12 @@ def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
 
 
 def count_requests(app: ASGIApp) -> ASGIApp:
-    """Counts every answer by route template (not raw path, so ids do not explode the label set)."""
+    """Counts every answer by route template (not raw path, so ids do not explode the label set), and times it."""
 
     async def counted(scope: Scope, receive: Receive, send: Send) -> None:
         runtime: Runtime = scope["app"].state.runtime
         status = 500
+        began = time.perf_counter()
 
         async def sending(message: Message) -> None:
             nonlocal status
@@ -91,7 +93,7 @@ def count_requests(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, sending)
         finally:
             route = scope.get("path_template") or scope["path"]
-            runtime.metrics.request_answered(route, str(scope.get("method", "")), status)
+            runtime.metrics.request_answered(route, str(scope.get("method", "")), status, time.perf_counter() - began)
 
     return counted
 

@@ -21,6 +21,7 @@ from domain.errors import (
     TemplateRequired,
 )
 from domain.meta_errors import CloudApiError
+from domain.search import InvalidSearch
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -29,6 +30,7 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int, str]] = [
     (InvalidSignature, 401, "Invalid webhook signature"),
     (Forbidden, 403, "Forbidden"),
     (InvalidCursor, 400, "Bad request"),
+    (InvalidSearch, 400, "Bad request"),
     (NotFound, 404, "Not found"),
     (NotRetryable, 409, "Not retryable"),
     (TemplateRequired, 422, "Template required outside the customer-service window"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from application.access import Authenticate, CreateApiKey
 from application.analytics import SummarizeAnalytics
@@ -14,7 +13,14 @@ from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
 from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
-from application.queries import ConversationHistory, GetMessage, ListConversations, ListTemplates
+from application.ports import Clock, LiveEvents
+from application.queries import (
+    ConversationHistory,
+    GetMessage,
+    ListConversations,
+    ListTemplates,
+    SearchConversations,
+)
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
@@ -44,6 +50,7 @@ class UseCases:
     retry_message: RetryMessage
     get_message: GetMessage
     list_conversations: ListConversations
+    search_conversations: SearchConversations
     conversation_history: ConversationHistory
     mark_as_read: MarkAsRead
     list_templates: ListTemplates
@@ -64,8 +71,11 @@ class UseCases:
 class Runtime:
     settings: Settings
     account: BusinessAccount
-    container: Any
     use_cases: UseCases
+    clock: Clock
+    """The container's clock, so a test that freezes time sees windows close when it says."""
+    live_events: LiveEvents
+    """What the event stream follows: every use case publishes here."""
     ingest_webhook: IngestWebhook
     authenticate: Authenticate
     inbox: Worker

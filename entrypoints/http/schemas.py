@@ -67,6 +67,8 @@ class ConversationView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     user_id: str | None = None
     parent_user_id: str | None = None
     username: str | None = None
+    match: str | None = None
+    """In search results: the matching message's text around the match (absent when the customer matched)."""
 
 
 class MeView(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,7 +122,7 @@ def message_view(message: Message) -> MessageView:
     )
 
 
-def conversation_view(conversation: Conversation, now: datetime) -> ConversationView:
+def conversation_view(conversation: Conversation, now: datetime, match: str | None = None) -> ConversationView:
     return ConversationView(
         phone_number_id=conversation.phone_number_id,
         customer_id=conversation.customer_id,
@@ -134,6 +136,7 @@ def conversation_view(conversation: Conversation, now: datetime) -> Conversation
         user_id=conversation.identity.user_id,
         parent_user_id=conversation.identity.parent_user_id,
         username=conversation.identity.username,
+        match=match,
     )
 
 

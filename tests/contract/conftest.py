@@ -10,7 +10,6 @@ import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
@@ -26,30 +25,10 @@ from application.ports import (
     MediaStore,
     MessageStore,
     Outbox,
+    Stores,
     TemplateStore,
 )
 from tests.firestore_emulator import firestore_emulator, firestore_stores  # noqa: F401  (session fixture)
-
-
-class Stores(Protocol):
-    """What each store factory yields: one adapter of every store port, sharing one backend."""
-
-    @property
-    def messages(self) -> MessageStore: ...
-    @property
-    def conversations(self) -> ConversationStore: ...
-    @property
-    def templates(self) -> TemplateStore: ...
-    @property
-    def media(self) -> MediaStore: ...
-    @property
-    def inbox(self) -> Inbox: ...
-    @property
-    def outbox(self) -> Outbox: ...
-    @property
-    def idempotency_keys(self) -> IdempotencyKeys: ...
-    @property
-    def api_keys(self) -> ApiKeyStore: ...
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ import pytest
 from adapters.sqlite import SqliteStores, StoreUnavailable, open_sqlite_stores
 from adapters.sqlite.schema import MIGRATIONS, migrate
 from application.records import ApiKey, OutboxEntry, Role
+from domain.content import Text
 from domain.conversations import Conversation
 from domain.messages import Message
 from domain.status import MessageStatus, StatusEvent, apply_status
@@ -122,6 +123,49 @@ class TestMigrations:
         assert connection.execute("PRAGMA user_version").fetchone() == (1,)
         assert connection.execute("SELECT name FROM sqlite_schema WHERE name = 'extra'").fetchone() is None
         connection.close()
+
+    def test_a_failing_function_migration_leaves_the_database_at_its_previous_version(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        connection = sqlite3.connect(path, isolation_level=None)
+        migrate(connection, path, ["CREATE TABLE notes (body TEXT)"])
+
+        def half_done(c: sqlite3.Connection) -> None:
+            c.execute("CREATE TABLE extra (x)")
+            raise sqlite3.IntegrityError("a row the migration cannot convert")
+
+        with pytest.raises(sqlite3.IntegrityError):
+            migrate(connection, path, ["CREATE TABLE notes (body TEXT)", half_done])
+
+        assert connection.execute("PRAGMA user_version").fetchone() == (1,)
+        assert connection.execute("SELECT name FROM sqlite_schema WHERE name = 'extra'").fetchone() is None
+        connection.close()
+
+    async def test_a_database_from_before_search_finds_what_it_already_held(self, path: Path) -> None:
+        path.parent.mkdir(parents=True)
+        connection = sqlite3.connect(path, isolation_level=None)
+        migrate(connection, path, MIGRATIONS[:3])  # the schema as released before full-text search
+        sheena = Conversation(phone_number_id=SHOP_NUMBER, customer_id=ALICE, last_activity_at=MONDAY, customer_name="Sheena")
+        message = outbound(1, content=Text(body="Your parcel left the depot"))
+        connection.execute(
+            "INSERT INTO conversations (phone_number_id, customer_id, last_activity_at, body) VALUES (?, ?, 0, ?)",
+            (SHOP_NUMBER, ALICE, msgspec.msgpack.encode(sheena)),
+        )
+        connection.execute(
+            "INSERT INTO messages (id, direction, phone_number_id, customer_id, created_at, status, business_initiated, body) "
+            "VALUES (?, 'outbound', ?, ?, 0, 'queued', 0, ?)",
+            (message.id, SHOP_NUMBER, ALICE, msgspec.msgpack.encode(message)),
+        )
+        connection.close()
+
+        stores = await open_sqlite_stores(path)
+        try:
+            by_text = await stores.search.search(("depot",), phone_number_id=None, cursor=None, limit=10)
+            by_name = await stores.search.search(("shee",), phone_number_id=None, cursor=None, limit=10)
+        finally:
+            await stores.close()
+
+        assert [(m.conversation.customer_name, m.snippet) for m in by_text.items] == [("Sheena", "Your parcel left the depot")]
+        assert [m.conversation.customer_id for m in by_name.items] == [ALICE]
 
 
 class TestConcurrency:

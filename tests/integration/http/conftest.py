@@ -43,6 +43,8 @@ ADMIN_KEY = "wahub_test_admin_key_0123456789abcdefghijklmnop"
 class Api:
     client: AsyncTestClient  # type: ignore[type-arg]
     runtime: Runtime
+    container: Container
+    """The server's own composition root: tests take the use cases the workers run from it."""
     stores: MemoryStores
     cloud_api: FakeCloudApi
 
@@ -77,7 +79,7 @@ async def serving_api(tmp_path: Path, **environment: str) -> AsyncIterator[Api]:
     container.simulator.override(providers.Object(None))
     app = create_app(container)
     async with AsyncTestClient(app) as client:
-        yield Api(client=client, runtime=app.state.runtime, stores=stores, cloud_api=cloud_api)
+        yield Api(client=client, runtime=app.state.runtime, container=container, stores=stores, cloud_api=cloud_api)
 
 
 @pytest.fixture
@@ -110,7 +112,7 @@ async def deliver(api: Api, payload: bytes) -> None:
     headers = {"x-hub-signature-256": sign(ACCOUNT.app_secret.encode(), payload), "content-type": "application/json"}
     response = await api.client.post("/webhook", content=payload, headers=headers)
     assert response.status_code == 200, response.text
-    await api.runtime.container.process_inbox_event().process_pending()
+    await api.container.process_inbox_event().process_pending()
 
 
 async def customer_writes(api: Api, wa_id: str, wamid: str, body: str, at: int | None = None) -> None:

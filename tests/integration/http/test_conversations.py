@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from application.records import Role
-from tests.integration.http.conftest import Api, bearer, customer_writes
+from tests.integration.http.conftest import Api, bearer, customer_writes, deliver, inbound_text
 
 SHEENA = "16505551234"
 RAVI = "447700900123"
@@ -147,3 +147,42 @@ async def test_a_thread_is_addressed_by_a_bsuid_too_and_anything_else_is_refused
     assert by_bsuid.status_code == 200 and by_bsuid.json()["data"] == []
     assert nonsense.status_code == 422
     assert "business-scoped user id" in nonsense.json()["detail"]
+
+
+async def test_search_finds_by_message_text_with_the_match_and_by_name_without(api: Api) -> None:
+    now = int(time.time())
+    await customer_writes(api, SHEENA, "wamid.Q1", "My parcel never arrived", at=now - 60)
+    await deliver(api, inbound_text(RAVI, "wamid.Q2", "Hello", now - 30, name="Parcelina"))
+
+    response = await api.client.get("/v1/conversations", params={"q": "parcel"}, headers=api.as_admin())
+
+    assert response.status_code == 200, response.text
+    ravi, sheena = response.json()["data"]
+    assert (ravi["customer_id"], "match" in ravi) == (RAVI, False)
+    assert (sheena["customer_id"], sheena["match"]) == (SHEENA, "My parcel never arrived")
+    assert sheena["unread_count"] == 1 and response.json()["next_cursor"] is None
+
+
+async def test_search_pages_by_cursor_like_the_list(api: Api) -> None:
+    now = int(time.time())
+    for n, wa_id in enumerate(["16505550001", "16505550002", "16505550003"]):
+        await customer_writes(api, wa_id, f"wamid.SP{n}", f"refund please {n}", at=now - 100 + n)
+
+    first = (await api.client.get("/v1/conversations", params={"q": "refund", "limit": 2}, headers=api.as_admin())).json()
+    second = (
+        await api.client.get(
+            "/v1/conversations", params={"q": "refund", "limit": 2, "cursor": first["next_cursor"]}, headers=api.as_admin()
+        )
+    ).json()
+
+    assert [c["customer_id"] for c in first["data"] + second["data"]] == ["16505550003", "16505550002", "16505550001"]
+    assert second["next_cursor"] is None
+
+
+async def test_a_search_with_nothing_to_look_for_is_a_400_problem(api: Api) -> None:
+    punctuation = await api.client.get("/v1/conversations", params={"q": "?!"}, headers=api.as_admin())
+    empty = await api.client.get("/v1/conversations", params={"q": ""}, headers=api.as_admin())
+
+    for response in (punctuation, empty):
+        assert response.status_code == 400 and response.headers["content-type"] == "application/problem+json"
+    assert "no letter or digit" in punctuation.json()["detail"]

@@ -37,22 +37,25 @@ async def test_not_ready_once_the_workers_stopped(api: Api) -> None:
 async def test_metrics_count_requests_webhooks_and_sends_in_prometheus_text(api: Api) -> None:
     body = inbound_text(SHEENA, "wamid.X1", "Hi", int(time.time()))
     await api.client.post("/webhook", content=body, headers={"x-hub-signature-256": _signature(body)})
-    await scrape_until(api, 'wahub_webhook_events_applied_total{kind="message"} 1')
+    await scrape_until(api, 'wahub_webhook_events_applied_total{kind="message"} 1.0')
     refused = await api.client.post("/webhook", content=b"{}", headers={"x-hub-signature-256": "sha256=" + "0" * 64})
     sent = await api.client.post(
         "/v1/messages", json={"to": f"+{SHEENA}", "type": "text", "text": {"body": "Hello"}}, headers=api.as_admin()
     )
     assert refused.status_code == 401 and sent.status_code == 202
 
-    text = await scrape_until(api, 'wahub_sends_total{outcome="sent"} 1')
+    text = await scrape_until(api, 'wahub_sends_total{outcome="sent"} 1.0')
 
-    assert 'wahub_http_requests_total{method="POST",route="/webhook",status="200"} 1' in text
-    assert 'wahub_http_requests_total{method="POST",route="/webhook",status="401"} 1' in text
-    assert 'wahub_http_requests_total{method="POST",route="/v1/messages",status="202"} 1' in text
-    assert 'wahub_webhook_posts_total{outcome="accepted"} 1' in text
-    assert 'wahub_webhook_posts_total{outcome="refused"} 1' in text
-    assert 'wahub_webhook_events_applied_total{kind="message"} 1' in text
-    assert "# TYPE wahub_outbox_depth gauge" in text and "wahub_outbox_depth 0" in text
+    assert 'wahub_http_requests_total{method="POST",route="/webhook",status="200"} 1.0' in text
+    assert 'wahub_http_requests_total{method="POST",route="/webhook",status="401"} 1.0' in text
+    assert 'wahub_http_requests_total{method="POST",route="/v1/messages",status="202"} 1.0' in text
+    assert 'wahub_webhook_posts_total{outcome="accepted"} 1.0' in text
+    assert 'wahub_webhook_posts_total{outcome="refused"} 1.0' in text
+    assert 'wahub_webhook_events_applied_total{kind="message"} 1.0' in text
+    assert "# TYPE wahub_outbox_depth gauge" in text and "wahub_outbox_depth 0.0" in text
+    assert "# TYPE wahub_webhook_ack_seconds histogram" in text and "wahub_webhook_ack_seconds_count 2.0" in text
+    assert "wahub_webhook_applied_after_seconds_count 1.0" in text and "wahub_send_seconds_count 1.0" in text
+    assert "# TYPE wahub_rate_limit_wait_seconds histogram" in text
 
 
 async def test_routes_are_counted_by_template_so_ids_do_not_multiply_series(api: Api) -> None:
@@ -61,7 +64,7 @@ async def test_routes_are_counted_by_template_so_ids_do_not_multiply_series(api:
 
     text = (await api.client.get("/metrics")).text
 
-    assert 'wahub_http_requests_total{method="GET",route="/v1/messages/{message_id}",status="404"} 2' in text
+    assert 'wahub_http_requests_total{method="GET",route="/v1/messages/{message_id}",status="404"} 2.0' in text
 
 
 async def test_queue_gauges_are_read_at_scrape_time(api: Api) -> None:
@@ -72,7 +75,7 @@ async def test_queue_gauges_are_read_at_scrape_time(api: Api) -> None:
     response = await api.client.get("/metrics")
 
     assert response.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8"
-    assert "wahub_inbox_backlog 1" in response.text
+    assert "wahub_inbox_backlog 1.0" in response.text
 
 
 async def test_setup_checks_show_mode_credentials_reach_and_webhook_health(api: Api) -> None:

@@ -90,7 +90,7 @@ async def test_sending_without_a_key_is_401_and_bad_json_is_400_with_a_precise_m
 async def test_a_text_inside_the_window_is_accepted_and_sent(api: Api) -> None:
     body = json.dumps(INBOUND).encode()
     await api.client.post("/webhook", content=body, headers=signed(body))
-    await api.runtime.container.process_inbox_event().process_pending()  # what the inbox worker does
+    await api.container.process_inbox_event().process_pending()  # what the inbox worker does
 
     accepted = await api.client.post(
         "/v1/messages", json={"to": "+1 650 555 1234", "type": "text", "text": {"body": "Hello Sheena"}}, headers=api.as_admin()

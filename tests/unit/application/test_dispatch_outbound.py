@@ -160,3 +160,4 @@ async def test_a_message_waits_in_memory_for_the_next_token_rather_than_being_re
 
     assert (report.claimed, report.sent, report.deferred) == (3, 3, 1)
     assert harness.clock.now() > start
+    assert len(report.send_seconds) == 3 and len(report.waited_seconds) == 1 and report.waited_seconds[0] > 0

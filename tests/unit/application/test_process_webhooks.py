@@ -211,3 +211,14 @@ async def test_one_bad_status_and_one_message_without_sender_are_reported_and_th
             "phone_number_id": NUMBER,
         },
     ]
+
+
+async def test_the_report_says_how_long_each_post_waited_between_stored_and_applied(harness: Harness) -> None:
+    at = harness.clock.now()
+    body = envelope(messages_change(messages=[text_message(wamid="wamid.W1", sender="16505550001", body="Hi", at=at)]))
+    await harness.ingest_webhook(body, sign(APP_SECRET, body))
+    harness.clock.advance(2.5)
+
+    report = await harness.process_inbox_event.process_pending()
+
+    assert report.applied_after == [2.5]
