@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.inbox import InboxScreen
 from desktop.screens import Screen, coming_in_part_two, register
+from desktop.templates_screen import TemplatesScreen
 
 
 def register_screens() -> None:
@@ -11,12 +12,5 @@ def register_screens() -> None:
     register(
         Screen(name="analytics", title="Analytics", action="read analytics", build=coming_in_part_two("Analytics"))
     )
-    register(
-        Screen(
-            name="templates",
-            title="Templates",
-            action="create, delete and sync templates",
-            build=coming_in_part_two("Templates"),
-        )
-    )
+    register(Screen(name="templates", title="Templates", action="list templates", build=TemplatesScreen))
     register(Screen(name="setup", title="Setup", action="read setup checks", build=coming_in_part_two("Setup")))

@@ -8,7 +8,7 @@ detail). The API key goes into the authorization header and nowhere else: no rep
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -210,6 +210,33 @@ class WahubClient:
         templates: list[dict[str, Any]] = self._json("GET", "/v1/templates")
         return templates
 
+    def create_template(self, template: dict[str, Any]) -> dict[str, Any]:
+        """`template` is Meta's creation body (name, language, category, components, parameter_format)."""
+        created: dict[str, Any] = self._json("POST", "/v1/templates", json=template)
+        return created
+
+    def delete_template(self, name: str, language: str | None = None) -> int:
+        """How many languages of the name were deleted."""
+        params = _given(language=language)
+        deleted: int = self._json("DELETE", f"/v1/templates/{quote(name, safe='')}", params=params)["deleted"]
+        return deleted
+
+    def sync_templates(self) -> list[dict[str, Any]]:
+        synced: list[dict[str, Any]] = self._json("POST", "/v1/templates/sync")
+        return synced
+
+    def setup_checks(self) -> dict[str, Any]:
+        checks: dict[str, Any] = self._json("GET", "/v1/setup/checks")
+        return checks
+
+    def analytics(
+        self, report: str, since: datetime, until: datetime, phone_number_id: str | None = None
+    ) -> dict[str, Any]:
+        """One analytics report (`volumes`, `funnel`, `failures`, ...) over [since, until), as the API answers it."""
+        params = {"from": _utc(since), "to": _utc(until)} | _given(phone_number_id=phone_number_id)
+        answer: dict[str, Any] = self._json("GET", f"/v1/analytics/{quote(report, safe='')}", params=params)
+        return answer
+
     def media(self, media_id: str) -> bytes:
         """The bytes as wahub's own media store keeps them."""
         return self._request("GET", f"/v1/media/{quote(media_id, safe='')}").content
@@ -237,6 +264,11 @@ class WahubClient:
 
 def _given(**values: str | None) -> dict[str, str]:
     return {name: value for name, value in values.items() if value}
+
+
+def _utc(at: datetime) -> str:
+    """The API reads a time without an offset as UTC."""
+    return at.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _reason(error: httpx.TransportError) -> str:
