@@ -11,7 +11,7 @@ from desktop.client import Conversation, Message
 from domain.content import Content, preview
 from domain.conversations import WINDOW, CustomerServiceWindow
 
-TICKS = {"queued": "🕓", "accepted": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+TICKS = {"queued": "◷", "accepted": "◷", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
 
 
