@@ -274,6 +274,28 @@ class BubbleDelegate(QStyledItemDelegate):
     retry_clicked = Signal(str)
     media_clicked = Signal(int)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[tuple[object, ...], int] = {}
+
+    def _height(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
+        """QListView asks every row's size whenever rows are added: laying a bubble out once per look keeps
+        loading older pages of a long thread from re-measuring thousands of texts."""
+        message: Message = index.data(MessageRole)
+        look = (
+            message.id,
+            message.status,
+            option.rect.width(),
+            bool(index.data(DayRole)),
+            bool(index.data(ReactionsRole)),
+            index.data(ThumbnailRole) is not None,
+            bool(index.data(QuoteRole)),
+        )
+        height = self._heights.get(look)
+        if height is None:
+            height = self._heights[look] = self.bubble(option, index).height
+        return height
+
     def bubble(self, option: QStyleOptionViewItem, index: AnyIndex) -> Bubble:
         """Parts stacked top to bottom inside the bubble, each only as tall as it needs (0 when absent)."""
         message: Message = index.data(MessageRole)
@@ -328,7 +350,7 @@ class BubbleDelegate(QStyledItemDelegate):
         return Bubble(height=bubble.bottom() - rect.top() + 1 + GAP, day=day, bubble=bubble, text=parts.pop("text"), **parts)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), self.bubble(option, index).height)
+        return QSize(option.rect.width(), self._height(option, index))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         message: Message = index.data(MessageRole)

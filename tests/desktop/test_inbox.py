@@ -74,6 +74,10 @@ def test_a_draft_survives_switching_conversations_and_restarting_the_app(qtbot: 
     again = open_desktop(qtbot, wahub, ADMIN_KEY)
     open_conversation(qtbot, inbox(again), "Sheena")
     assert inbox(again).composer.text() == "Your parcel left\nour warehouse"
+
+    qtbot.keyClick(window(again), Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(inbox(again).search, "bonjour")
+    waits(qtbot, lambda: listed(inbox(again)) == [("Oliver", 0)])
     again.close()
 
 
