@@ -1,55 +1,18 @@
-"""Operational questions: can the token reach the number, and how much work is waiting.
-
-Both answer rather than raise: a setup guide and a readiness probe must show what is wrong, and a
-CloudApiError escaping here would turn "your token expired" into a 502 with nothing to act on.
-"""
+"""Operational questions: does the store answer, and how much work is waiting (setup checks: setup_checks.py)."""
 
 from __future__ import annotations
 
 import msgspec
 
-from application.ports import CloudApi, Inbox, Outbox
-from domain.ids import PhoneNumberId
-from domain.meta_errors import CloudApiError
+from application.ports import Inbox, Outbox
 
 INBOX_BACKLOG_CAP = 10_000
 """The inbox port lists unprocessed events rather than counting them; past this a backlog is simply large."""
 
 
-class PhoneNumberReach(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    reachable: bool
-    display_phone_number: str | None = None
-    verified_name: str | None = None
-    quality_rating: str | None = None
-    error_code: int | None = None
-    error_title: str | None = None
-    error_details: str | None = None
-
-
 class QueueDepths(msgspec.Struct, frozen=True, kw_only=True):
     outbox: int
     inbox_backlog: int
-
-
-class CheckPhoneNumber:
-    """A token that is wrong, expired or lacks the number's permission fails here with Meta's code (190, 100/33...)."""
-
-    def __init__(self, *, cloud_api: CloudApi) -> None:
-        self._cloud_api = cloud_api
-
-    async def __call__(self, phone_number_id: PhoneNumberId) -> PhoneNumberReach:
-        try:
-            info = await self._cloud_api.phone_number_info(phone_number_id)
-        except CloudApiError as error:
-            return PhoneNumberReach(
-                reachable=False, error_code=error.code, error_title=error.title, error_details=error.details
-            )
-        return PhoneNumberReach(
-            reachable=True,
-            display_phone_number=info.display_phone_number,
-            verified_name=info.verified_name,
-            quality_rating=info.quality_rating,
-        )
 
 
 class ProbeStore:

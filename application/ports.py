@@ -6,7 +6,7 @@ wires them, and one contract suite per port runs against every adapter.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -22,11 +22,20 @@ from application.records import (
     OutboxEntry,
     Page,
 )
-from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.analytics import (
+    AnalyticsQuery,
+    DailyResponseTimes,
+    DailyVolume,
+    FailureCount,
+    PricingCount,
+    QuarterHourCount,
+    TemplateStatusCount,
+)
 from domain.content import OutboundContent
 from domain.conversations import Conversation
 from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
 from domain.messages import Message, Pricing, ReplyContext
+from domain.setup import TokenInfo
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
 from domain.webhook_events import WebhookEvent
@@ -38,7 +47,46 @@ class Clock(Protocol):
         ...
 
 
+class MessageAnalytics(Protocol):
+    """Counts over a period, computed where the data lives (SQL, tallies kept at write time), never by loading
+    every message; the metrics built from them are defined in domain.analytics."""
+
+    @property
+    def percentiles_exact(self) -> bool:
+        """False when response-time percentiles come from a histogram (domain.analytics.HISTOGRAM_ERROR)."""
+        ...
+
+    async def daily_volumes(self, query: AnalyticsQuery) -> list[DailyVolume]:
+        """Messages per UTC day and direction, sorted."""
+        ...
+
+    async def outbound_by_status(self, query: AnalyticsQuery) -> dict[str, int]:
+        """Outbound messages by their current status (only statuses that occur)."""
+        ...
+
+    async def failures(self, query: AnalyticsQuery) -> list[FailureCount]: ...
+
+    async def pricing(self, query: AnalyticsQuery) -> list[PricingCount]:
+        """Priced messages by category and pricing type (an old pricing object without a type counts as '')."""
+        ...
+
+    async def response_times(self, query: AnalyticsQuery) -> list[DailyResponseTimes]:
+        """First responses (outbound messages with response_seconds) per UTC day, sorted by day."""
+        ...
+
+    async def inbound_by_quarter_hour(self, query: AnalyticsQuery) -> list[QuarterHourCount]:
+        """Customer messages per UTC quarter hour that has any, sorted."""
+        ...
+
+    async def template_statuses(self, query: AnalyticsQuery) -> list[TemplateStatusCount]:
+        """Template sends by template, language and current status."""
+        ...
+
+
 class MessageStore(Protocol):
+    @property
+    def analytics(self) -> MessageAnalytics: ...
+
     async def add(self, message: Message) -> bool:
         """Store a new message; False (and no change) when its id or wamid is already stored."""
         ...
@@ -69,10 +117,6 @@ class MessageStore(Protocol):
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
 
-    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
-        """Counts and sums for analytics, computed where the data lives, never by loading every message."""
-        ...
-
 
 class ConversationStore(Protocol):
     async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None: ...
@@ -90,6 +134,12 @@ class ConversationStore(Protocol):
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
     ) -> Page[Conversation]:
         """Conversations by last activity, most recent first."""
+        ...
+
+    async def closing_unanswered(
+        self, *, phone_number_id: PhoneNumberId | None, now: datetime
+    ) -> Sequence[Conversation]:
+        """Conversations for which Conversation.is_closing_unanswered(now) holds, soonest to close first."""
         ...
 
 
@@ -240,6 +290,9 @@ class PhoneNumberInfo(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     display_phone_number: str
     verified_name: str
     quality_rating: str = "UNKNOWN"
+    code_verification_status: str | None = None
+    name_status: str | None = None
+    throughput_level: str | None = None
 
 
 class CloudApi(Protocol):
@@ -271,6 +324,20 @@ class CloudApi(Protocol):
 
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo: ...
 
+    async def token_info(self) -> TokenInfo:
+        """What Meta says of the access token in use: valid, its app, permissions and expiry (debug_token)."""
+        ...
+
+    async def subscribed_apps(self, waba_id: WabaId) -> list[str]:
+        """Ids of the apps subscribed to the WABA's webhooks."""
+        ...
+
     async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
         """Every phone number of the WABA, all pages."""
+        ...
+
+
+class WebhookHandshake(Protocol):
+    async def failure(self, url: str, verify_token: str) -> str | None:
+        """Play Meta's verification GET against `url`; None when it echoed the challenge, else what went wrong."""
         ...

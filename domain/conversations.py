@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
+from domain.analytics import CLOSING_SOON, opens_request
 from domain.content import OutboundContent, Template
 from domain.customers import CustomerIdentity
 from domain.errors import TemplateRequired
@@ -60,11 +61,21 @@ class Conversation(msgspec.Struct, kw_only=True, omit_defaults=True):
     unread_count: int = 0
     last_message_preview: str | None = None
     awaiting_reply_since: datetime | None = None
+    """The customer's first message since the business last wrote: set, the customer's last word is unanswered."""
+    first_response_due_since: datetime | None = None
+    """The message that opened the customer's current request (see analytics.QUIET_PERIOD), until answered."""
     last_inbound_wamid: Wamid | None = None
     """The customer's newest message: marking it read marks the whole thread read."""
 
     def window_state(self, now: datetime) -> str:
         return "open" if self.window.is_open(now) else "closed"
+
+    def is_closing_unanswered(self, now: datetime) -> bool:
+        """The window is open, closes within CLOSING_SOON, and the customer's last message has no reply."""
+        closes_at = self.window.closes_at
+        return (
+            self.awaiting_reply_since is not None and closes_at is not None and now < closes_at <= now + CLOSING_SOON
+        )
 
 
 def record_inbound(
@@ -99,6 +110,9 @@ def record_inbound(
         unread_count=current.unread_count + (1 if first_delivery else 0),
         last_message_preview=preview if is_latest else current.last_message_preview,
         awaiting_reply_since=current.awaiting_reply_since or at,
+        first_response_due_since=current.first_response_due_since or (
+            at if opens_request(None if conversation is None else conversation.last_activity_at, at) else None
+        ),
         last_inbound_wamid=wamid if is_latest_inbound else current.last_inbound_wamid,
     )
 
@@ -121,6 +135,7 @@ def record_outbound(
         last_activity_at=max(current.last_activity_at, at),
         last_message_preview=preview,
         awaiting_reply_since=None,
+        first_response_due_since=None,
     )
 
 
@@ -129,7 +144,7 @@ def mark_read(conversation: Conversation) -> Conversation:
 
 
 def response_seconds(conversation: Conversation | None, now: datetime) -> float | None:
-    """First-response time: how long the customer waited since their first unanswered message."""
-    if conversation is None or conversation.awaiting_reply_since is None:
+    """First-response time: how long the customer waited since the message that opened their request."""
+    if conversation is None or conversation.first_response_due_since is None:
         return None
-    return max((now - conversation.awaiting_reply_since).total_seconds(), 0.0)
+    return max((now - conversation.first_response_due_since).total_seconds(), 0.0)

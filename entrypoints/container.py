@@ -6,6 +6,7 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, Literal
 
 from dependency_injector import containers, providers
 
@@ -13,12 +14,12 @@ from adapters.clock import SystemClock
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.live_events import InMemoryLiveEvents
 from application.access import Authenticate, CreateApiKey, EnsureAdminKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.process_inbox_event import ProcessInboxEvent
 from application.queries import (
@@ -32,12 +33,16 @@ from application.rate_limiter import RateLimiter
 from application.receive_message import ReceiveMessage
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
+from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
 from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
-from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores
+from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores, open_webhook_handshake
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
+
+Role = Literal["api", "worker", "all"]
+"""What a `wahub serve` process runs: the HTTP API, the workers, or both (docs/architecture.md)."""
 
 
 class Container(containers.DeclarativeContainer):
@@ -52,6 +57,7 @@ class Container(containers.DeclarativeContainer):
     blobs = providers.Singleton(open_blobs, settings=settings)
     simulator = providers.Resource(open_simulator, settings=settings, account=account, webhook_url=webhook_url)
     cloud_api = providers.Resource(open_cloud_api, settings=settings, account=account, simulator=simulator)
+    webhook_handshake = providers.Resource(open_webhook_handshake)
 
     throughput = providers.Singleton(ThroughputLimit, per_second=settings.provided.throughput_per_second)
     tier = providers.Singleton(MessagingTier, limit=settings.provided.messaging_tier)
@@ -116,8 +122,15 @@ class Container(containers.DeclarativeContainer):
     )
     read_media = providers.Singleton(ReadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs)
     mark_as_read = providers.Singleton(MarkAsRead, conversations=stores.provided.conversations, cloud_api=cloud_api)
-    summarize_analytics = providers.Singleton(
-        SummarizeAnalytics, messages=stores.provided.messages, prices=providers.Object(DEFAULT_PRICES)
+    run_setup_checks = providers.Singleton(
+        RunSetupChecks, cloud_api=cloud_api, handshake=webhook_handshake, clock=clock
+    )
+    send_test_message = providers.Singleton(
+        SendTestMessage, send_message=send_message, messages=stores.provided.messages, clock=clock
+    )
+    read_analytics = providers.Singleton(
+        ReadAnalytics, messages=stores.provided.messages, conversations=stores.provided.conversations,
+        prices=providers.Object(DEFAULT_PRICES), clock=clock,
     )
     get_message = providers.Singleton(GetMessage, messages=stores.provided.messages)
     list_conversations = providers.Singleton(ListConversations, conversations=stores.provided.conversations)
@@ -126,7 +139,16 @@ class Container(containers.DeclarativeContainer):
     create_api_key = providers.Singleton(CreateApiKey, api_keys=stores.provided.api_keys, clock=clock)
     authenticate = providers.Singleton(Authenticate, api_keys=stores.provided.api_keys)
     ensure_admin_key = providers.Singleton(EnsureAdminKey, api_keys=stores.provided.api_keys, create=create_api_key)
-    check_phone_number = providers.Singleton(CheckPhoneNumber, cloud_api=cloud_api)
     list_phone_numbers = providers.Singleton(ListPhoneNumbers, cloud_api=cloud_api, waba_id=waba_id, clock=clock)
     probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
+
+
+async def resolved(provider: Any) -> Any:
+    """Providers that depend on an async resource hand out futures; every other one, the object.
+
+    Likewise resource start-up and shut-down are awaitable only when some resource is async.
+    """
+    value = provider()
+    return await value if hasattr(value, "__await__") else value
+

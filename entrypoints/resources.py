@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
+
 from adapters.blobs.filesystem import FileBlobStore
 from adapters.cloud_api.graph import GraphCloudApi
+from adapters.cloud_api.handshake import HttpWebhookHandshake
 from adapters.firestore.stores import FirestoreStores
 from adapters.memory import MemoryStores
 from adapters.memory.blobs import InMemoryBlobStore
@@ -74,3 +77,9 @@ async def open_cloud_api(
     base_url = simulator.url if simulator is not None else settings.graph_url
     async with GraphCloudApi(account.access_token, base_url=base_url, version=settings.graph_version) as api:
         yield api
+
+
+async def open_webhook_handshake() -> AsyncIterator[HttpWebhookHandshake]:
+    """Its own short-timeout client: a callback URL that hangs must not hold the setup guide for long."""
+    async with httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=5.0)) as client:
+        yield HttpWebhookHandshake(client)

@@ -9,23 +9,36 @@ from pathlib import Path
 import click
 import uvicorn
 
-from entrypoints.arguments import TCP_PORT, command_settings, data_dir_option
-from entrypoints.container import Container
+from entrypoints.arguments import TCP_PORT, OneOf, command_settings, data_dir_option
+from entrypoints.container import Container, Role
 from entrypoints.http.app import create_app
 from entrypoints.http.runtime import Runtime
 from entrypoints.resources import open_stores
 from entrypoints.sandbox import business_account
 from entrypoints.settings import Settings
+from entrypoints.worker_process import serve_worker
+
+ROLES = ("all", "api", "worker")
 
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", type=TCP_PORT, default=8000, show_default=True, help="port of the webhook and the API")
+@click.option(
+    "--role",
+    type=OneOf(ROLES),
+    default="all",
+    show_default=True,
+    help="api: webhook and API only; worker: inbox, dispatcher and media only (beside an api on the same data dir)",
+)
 @data_dir_option
-def serve(host: str, port: int, data_dir: Path | None) -> int:
-    """Run the webhook, the HTTP API and the workers."""
+def serve(host: str, port: int, role: Role, data_dir: Path | None) -> int:
+    """Run the webhook, the HTTP API and the workers (or one side of them: --role)."""
     settings = command_settings(data_dir)
     asyncio.run(_check_store(settings))
+    if role == "worker":
+        serve_worker(settings, announce=lambda line: print(line, flush=True))
+        return 0
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     container = Container(
         settings=settings,
@@ -33,7 +46,7 @@ def serve(host: str, port: int, data_dir: Path | None) -> int:
         webhook_url=f"http://{local_host}:{port}/webhook",
     )
     base_url = f"http://{local_host}:{port}"
-    app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True))
+    app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True), role=role)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(app, host=host, port=port, log_level="warning")
     return 0

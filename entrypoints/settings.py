@@ -42,6 +42,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     simulator_port: int = 0
     """Sandbox mode: where the simulator listens; 0 picks a free port (the banner shows it)."""
     dispatch_lease_seconds: int = 30
+    public_url: str | None = None
+    """The address Meta reaches this wahub at (the webhook is `<public_url>/webhook`); the setup checks use it."""
+    test_recipient: str | None = None
+    """Who receives the setup guide's test message (a number added as a recipient of a Meta test number)."""
     """How long a claimed outbox entry stays hidden; after a crash, its message is retried this much later."""
 
     @property
@@ -76,6 +80,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
         simulator_port=_integer(env, "WAHUB_SIMULATOR_PORT", 0, 0, 65535),
         dispatch_lease_seconds=_integer(env, "WAHUB_DISPATCH_LEASE_SECONDS", 30, 1, 3600),
+        public_url=_url(env, "WAHUB_PUBLIC_URL"),
+        test_recipient=_optional(env, "WAHUB_TEST_RECIPIENT"),
     )
     _check_consistent(settings)
     return settings
@@ -107,6 +113,13 @@ def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default
     if value not in allowed:
         raise SettingsError(f"{name}={value!r} is not one of {', '.join(allowed)}")
     return value
+
+
+def _url(env: Mapping[str, str], name: str) -> str | None:
+    value = _optional(env, name)
+    if value is not None and not value.startswith(("https://", "http://")):
+        raise SettingsError(f"{name}={value!r} must be an http(s) URL, e.g. https://wahub.example.com")
+    return None if value is None else value.rstrip("/")
 
 
 def _digits(env: Mapping[str, str], name: str) -> str | None:

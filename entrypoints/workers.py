@@ -11,10 +11,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
+from dataclasses import dataclass
+from typing import Literal
 
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
+from entrypoints.container import Container, resolved
+from entrypoints.http.metrics import Metrics
 
 log = logging.getLogger("wahub.workers")
 
@@ -64,6 +68,34 @@ class Worker:
             if pause > 0:
                 with suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), pause)
+
+
+@dataclass(frozen=True)
+class LocalWorkers:
+    """The three loops in this process: what `wahub serve` runs beside the API (role all) or alone (role worker)."""
+
+    inbox: Worker
+    dispatcher: Worker
+    media: Worker
+
+    def wake(self, queue: Literal["inbox", "outbox"]) -> None:
+        """A webhook POST was stored ("inbox": its media may be due too) or a message queued ("outbox")."""
+        if queue == "inbox":
+            self.inbox.wake()
+            self.media.wake()
+        else:
+            self.dispatcher.wake()
+
+    def start(self) -> list[asyncio.Task[None]]:
+        return [asyncio.create_task(worker.run(), name=worker.name) for worker in (self.inbox, self.dispatcher, self.media)]
+
+
+async def local_workers(container: Container, metrics: Metrics) -> LocalWorkers:
+    return LocalWorkers(
+        inbox=inbox_worker(await resolved(container.process_inbox_event), metrics.applied),
+        dispatcher=dispatcher(await resolved(container.dispatch_outbound), metrics.dispatched),
+        media=media_downloader(await resolved(container.download_inbound_media)),
+    )
 
 
 def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], None]) -> Worker:

@@ -24,7 +24,9 @@ from adapters.cloud_api.graph_wire import (
     MediaUrlAnswer,
     PhoneNumberAnswer,
     SendAnswer,
+    SubscribedApp,
     Success,
+    TokenAnswer,
     WireTemplate,
     send_body,
     template_body,
@@ -32,12 +34,15 @@ from adapters.cloud_api.graph_wire import (
 from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
 from domain.ids import PhoneNumberId, WabaId, Wamid
 from domain.meta_errors import CloudApiError
+from domain.setup import TokenInfo
 from domain.templates import MessageTemplate, TemplateStatus
 
 META_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_VERSION = "v23.0"
 GRAPH_PAGE_SIZE = 100
-PHONE_NUMBER_FIELDS = {"fields": "id,display_phone_number,verified_name,quality_rating"}
+PHONE_NUMBER_FIELDS = {
+    "fields": "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,throughput"
+}
 
 T = TypeVar("T")
 
@@ -64,6 +69,7 @@ class GraphCloudApi:
     ) -> None:
         self._root = f"{base_url.rstrip('/')}/{version}"
         self._auth = {"Authorization": f"Bearer {access_token}"}
+        self._access_token = access_token
         self._owns_client = client is None
         self._client = client if client is not None else new_graph_client()
 
@@ -140,6 +146,16 @@ class GraphCloudApi:
     async def phone_number_info(self, phone_number_id: PhoneNumberId) -> PhoneNumberInfo:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/phone-numbers"""
         return (await self._call("GET", phone_number_id, PhoneNumberAnswer, params=PHONE_NUMBER_FIELDS)).to_port()
+
+    async def token_info(self) -> TokenInfo:
+        """https://developers.facebook.com/docs/graph-api/reference/debug_token (the token inspects itself)."""
+        params = {"input_token": self._access_token}
+        return (await self._call("GET", "debug_token", TokenAnswer, params=params)).data.to_domain()
+
+    async def subscribed_apps(self, waba_id: WabaId) -> list[str]:
+        """https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/subscribed_apps/"""
+        apps = await self._every_page(f"{waba_id}/subscribed_apps", SubscribedApp)
+        return [app.whatsapp_business_api_data.id for app in apps]
 
     async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
         """https://developers.facebook.com/docs/whatsapp/business-management-api/manage-phone-numbers"""

@@ -6,6 +6,7 @@ ignored everywhere, since Meta adds fields without a version bump.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -13,6 +14,7 @@ import msgspec
 from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
 from domain.content import Contacts, kind_of
 from domain.ids import PhoneNumberId
+from domain.setup import TokenInfo
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateQuality, TemplateStatus
 
 
@@ -114,11 +116,18 @@ class GraphPage(msgspec.Struct, Generic[Item], frozen=True):
         return self.paging.cursors.after
 
 
+class Throughput(msgspec.Struct, frozen=True):
+    level: str | None = None
+
+
 class PhoneNumberAnswer(msgspec.Struct, frozen=True):
     id: str
     display_phone_number: str = ""
     verified_name: str = ""
     quality_rating: str = "UNKNOWN"
+    code_verification_status: str | None = None
+    name_status: str | None = None
+    throughput: Throughput | None = None
 
     def to_port(self) -> PhoneNumberInfo:
         return PhoneNumberInfo(
@@ -126,7 +135,37 @@ class PhoneNumberAnswer(msgspec.Struct, frozen=True):
             display_phone_number=self.display_phone_number,
             verified_name=self.verified_name,
             quality_rating=self.quality_rating,
+            code_verification_status=self.code_verification_status,
+            name_status=self.name_status,
+            throughput_level=None if self.throughput is None else self.throughput.level,
         )
+
+
+class TokenData(msgspec.Struct, frozen=True):
+    is_valid: bool = False
+    app_id: str | None = None
+    application: str | None = None
+    expires_at: int = 0
+    """Unix seconds; 0 means the token never expires."""
+    scopes: list[str] = []
+
+    def to_domain(self) -> TokenInfo:
+        expires_at = None if self.expires_at == 0 else datetime.fromtimestamp(self.expires_at, UTC)
+        return TokenInfo(is_valid=self.is_valid, app_id=self.app_id, application=self.application,
+                         expires_at=expires_at, scopes=self.scopes)
+
+
+class TokenAnswer(msgspec.Struct, frozen=True):
+    data: TokenData
+
+
+class SubscribedAppData(msgspec.Struct, frozen=True):
+    id: str
+    name: str | None = None
+
+
+class SubscribedApp(msgspec.Struct, frozen=True):
+    whatsapp_business_api_data: SubscribedAppData
 
 
 class ErrorData(msgspec.Struct, frozen=True):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 
 from google.cloud import firestore
@@ -19,6 +20,7 @@ from adapters.firestore.documents import (
 )
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
+from domain.analytics import CLOSING_SOON
 from domain.conversations import Conversation
 from domain.ids import CustomerId, PhoneNumberId
 from domain.search import customer_text, words
@@ -57,7 +59,7 @@ class FirestoreConversationStore:
             snapshot = await reference.get(transaction=transaction)
             current = from_payload(snapshot.to_dict(), Conversation) if snapshot.exists else None
             changed = change(current)
-            transaction.set(reference, _fields(changed))
+            transaction.set(reference, conversation_fields(changed))
             return changed
 
         result: Conversation = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
@@ -81,6 +83,17 @@ class FirestoreConversationStore:
             return Page(items=page)
         return Page(items=page, next_cursor=encode_cursor(page[-1].last_activity_at, position(page[-1])))
 
+    async def closing_unanswered(
+        self, *, phone_number_id: PhoneNumberId | None, now: datetime
+    ) -> Sequence[Conversation]:
+        query = self._conversations
+        if phone_number_id is not None:
+            query = query.where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
+        query = query.where(filter=FieldFilter("unanswered_window_closes_at", ">", now))
+        query = query.where(filter=FieldFilter("unanswered_window_closes_at", "<=", now + CLOSING_SOON))
+        closing = [from_payload(s.to_dict(), Conversation) async for s in query.stream()]
+        return sorted(closing, key=lambda c: (c.window.closes_at or now, c.phone_number_id, c.customer_id))
+
     def _reference(self, phone_number_id: str, customer_id: str) -> Any:
         return self._conversations.document(document_key(phone_number_id, customer_id))
 
@@ -90,11 +103,16 @@ def position(conversation: Conversation) -> str:
     return f"{conversation.customer_id}|{conversation.phone_number_id}"
 
 
-def _fields(conversation: Conversation) -> dict[str, Any]:
-    return {
+def conversation_fields(conversation: Conversation) -> dict[str, Any]:
+    """`unanswered_window_closes_at` is present only while the customer's last message is unanswered."""
+    fields = {
         PAYLOAD: to_payload(conversation),
         "phone_number_id": conversation.phone_number_id,
         "last_activity_at": utc(conversation.last_activity_at),
         "position": position(conversation),
         SEARCH_PREFIXES: search_prefixes(conversation),
     }
+    closes_at = conversation.window.closes_at
+    if closes_at is not None and conversation.awaiting_reply_since is not None:
+        fields["unanswered_window_closes_at"] = utc(closes_at)
+    return fields

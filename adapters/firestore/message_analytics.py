@@ -1,118 +1,92 @@
-"""Analytics where the data lives: aggregation queries (count, sum) and the sharded day tallies.
+"""Analytics from the day tallies alone (see day_tallies): no query reads or counts messages, so each answer
+takes the same time over ten thousand messages or ten million.
 
-Whole days in the period are read from the tallies; a day the period only partly covers is refined
-with one count query per label that day's tallies list, so no message is ever streamed into Python.
+First-response percentiles come from a histogram (domain.analytics.HISTOGRAM_ERROR states their error).
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import Counter
-from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from google.cloud.firestore_v1.base_query import FieldFilter
+import msgspec
 
-from adapters.firestore.day_tallies import read_tallies
-from adapters.firestore.message_fields import Tally
-from domain.analytics import AnalyticsQuery, DailyVolume, FailureCount, MessageAggregates, PricingCount
+from adapters.firestore.day_tallies import read_days, read_quarters
+from domain.analytics import (
+    AnalyticsQuery,
+    DailyResponseTimes,
+    DailyVolume,
+    FailureCount,
+    PricingCount,
+    QuarterHourCount,
+    TemplateStatusCount,
+    daily_response_times,
+    histogram_value_at_rank,
+)
 from domain.messages import Direction
-from domain.status import MessageStatus
-
-DAY = timedelta(days=1)
-Piece = tuple[date, datetime, datetime]
 
 
-async def aggregate(client: Any, query: AnalyticsQuery) -> MessageAggregates:
-    scope = _Scope(client, query)
-    volumes, failures, pricing, by_status, (total, responses) = await asyncio.gather(
-        scope.tallied("volume"), scope.tallied("failure"), scope.tallied("pricing"),
-        scope.outbound_by_status(), scope.responses(),
-    )
-    return MessageAggregates(
-        volumes=[DailyVolume(day=day, direction=str(labels[0][1]), count=n) for (day, labels), n in volumes],
-        outbound_by_status=by_status,
-        failures=[FailureCount(code=int(c[1]), title=str(t[1]), count=n) for (_, (c, t)), n in _undated(failures)],
-        response_seconds_total=total,
-        responses=responses,
-        pricing=[PricingCount(category=str(c[1]), type=str(t[1]), count=n) for (_, (c, t)), n in _undated(pricing)],
-    )
+class FirestoreMessageAnalytics:
+    percentiles_exact = False
 
-
-class _Scope:
-    """The messages of one AnalyticsQuery: created in [since, until), optionally of one business number."""
-
-    def __init__(self, client: Any, query: AnalyticsQuery) -> None:
+    def __init__(self, client: Any) -> None:
         self._client = client
-        self._query = query
-        self._pieces = _split_by_utc_day(query.since, query.until)
 
-    def messages(self, since: datetime, until: datetime, **equal: object) -> Any:
-        query = self._client.collection("messages")
-        if self._query.phone_number_id is not None:
-            equal["phone_number_id"] = self._query.phone_number_id
-        for field, value in equal.items():
-            query = query.where(filter=FieldFilter(field, "==", value))
-        query = query.where(filter=FieldFilter("created_at", ">=", since))
-        return query.where(filter=FieldFilter("created_at", "<", until))
+    async def daily_volumes(self, query: AnalyticsQuery) -> list[DailyVolume]:
+        days = await read_days(self._client, "volume", query)
+        return [
+            DailyVolume(day=day, direction=direction, count=int(n))
+            for day, by_direction in days.items() for direction, n in sorted(by_direction.items())
+        ]
 
-    async def tallied(self, metric: str) -> list[tuple[tuple[str, Any], int]]:
-        """(day, labels) -> count, sorted; partial days get exact counts from count queries."""
-        if not self._pieces:
-            return []
-        first, last = self._pieces[0][0], self._pieces[-1][0]
-        counts = await read_tallies(self._client, metric, first, last, self._query.phone_number_id)
-        partial = {day: (lo, hi) for day, lo, hi in self._pieces if (lo, hi) != _whole(day)}
-        exact = await asyncio.gather(*(self._refine(t, *partial[date.fromisoformat(t.day)]) for t in counts
-                                       if date.fromisoformat(t.day) in partial))
-        merged: Counter[tuple[str, Any]] = Counter()
-        for tally, n in counts.items():
-            if date.fromisoformat(tally.day) not in partial:
-                merged[(tally.day, tally.labels)] += n
-        for tally, n in exact:
-            merged[(tally.day, tally.labels)] += n
-        return sorted((+merged).items())
+    async def outbound_by_status(self, query: AnalyticsQuery) -> dict[str, int]:
+        return {status: int(n) for status, n in sorted(_summed(await read_days(self._client, "status", query)).items())}
 
-    async def _refine(self, tally: Tally, since: datetime, until: datetime) -> tuple[Tally, int]:
-        return tally, await _count(self.messages(since, until, **dict(tally.labels)))
+    async def failures(self, query: AnalyticsQuery) -> list[FailureCount]:
+        totals = _summed(await read_days(self._client, "failure", query))
+        failures = [_labels(key, tuple[int, str]) + (n,) for key, n in totals.items()]
+        return [FailureCount(code=code, title=title, count=int(n)) for code, title, n in sorted(failures)]
 
-    async def outbound_by_status(self) -> dict[str, int]:
-        statuses = list(MessageStatus)
-        since, until, outbound = self._query.since, self._query.until, str(Direction.OUTBOUND)
-        counts = await asyncio.gather(
-            *(_count(self.messages(since, until, direction=outbound, status=str(s))) for s in statuses)
-        )
-        return dict(sorted((str(s), n) for s, n in zip(statuses, counts) if n))
+    async def pricing(self, query: AnalyticsQuery) -> list[PricingCount]:
+        totals = _summed(await read_days(self._client, "pricing", query))
+        pricing = [_labels(key, tuple[str, str]) + (n,) for key, n in totals.items()]
+        return [PricingCount(category=category, type=kind, count=int(n)) for category, kind, n in sorted(pricing)]
 
-    async def responses(self) -> tuple[float, int]:
-        answered = self.messages(self._query.since, self._query.until, responded=True)
-        aggregation = answered.count(alias="responses").sum("response_seconds", alias="total")
-        results = {result.alias: result.value for result in (await aggregation.get())[0]}
-        return float(results["total"] or 0), int(results["responses"])
+    async def response_times(self, query: AnalyticsQuery) -> list[DailyResponseTimes]:
+        histograms = await read_days(self._client, "response", query)
+        totals = await read_days(self._client, "response_seconds", query)
+        days = []
+        for day, buckets in histograms.items():
+            histogram = {int(bucket): int(n) for bucket, n in buckets.items()}
+            total = float(totals[day]["total"]) if day in totals else 0.0
+            days.append(daily_response_times(
+                day, sum(histogram.values()), total, lambda rank: histogram_value_at_rank(histogram, rank)
+            ))
+        return days
 
+    async def inbound_by_quarter_hour(self, query: AnalyticsQuery) -> list[QuarterHourCount]:
+        quarters = await read_quarters(self._client, "volume", query)
+        inbound = str(Direction.INBOUND)
+        return [
+            QuarterHourCount(starts_at=starts_at, count=int(by_direction[inbound]))
+            for starts_at, by_direction in quarters.items() if by_direction[inbound] > 0
+        ]
 
-async def _count(query: Any) -> int:
-    return int((await query.count(alias="n").get())[0][0].value)
-
-
-def _undated(items: list[tuple[tuple[str, Any], int]]) -> list[tuple[tuple[str, Any], int]]:
-    """Failures and pricing are reported for the whole period, not per day."""
-    totals: Counter[tuple[str, Any]] = Counter()
-    for (_, labels), n in items:
-        totals[("", labels)] += n
-    return sorted(totals.items())
+    async def template_statuses(self, query: AnalyticsQuery) -> list[TemplateStatusCount]:
+        totals = _summed(await read_days(self._client, "template", query))
+        rows = [_labels(key, tuple[str, str, str]) + (n,) for key, n in totals.items()]
+        return [
+            TemplateStatusCount(name=name, language=language, status=status, count=int(n))
+            for name, language, status, n in sorted(rows)
+        ]
 
 
-def _whole(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
-    return start, start + DAY
+def _summed(days: dict[str, Any]) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for by_key in days.values():
+        for key, n in by_key.items():
+            totals[key] = totals.get(key, 0) + n
+    return {key: n for key, n in totals.items() if n}
 
 
-def _split_by_utc_day(since: datetime, until: datetime) -> list[Piece]:
-    """The period cut at UTC midnights: each piece is a day and the part of it inside the period."""
-    pieces: list[Piece] = []
-    day = since.astimezone(UTC).date()
-    while (bounds := _whole(day))[0] < until:
-        pieces.append((day, max(since, bounds[0]), min(until, bounds[1])))
-        day += DAY
-    return pieces
+def _labels(key: str, kind: Any) -> Any:
+    return msgspec.json.decode(key, type=kind)

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import msgspec
+
 from adapters.firestore.documents import PAYLOAD, to_payload, utc
+from domain.analytics import RESOLUTION, histogram_bucket
+from domain.content import Template
 from domain.messages import Direction, Message
+
+QUARTER_MINUTES = int(RESOLUTION.total_seconds() // 60)
 
 NO_PRICING_TYPE = ""
 """Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
 
 class Tally(NamedTuple):
-    """One count a message contributes to its day; `labels` are message fields, so a count query can refine it."""
+    """One count a message adds to its business number's UTC day and quarter hour, under `metric` and `key`."""
 
     phone_number_id: str
     day: str
+    quarter: int
     metric: str
-    labels: tuple[tuple[str, str | int], ...]
+    key: str
 
 
 def message_fields(message: Message) -> dict[str, Any]:
-    """Optional fields are left out rather than null: Firestore's sum ignores what is missing."""
+    """The record and the fields history and the messaging-tier query filter on; analytics read the tallies."""
     outbound = message.direction is Direction.OUTBOUND
-    fields: dict[str, Any] = {
+    return {
         PAYLOAD: to_payload(message),
         "id": message.id,
         "phone_number_id": message.phone_number_id,
@@ -32,29 +40,28 @@ def message_fields(message: Message) -> dict[str, Any]:
         "status": str(message.status.status),
         "created_at": utc(message.created_at),
         "business_initiated": outbound and message.business_initiated,
-        "responded": outbound and message.response_seconds is not None,
     }
-    if outbound and message.response_seconds is not None:
-        fields["response_seconds"] = float(message.response_seconds)
-    return fields | dict(_failure_labels(message)) | dict(_pricing_labels(message))
 
 
-def tallies(message: Message) -> set[Tally]:
-    """The per-day counts aggregation queries cannot group by themselves: volume, failure code, pricing."""
-    day = utc(message.created_at).date().isoformat()
-    groups = [("volume", (("direction", str(message.direction)),)), ("failure", _failure_labels(message))]
-    groups.append(("pricing", _pricing_labels(message)))
-    return {Tally(message.phone_number_id, day, metric, labels) for metric, labels in groups if labels}
+def tallies(message: Message) -> dict[Tally, float]:
+    """What the message adds to the tallies; a changed message moves the difference (see day_tallies)."""
+    at = utc(message.created_at)
+    day, quarter = at.date().isoformat(), (at.hour * 60 + at.minute) // QUARTER_MINUTES
+    counts: dict[tuple[str, str], float] = {("volume", str(message.direction)): 1}
+    if message.direction is Direction.OUTBOUND:
+        counts[("status", str(message.status.status))] = 1
+        if isinstance(message.content, Template):
+            template = [message.content.name, message.content.language.code, str(message.status.status)]
+            counts[("template", _key(template))] = 1
+        if message.response_seconds is not None:
+            counts[("response", str(histogram_bucket(message.response_seconds)))] = 1
+            counts[("response_seconds", "total")] = message.response_seconds
+    if (failure := message.status.failure) is not None:
+        counts[("failure", _key([failure.code, failure.title]))] = 1
+    if (pricing := message.pricing) is not None:
+        counts[("pricing", _key([pricing.category, NO_PRICING_TYPE if pricing.type is None else pricing.type]))] = 1
+    return {Tally(message.phone_number_id, day, quarter, metric, key): n for (metric, key), n in counts.items()}
 
 
-def _failure_labels(message: Message) -> tuple[tuple[str, str | int], ...]:
-    failure = message.status.failure
-    return () if failure is None else (("failure_code", failure.code), ("failure_title", failure.title))
-
-
-def _pricing_labels(message: Message) -> tuple[tuple[str, str | int], ...]:
-    pricing = message.pricing
-    if pricing is None:
-        return ()
-    kind = pricing.type if pricing.type is not None else NO_PRICING_TYPE
-    return (("pricing_category", pricing.category), ("pricing_type", kind))
+def _key(labels: Sequence[str | int]) -> str:
+    return msgspec.json.encode(labels).decode()

@@ -14,11 +14,10 @@ from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.day_tallies import count_change
 from adapters.firestore.documents import TRANSACTION_ATTEMPTS, document_key, from_payload
-from adapters.firestore.message_analytics import aggregate
+from adapters.firestore.message_analytics import FirestoreMessageAnalytics
 from adapters.firestore.message_fields import message_fields
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
-from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
@@ -32,6 +31,7 @@ class FirestoreMessageStore:
         self._messages = client.collection("messages")
         self._wamids = client.collection("wamids")
         self._parked = client.collection("parked_statuses")
+        self.analytics = FirestoreMessageAnalytics(client)
 
     async def add(self, message: Message) -> bool:
         """The message and its wamid claim are created in one batch: either both exist already, or neither did."""
@@ -129,9 +129,6 @@ class FirestoreMessageStore:
             customer_id, at = CustomerId(snapshot.get("customer_id")), snapshot.get("created_at")
             latest[customer_id] = max(at, latest.get(customer_id, at))
         return latest
-
-    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
-        return await aggregate(self._client, query)
 
     def _wamid_ref(self, wamid: Wamid) -> Any:
         return self._wamids.document(document_key(wamid))

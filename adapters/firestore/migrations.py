@@ -10,7 +10,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from adapters.firestore.documents import PAYLOAD
+from adapters.firestore import day_tallies
+from adapters.firestore.conversations import conversation_fields
+from adapters.firestore.documents import PAYLOAD, from_payload
+from domain.conversations import Conversation
+from domain.messages import Message
+
+OLD_TALLIES = "message_tallies"
 
 BATCH = 400
 """Firestore takes at most 500 writes in one batch."""
@@ -53,13 +59,20 @@ def _payload_keyed_by_customer(fields: dict[str, Any]) -> dict[str, Any] | None:
 
 
 async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> None:
+    def update(batch: Any, snapshot: Any) -> bool:
+        changed = change(snapshot.to_dict())
+        if changed is not None:
+            batch.update(snapshot.reference, changed)
+        return changed is not None
+
+    await _in_batches(client, collection, update)
+
+
+async def _in_batches(client: Any, collection: str, write: Callable[[Any, Any], bool]) -> None:
+    """`write(batch, snapshot)` adds at most one write to the batch for the document, and says whether it did."""
     batch, pending = client.batch(), 0
     async for snapshot in client.collection(collection).stream():
-        update = change(snapshot.to_dict())
-        if update is None:
-            continue
-        batch.update(snapshot.reference, update)
-        pending += 1
+        pending += write(batch, snapshot)
         if pending == BATCH:
             await batch.commit()
             batch, pending = client.batch(), 0
@@ -67,4 +80,26 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
         await batch.commit()
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids,)
+async def _analytics_tallies(client: Any) -> None:
+    """Analytics moved to per-day shard tallies with quarter-hour maps: counted afresh from every message
+    (the old `message_tallies` are dropped), and conversations get `unanswered_window_closes_at`."""
+    def delete(batch: Any, snapshot: Any) -> bool:
+        batch.delete(snapshot.reference)
+        return True
+
+    def count(batch: Any, snapshot: Any) -> bool:
+        day_tallies.count_change(batch, client, None, from_payload(snapshot.to_dict(), Message))
+        return True
+
+    for collection in (OLD_TALLIES, day_tallies.COLLECTION):
+        await _in_batches(client, collection, delete)
+    await _in_batches(client, "messages", count)
+    await _rewrite(client, "conversations", _with_closing_field)
+
+
+def _with_closing_field(fields: dict[str, Any]) -> dict[str, Any] | None:
+    closing = conversation_fields(from_payload(fields, Conversation))
+    return {key: value for key, value in closing.items() if key == "unanswered_window_closes_at"} or None
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies)

@@ -16,6 +16,7 @@ import msgspec
 from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
 from domain.ids import PhoneNumberId, WabaId, Wamid
 from domain.meta_errors import CloudApiError
+from domain.setup import REQUIRED_SCOPES, TokenInfo
 from domain.templates import MessageTemplate, TemplateStatus
 
 MEDIA_URL_PREFIX = "https://fake.lookaside.local/"
@@ -23,7 +24,7 @@ OPERATIONS = frozenset(
     {
         "send", "mark_read", "upload_media", "media_url", "download_media", "delete_media",
         "create_template", "list_templates", "delete_template", "phone_number_info",
-        "phone_numbers",
+        "phone_numbers", "token_info", "subscribed_apps",
     }
 )
 
@@ -41,10 +42,16 @@ class UploadedMedia(msgspec.Struct, frozen=True, kw_only=True):
     filename: str
 
 
+FAKE_TOKEN = TokenInfo(is_valid=True, app_id="1000000000000001", application="wahub test app", scopes=list(REQUIRED_SCOPES))
+"""A System User token that never expires, with both permissions, subscribed to the WABA: every check passes."""
+
+
 class FakeCloudApi:
     """Only calls Meta accepted are recorded: a scripted failure leaves `sent` unchanged, as a refused send would."""
 
-    def __init__(self, phone_numbers: Iterable[PhoneNumberInfo] = ()) -> None:
+    def __init__(self, phone_numbers: Iterable[PhoneNumberInfo] = (), token: TokenInfo = FAKE_TOKEN) -> None:
+        self.token = token
+        self.subscribed: list[str] = [token.app_id or ""]
         self.sent: list[SendRequest] = []
         self.marked_read: list[MarkedRead] = []
         self.media: dict[str, UploadedMedia] = {}
@@ -135,6 +142,14 @@ class FakeCloudApi:
     def register_phone_number(self, info: PhoneNumberInfo) -> None:
         """A number added to the WABA after start, as a business does in WhatsApp Manager."""
         self._phone_numbers[info.id] = info
+
+    async def token_info(self) -> TokenInfo:
+        self._answer("token_info")
+        return self.token
+
+    async def subscribed_apps(self, waba_id: WabaId) -> list[str]:
+        self._answer("subscribed_apps")
+        return list(self.subscribed)
 
     async def phone_numbers(self, waba_id: WabaId) -> list[PhoneNumberInfo]:
         """Every number given at construction: the fake holds one WABA, whatever its id."""

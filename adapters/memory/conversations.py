@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
 
 import msgspec
 
@@ -45,3 +46,12 @@ class InMemoryConversationStore:
         chosen = (c for c in self._conversations.values() if phone_number_id in (None, c.phone_number_id))
         page = newest_first_page(chosen, lambda c: (c.last_activity_at, c.customer_id), cursor, limit)
         return Page(items=[msgspec.structs.replace(c) for c in page.items], next_cursor=page.next_cursor)
+
+    async def closing_unanswered(
+        self, *, phone_number_id: PhoneNumberId | None, now: datetime
+    ) -> Sequence[Conversation]:
+        closing = [
+            msgspec.structs.replace(c) for c in self._conversations.values()
+            if phone_number_id in (None, c.phone_number_id) and c.is_closing_unanswered(now)
+        ]
+        return sorted(closing, key=lambda c: (c.window.closes_at or now, c.phone_number_id, c.customer_id))

@@ -8,9 +8,8 @@ from datetime import datetime
 import msgspec
 
 from adapters.memory.cursor import newest_first_page
-from adapters.memory.message_aggregates import aggregate
+from adapters.memory.message_analytics import InMemoryMessageAnalytics
 from application.records import Page
-from domain.analytics import AnalyticsQuery, MessageAggregates
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Direction, Message, Pricing
 from domain.status import StatusEvent
@@ -28,6 +27,7 @@ class InMemoryMessageStore:
         self._messages: dict[MessageId, Message] = {}
         self._ids_by_wamid: dict[Wamid, MessageId] = {}
         self._parked: dict[Wamid, list[ParkedStatus]] = {}
+        self.analytics = InMemoryMessageAnalytics(self._messages.values)
 
     async def add(self, message: Message) -> bool:
         if message.id in self._messages or (message.wamid is not None and message.wamid in self._ids_by_wamid):
@@ -71,9 +71,6 @@ class InMemoryMessageStore:
             if m.direction is Direction.OUTBOUND and m.business_initiated and m.created_at >= since:
                 latest[m.customer_id] = max(m.created_at, latest.get(m.customer_id, m.created_at))
         return latest
-
-    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
-        return aggregate(self._messages.values(), query)
 
     def stored(self) -> Iterator[Message]:
         """Every stored message, uncopied: for the in-memory search, which only reads them."""

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from datetime import datetime
 
 import msgspec
 
@@ -11,6 +12,7 @@ from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, to_micros
 from adapters.sqlite.search_index import index_conversation
 from application.records import Page
+from domain.analytics import CLOSING_SOON
 from domain.conversations import Conversation
 from domain.ids import CustomerId, PhoneNumberId
 
@@ -25,6 +27,11 @@ _LIST = (
 _LIST_OF_NUMBER = (
     "SELECT body FROM conversations WHERE phone_number_id = ? AND (last_activity_at, customer_id) < (?, ?) "
     "ORDER BY last_activity_at DESC, customer_id DESC LIMIT ?"
+)
+
+_CLOSING_UNANSWERED = (
+    "SELECT body FROM conversations WHERE unanswered_window_closes_at > :now AND unanswered_window_closes_at <= :soon "
+    "AND (:number IS NULL OR phone_number_id = :number) ORDER BY unanswered_window_closes_at, phone_number_id, customer_id"
 )
 
 
@@ -46,9 +53,11 @@ class SqliteConversationStore:
         def read_change_write(connection: sqlite3.Connection) -> Conversation:
             changed = change(_one(connection, phone_number_id, customer_id))
             connection.execute(
-                "INSERT OR REPLACE INTO conversations (phone_number_id, customer_id, last_activity_at, body) "
-                "VALUES (?, ?, ?, ?)",
-                (phone_number_id, customer_id, to_micros(changed.last_activity_at), _encode(changed)),
+                "INSERT OR REPLACE INTO conversations "
+                "(phone_number_id, customer_id, last_activity_at, unanswered_window_closes_at, body) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (phone_number_id, customer_id, to_micros(changed.last_activity_at),
+                 _unanswered_window_closes_at(changed), _encode(changed)),
             )
             index_conversation(connection, changed)
             return changed
@@ -70,6 +79,18 @@ class SqliteConversationStore:
         last = items[-1] if len(rows) > len(items) and items else None
         next_cursor = None if last is None else encode_cursor(to_micros(last.last_activity_at), last.customer_id)
         return Page(items=items, next_cursor=next_cursor)
+
+    async def closing_unanswered(
+        self, *, phone_number_id: PhoneNumberId | None, now: datetime
+    ) -> Sequence[Conversation]:
+        parameters = {"now": to_micros(now), "soon": to_micros(now + CLOSING_SOON), "number": phone_number_id}
+        rows = await self._database.read(lambda c: c.execute(_CLOSING_UNANSWERED, parameters).fetchall())
+        return [_decode(body) for (body,) in rows]
+
+
+def _unanswered_window_closes_at(conversation: Conversation) -> int | None:
+    closes_at = conversation.window.closes_at
+    return None if closes_at is None or conversation.awaiting_reply_since is None else to_micros(closes_at)
 
 
 def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:

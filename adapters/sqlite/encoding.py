@@ -13,6 +13,7 @@ from application import paging
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 MICROSECONDS_PER_DAY = 86_400_000_000
+MICROSECONDS_PER_QUARTER_HOUR = 900_000_000
 
 
 def to_micros(at: datetime) -> int:

@@ -10,11 +10,11 @@ import msgspec
 
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
-from adapters.sqlite.message_aggregates import aggregate
+from adapters.sqlite.message_analytics import SqliteMessageAnalytics
 from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
 from adapters.sqlite.search_index import index_message
 from application.records import Page
-from domain.analytics import AnalyticsQuery, MessageAggregates
+from domain.content import Template
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.messages import Message, Pricing
 from domain.status import StatusEvent
@@ -24,10 +24,11 @@ _decode = msgspec.msgpack.Decoder(Message).decode
 
 _COLUMNS = (
     "id, wamid, direction, phone_number_id, customer_id, created_at, status, business_initiated, "
-    "response_seconds, pricing_category, pricing_type, failure_code, failure_title, body"
+    "response_seconds, pricing_category, pricing_type, failure_code, failure_title, template_name, "
+    "template_language, body"
 )
-_INSERT = f"INSERT INTO messages ({_COLUMNS}) VALUES ({', '.join('?' * 14)}) ON CONFLICT DO NOTHING"
-_REWRITE = f"UPDATE messages SET ({_COLUMNS}) = ({', '.join('?' * 14)}) WHERE id = ?"
+_INSERT = f"INSERT INTO messages ({_COLUMNS}) VALUES ({', '.join('?' * 16)}) ON CONFLICT DO NOTHING"
+_REWRITE = f"UPDATE messages SET ({_COLUMNS}) = ({', '.join('?' * 16)}) WHERE id = ?"
 _HISTORY = (
     "SELECT body FROM messages WHERE phone_number_id = ? AND customer_id = ? AND (created_at, id) < (?, ?) "
     "ORDER BY created_at DESC, id DESC LIMIT ?"
@@ -38,6 +39,7 @@ _AFTER_EVERYTHING = (2**63 - 1, "")
 class SqliteMessageStore:
     def __init__(self, database: Database) -> None:
         self._database = database
+        self.analytics = SqliteMessageAnalytics(database)
 
     async def add(self, message: Message) -> bool:
         row = _row(message)
@@ -93,9 +95,6 @@ class SqliteMessageStore:
         rows = await self._database.read(lambda c: c.execute(query, (to_micros(since),)).fetchall())
         return {CustomerId(customer_id): from_micros(latest) for customer_id, latest in rows}
 
-    async def aggregates(self, query: AnalyticsQuery) -> MessageAggregates:
-        return await self._database.read(lambda c: aggregate(c, query))
-
 
 def _one(connection: sqlite3.Connection, query: str, key: str) -> Message | None:
     found = connection.execute(query, (key,)).fetchone()
@@ -114,6 +113,7 @@ def _insert(connection: sqlite3.Connection, message: Message, row: tuple[object,
 
 def _row(m: Message) -> tuple[object, ...]:
     failure, pricing = m.status.failure, m.pricing
+    template = m.content if isinstance(m.content, Template) else None
     return (
         m.id,
         m.wamid,
@@ -128,5 +128,7 @@ def _row(m: Message) -> tuple[object, ...]:
         None if pricing is None else pricing.type,
         None if failure is None else failure.code,
         None if failure is None else failure.title,
+        None if template is None else template.name,
+        None if template is None else template.language.code,
         _encode(m),
     )

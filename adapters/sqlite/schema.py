@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
 
+from adapters.sqlite.encoding import to_micros
 from adapters.sqlite.errors import StoreUnavailable
 from adapters.sqlite.search_index import index_everything
+from domain.conversations import WINDOW
 
 APPLICATION_ID = 0x77616862
 """'wahb' in the SQLite header: tells a wahub database from any other SQLite file."""
@@ -170,11 +173,54 @@ def _search(connection: sqlite3.Connection) -> None:
 Migration = str | Callable[[sqlite3.Connection], None]
 """SQL, or a function for what SQL cannot do (rewriting the msgpack bodies), run in the same transaction."""
 
+_ANALYTICS_COLUMNS = (
+    "ALTER TABLE messages ADD COLUMN template_name TEXT",
+    "ALTER TABLE messages ADD COLUMN template_language TEXT",
+    "DROP INDEX messages_responses",
+    "CREATE INDEX messages_response_days ON messages (day, response_seconds, created_at, phone_number_id) "
+    "WHERE response_seconds IS NOT NULL AND direction = 'outbound'",
+    "CREATE INDEX messages_inbound_quarters ON messages (created_at / 900000000, phone_number_id) "
+    "WHERE direction = 'inbound'",
+    "CREATE INDEX messages_templates ON messages (template_name, template_language, status, created_at, "
+    "phone_number_id) WHERE template_name IS NOT NULL",
+    "ALTER TABLE conversations ADD COLUMN unanswered_window_closes_at INTEGER",
+    "CREATE INDEX conversations_closing_unanswered ON conversations (unanswered_window_closes_at) "
+    "WHERE unanswered_window_closes_at IS NOT NULL",
+)
+
+
+def _analytics(connection: sqlite3.Connection) -> None:
+    """Columns for per-template analytics and the closing-windows list, filled from the stored bodies."""
+    for statement in _ANALYTICS_COLUMNS:
+        connection.execute(statement)
+    templates = []
+    for message_id, body in connection.execute("SELECT id, body FROM messages WHERE direction = 'outbound'"):
+        content = msgspec.msgpack.decode(body).get("content", {})
+        if content.get("kind") == "template":
+            templates.append((content["name"], content["language"]["code"], message_id))
+    connection.executemany("UPDATE messages SET template_name = ?, template_language = ? WHERE id = ?", templates)
+    closing = []
+    for number, customer, body in connection.execute("SELECT phone_number_id, customer_id, body FROM conversations"):
+        record = msgspec.msgpack.decode(body)
+        last_inbound_at = record.get("window", {}).get("last_inbound_at")
+        if record.get("awaiting_reply_since") is not None and last_inbound_at is not None:
+            closing.append((to_micros(_aware(last_inbound_at) + WINDOW), number, customer))
+    connection.executemany(
+        "UPDATE conversations SET unanswered_window_closes_at = ? WHERE phone_number_id = ? AND customer_id = ?",
+        closing,
+    )
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _MESSAGES + _CONVERSATIONS_AND_TEMPLATES + _QUEUES_AND_KEYS,
     _MEDIA_DOWNLOADS,
     _customer_ids,
     _search,
+    _analytics,
 )
 
 

@@ -7,13 +7,12 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import fields
-from typing import Any
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 
 from domain.meta_errors import CloudApiError
-from entrypoints.container import Container
+from entrypoints.container import Container, Role, resolved
 from entrypoints.http.analytics import AnalyticsController
 from entrypoints.http.conversations import ConversationsController
 from entrypoints.http.events import EventsController
@@ -24,23 +23,25 @@ from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
 from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
-from entrypoints.http.runtime import Runtime, UseCases
+from entrypoints.http.runtime import Background, Runtime, UseCases
+from entrypoints.http.setup import setup_handlers
 from entrypoints.http.templates import TemplatesController
 from entrypoints.http.webhook import webhook_handlers
-from entrypoints.workers import dispatcher, inbox_worker, media_downloader
+from entrypoints.link import ApiLink, link_address
+from entrypoints.workers import local_workers
 
 Announce = Callable[[Runtime], None]
 log = logging.getLogger("wahub")
 
 
-def create_app(container: Container, announce: Announce | None = None) -> Litestar:
+def create_app(container: Container, announce: Announce | None = None, role: Role = "all") -> Litestar:
     settings = container.settings()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await _resolved(container.init_resources)
+        await resolved(container.init_resources)
         try:
-            runtime = await build_runtime(container)
+            runtime = await build_runtime(container, role)
             app.state.runtime = runtime
             runtime.start_workers()
             # Start-up objects live for the whole process: out of the collector's full passes, which
@@ -53,7 +54,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
             finally:
                 await runtime.stop_workers()
         finally:
-            await _resolved(container.shutdown_resources)
+            await resolved(container.shutdown_resources)
 
     return Litestar(
         route_handlers=[
@@ -68,6 +69,7 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
                 me,
                 phone_numbers,
                 *operations_handlers,
+                *setup_handlers,
             )
         ],
         lifespan=[lifespan],
@@ -77,24 +79,31 @@ def create_app(container: Container, announce: Announce | None = None) -> Litest
     )
 
 
-async def build_runtime(container: Container) -> Runtime:
-    use_cases = UseCases(**{f.name: await _resolved(getattr(container, f.name)) for f in fields(UseCases)})
+async def build_runtime(container: Container, role: Role = "all") -> Runtime:
+    """Role `all` runs the workers in this process; role `api` wakes worker processes over the link instead."""
+    use_cases = UseCases(**{f.name: await resolved(getattr(container, f.name)) for f in fields(UseCases)})
     metrics = Metrics()
+    simulator = await resolved(container.simulator)
+    background: Background
+    if role == "api":
+        simulator_url = simulator.url if simulator is not None else None
+        background = ApiLink(link_address(container.settings().data_dir), container.live_events(), simulator_url)
+        await background.listen()
+    else:
+        background = await local_workers(container, metrics)
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),
         use_cases=use_cases,
         clock=container.clock(),
         live_events=container.live_events(),
-        ingest_webhook=await _resolved(container.ingest_webhook),
-        authenticate=await _resolved(container.authenticate),
-        inbox=inbox_worker(await _resolved(container.process_inbox_event), metrics.applied),
-        dispatcher=dispatcher(await _resolved(container.dispatch_outbound), metrics.dispatched),
-        media=media_downloader(await _resolved(container.download_inbound_media)),
-        simulator=await _resolved(container.simulator),
+        ingest_webhook=await resolved(container.ingest_webhook),
+        authenticate=await resolved(container.authenticate),
+        background=background,
+        simulator=simulator,
         metrics=metrics,
     )
-    ensure_admin_key = await _resolved(container.ensure_admin_key)
+    ensure_admin_key = await resolved(container.ensure_admin_key)
     runtime.first_admin_secret = await ensure_admin_key(runtime.settings.bootstrap_admin_key)
     await _sync_templates(use_cases)
     return runtime
@@ -106,13 +115,3 @@ async def _sync_templates(use_cases: UseCases) -> None:
         await use_cases.sync_templates()
     except CloudApiError as error:
         log.warning("templates not synced at start-up: %s", error)
-
-
-async def _resolved(provider: Any) -> Any:
-    """Providers that depend on an async resource hand out futures; every other one, the object.
-
-    Likewise resource start-up and shut-down are awaitable only when some resource is async.
-    """
-    value = provider()
-    return await value if hasattr(value, "__await__") else value
-

@@ -8,13 +8,8 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
-from application.access import Action
-from application.operations import PhoneNumberReach
-from domain.ids import PhoneNumberId
-from entrypoints.http.auth import requires
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
-from entrypoints.http.schemas import SetupChecksView
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
@@ -46,35 +41,6 @@ async def metrics(request: Request[Any, Any, Any]) -> bytes:
     return runtime.metrics.render(depths)
 
 
-@get("/v1/setup/checks", guards=[requires(Action.READ_SETUP)], tags=["operations"])
-async def setup_checks(request: Request[Any, Any, Any]) -> SetupChecksView:
-    """What the setup guide shows, each check answered even when Meta refuses (its code and title then)."""
-    runtime: Runtime = request.app.state.runtime
-    reach = await runtime.use_cases.check_phone_number(PhoneNumberId(runtime.account.phone_number_id))
-    return _setup_view(runtime, reach)
-
-
-def _setup_view(runtime: Runtime, reach: PhoneNumberReach) -> SetupChecksView:
-    settings = runtime.settings
-    given = {
-        "WAHUB_ACCESS_TOKEN": settings.access_token,
-        "WAHUB_PHONE_NUMBER_ID": settings.phone_number_id,
-        "WAHUB_WABA_ID": settings.waba_id,
-        "WAHUB_APP_SECRET": settings.app_secret,
-        "WAHUB_VERIFY_TOKEN": settings.verify_token,
-    }
-    return SetupChecksView(
-        mode="sandbox" if settings.sandbox else "meta",
-        store=settings.store,
-        phone_number_id=runtime.account.phone_number_id,
-        waba_id=runtime.account.waba_id,
-        credentials={name: value is not None for name, value in given.items()},
-        phone_number=reach,
-        webhook_verified_at=runtime.health.verified_at,
-        last_webhook_received_at=runtime.health.last_received_at,
-    )
-
-
 def count_requests(app: ASGIApp) -> ASGIApp:
     """Counts every answer by route template (not raw path, so ids do not explode the label set), and times it."""
 
@@ -103,4 +69,4 @@ def counted(*handlers: ControllerRouterHandler) -> Router:
     return Router(path="/", route_handlers=list(handlers), middleware=[count_requests])
 
 
-operations_handlers = [healthz, readyz, metrics, setup_checks]
+operations_handlers = [healthz, readyz, metrics]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Literal, Protocol
 
 from application.access import Authenticate, CreateApiKey
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
 from application.media import ReadMedia, UploadMedia
-from application.operations import CheckPhoneNumber, MeasureQueues, ProbeStore
+from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.ports import Clock, LiveEvents
 from application.queries import (
@@ -23,12 +24,13 @@ from application.queries import (
 )
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
+from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
+from domain.setup import SetupCheck
 from entrypoints.http.metrics import Metrics
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 from entrypoints.simulator.server import RunningSimulator
-from entrypoints.workers import Worker
 
 
 @dataclass
@@ -37,6 +39,8 @@ class WebhookHealth:
 
     verified_at: datetime | None = None
     last_received_at: datetime | None = None
+    test_message: SetupCheck | None = None
+    """The verdict of the last POST /v1/setup/test-message."""
 
     def webhook_verified(self) -> None:
         self.verified_at = datetime.now(UTC)
@@ -59,12 +63,21 @@ class UseCases:
     sync_templates: SyncTemplates
     upload_media: UploadMedia
     read_media: ReadMedia
-    summarize_analytics: SummarizeAnalytics
+    read_analytics: ReadAnalytics
+    run_setup_checks: RunSetupChecks
+    send_test_message: SendTestMessage
     create_api_key: CreateApiKey
-    check_phone_number: CheckPhoneNumber
     list_phone_numbers: ListPhoneNumbers
     probe_store: ProbeStore
     measure_queues: MeasureQueues
+
+
+class Background(Protocol):
+    """What runs beside the HTTP API: the workers themselves (role all), or the line to worker processes (role api)."""
+
+    def wake(self, queue: Literal["inbox", "outbox"]) -> None: ...
+
+    def start(self) -> list[asyncio.Task[None]]: ...
 
 
 @dataclass(kw_only=True)
@@ -78,9 +91,7 @@ class Runtime:
     """What the event stream follows: every use case publishes here."""
     ingest_webhook: IngestWebhook
     authenticate: Authenticate
-    inbox: Worker
-    dispatcher: Worker
-    media: Worker
+    background: Background
     simulator: RunningSimulator | None
     metrics: Metrics
     first_admin_secret: str | None = None
@@ -89,15 +100,13 @@ class Runtime:
 
     def inbox_arrived(self) -> None:
         self.health.last_received_at = datetime.now(UTC)
-        self.inbox.wake()
-        self.media.wake()
+        self.background.wake("inbox")
 
     def message_queued(self) -> None:
-        self.dispatcher.wake()
+        self.background.wake("outbox")
 
     def start_workers(self) -> None:
-        workers = (self.inbox, self.dispatcher, self.media)
-        self.tasks = [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
+        self.tasks = self.background.start()
 
     async def stop_workers(self) -> None:
         for task in self.tasks:

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import msgspec
 
-from application.operations import PhoneNumberReach
+from application.analytics import PricingReport, ResponseTimes
 from application.records import MediaRecord
-from domain.analytics import AnalyticsQuery, AnalyticsSummary, DailyVolume, FailureCount, StatusFunnel
+from domain.analytics import (
+    CLOSING_SOON,
+    HISTOGRAM_ERROR,
+    QUIET_PERIOD,
+    AnalyticsQuery,
+    AnalyticsSummary,
+    DailyResponseTimes,
+    DailyVolume,
+    FailureCount,
+    FunnelRates,
+    HeatmapCell,
+    StatusFunnel,
+    TemplatePerformance,
+)
 from domain.content import kind_of
 from domain.conversations import Conversation
 from domain.messages import Message
+from domain.setup import SetupCheck
 from domain.templates import MessageTemplate
 
 
@@ -190,15 +205,104 @@ class AnalyticsView(msgspec.Struct, frozen=True, kw_only=True):
     phone_number_id: str | None = None
 
 
+class PeriodView(msgspec.Struct, frozen=True, kw_only=True):
+    """The period an analytics answer covers, after widening to quarter hours, and its number filter."""
+
+    since: datetime
+    until: datetime
+    phone_number_id: str | None = None
+
+
+class DayVolumeView(msgspec.Struct, frozen=True, kw_only=True):
+    day: str
+    inbound: int
+    outbound: int
+
+
+class VolumesView(PeriodView, frozen=True, kw_only=True):
+    days: list[DayVolumeView]
+    """Only days with messages, oldest first; days are UTC days."""
+
+
+class FunnelView(PeriodView, frozen=True, kw_only=True):
+    """`queued` is every outbound message; each rate is a step over the one before (failure rate over queued)."""
+
+    queued: int
+    sent: int
+    delivered: int
+    read: int
+    failed: int
+    sent_rate: float | None
+    delivery_rate: float | None
+    read_rate: float | None
+    failure_rate: float | None
+
+
+class FailuresView(PeriodView, frozen=True, kw_only=True):
+    failures: list[FailureCount]
+
+
+class ResponseTimesView(PeriodView, frozen=True, kw_only=True):
+    """Agents' first replies to a customer's first message after `quiet_period_seconds` of silence."""
+
+    quiet_period_seconds: float
+    percentiles_exact: bool
+    approximation: str | None
+    days: list[DailyResponseTimes]
+
+
+class PricedRowView(msgspec.Struct, frozen=True, kw_only=True):
+    category: str
+    type: str
+    count: int
+    estimated_cost: float | None
+
+
+class PricingView(PeriodView, frozen=True, kw_only=True):
+    """A row's `estimated_cost` is null when its category is charged but has no rate (counted in `unpriced`)."""
+
+    currency: str
+    rows: list[PricedRowView]
+    estimated_cost: float
+    unpriced: dict[str, int]
+
+
+class HeatmapView(PeriodView, frozen=True, kw_only=True):
+    """All 168 cells, weekday 0 = Monday, hour 0-23 in `time_zone`."""
+
+    time_zone: str
+    cells: list[HeatmapCell]
+
+
+class TemplatePerformanceView(PeriodView, frozen=True, kw_only=True):
+    templates: list[TemplatePerformance]
+
+
+class ClosingConversationView(ConversationView, frozen=True, kw_only=True, omit_defaults=True):
+    awaiting_reply_since: datetime | None = None
+
+
+class ClosingWindowsView(msgspec.Struct, frozen=True, kw_only=True):
+    now: datetime
+    within_seconds: float
+    conversations: list[ClosingConversationView]
+    phone_number_id: str | None = None
+
+
 class SetupChecksView(msgspec.Struct, frozen=True, kw_only=True):
     mode: str
     store: str
     phone_number_id: str
     waba_id: str
     credentials: dict[str, bool]
-    phone_number: PhoneNumberReach
     webhook_verified_at: datetime | None
     last_webhook_received_at: datetime | None
+    callback_url: str | None
+    """Paste into App Dashboard > WhatsApp > Configuration > Callback URL (null until WAHUB_PUBLIC_URL is set)."""
+    verify_token: str
+    """Paste as the Verify token beside it."""
+    checks: list[SetupCheck]
+    """access_token, phone_number, webhook_subscription, webhook_handshake, templates, test_message."""
 
 
 def template_view(template: MessageTemplate) -> TemplateView:
@@ -233,4 +337,70 @@ def analytics_view(query: AnalyticsQuery, summary: AnalyticsSummary) -> Analytic
         average_first_response_seconds=summary.average_first_response_seconds,
         conversations_by_category=summary.conversations_by_category,
         estimated_cost=CostView(currency=cost.currency, amount=float(cost.amount), unpriced=cost.unpriced),
+    )
+
+
+def _period(query: AnalyticsQuery) -> dict[str, Any]:
+    return {"since": query.since, "until": query.until, "phone_number_id": query.phone_number_id}
+
+
+def volumes_view(query: AnalyticsQuery, volumes: list[DailyVolume]) -> VolumesView:
+    days: dict[str, dict[str, int]] = {}
+    for volume in volumes:
+        days.setdefault(volume.day, {"inbound": 0, "outbound": 0})[volume.direction] += volume.count
+    return VolumesView(
+        **_period(query), days=[DayVolumeView(day=day, **counts) for day, counts in sorted(days.items())]
+    )
+
+
+def funnel_view(query: AnalyticsQuery, funnel: StatusFunnel, rates: FunnelRates) -> FunnelView:
+    return FunnelView(
+        **_period(query), queued=funnel.outbound, sent=funnel.sent, delivered=funnel.delivered, read=funnel.read,
+        failed=funnel.failed, **msgspec.structs.asdict(rates),
+    )
+
+
+def failures_view(query: AnalyticsQuery, failures: list[FailureCount]) -> FailuresView:
+    return FailuresView(**_period(query), failures=failures)
+
+
+def response_times_view(query: AnalyticsQuery, times: ResponseTimes) -> ResponseTimesView:
+    return ResponseTimesView(
+        **_period(query), quiet_period_seconds=QUIET_PERIOD.total_seconds(), percentiles_exact=times.exact,
+        approximation=None if times.exact else HISTOGRAM_ERROR, days=times.days,
+    )
+
+
+def pricing_view(query: AnalyticsQuery, report: PricingReport) -> PricingView:
+    rows = [
+        PricedRowView(category=r.category, type=r.type, count=r.count,
+                      estimated_cost=None if r.estimated_cost is None else float(r.estimated_cost))
+        for r in report.rows
+    ]
+    total = report.total
+    return PricingView(
+        **_period(query), currency=total.currency, rows=rows, estimated_cost=float(total.amount),
+        unpriced=total.unpriced,
+    )
+
+
+def heatmap_view(query: AnalyticsQuery, time_zone: str, cells: list[HeatmapCell]) -> HeatmapView:
+    return HeatmapView(**_period(query), time_zone=time_zone, cells=cells)
+
+
+def templates_view(query: AnalyticsQuery, templates: list[TemplatePerformance]) -> TemplatePerformanceView:
+    return TemplatePerformanceView(**_period(query), templates=templates)
+
+
+def closing_windows_view(
+    now: datetime, phone_number_id: str | None, conversations: Sequence[Conversation]
+) -> ClosingWindowsView:
+    return ClosingWindowsView(
+        now=now, within_seconds=CLOSING_SOON.total_seconds(), phone_number_id=phone_number_id,
+        conversations=[
+            ClosingConversationView(
+                **msgspec.structs.asdict(conversation_view(c, now)), awaiting_reply_since=c.awaiting_reply_since
+            )
+            for c in conversations
+        ],
     )

@@ -29,6 +29,7 @@ def create_simulator_app(config: SimulatorConfig) -> Litestar:
             templates.list_templates,
             templates.delete_template,
             objects.read_object,
+            objects.subscribed_apps,
             objects.phone_numbers,
             objects.delete_object,
         ],

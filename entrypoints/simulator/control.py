@@ -18,6 +18,7 @@ from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.faults import FaultInjector, GraphFaults
 from entrypoints.simulator.inbound import InboundRequest, inbound_message
 from entrypoints.simulator.meta_errors import unknown_object
+from entrypoints.simulator.setup import SetupAnswers
 from entrypoints.simulator.webhooks import WebhookFaults
 
 
@@ -57,6 +58,13 @@ class ControlApi(Controller):
             raise unknown_object(template_id, "post")
         changed = cloud.set_template_status(template_id, data.status, data.reason)
         return {"id": template_id, "status": str(changed.status)}
+
+    @put("/setup")
+    async def setup_answers(self, data: JSONBody[SetupAnswers], cloud: NamedDependency[SimulatedCloud]) -> SetupAnswers:
+        """What debug_token, the phone number, subscribed_apps and message_templates answer; fields left out
+        take the passing default, so `{}` makes every setup check pass again."""
+        cloud.state.setup = data
+        return data
 
     @put("/faults/graph")
     async def graph_faults(self, data: JSONBody[GraphFaults], faults: NamedDependency[FaultInjector]) -> GraphFaults:

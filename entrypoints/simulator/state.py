@@ -13,6 +13,7 @@ from typing import Any
 from domain.rate_limits import PairRateLimit, PairState, ThroughputLimit, ThroughputState, WaitUntil
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, TemplateStatus
 from entrypoints.simulator.meta_errors import MetaError
+from entrypoints.simulator.setup import SetupAnswers
 
 WINDOW = timedelta(hours=24)
 UPLOADED_MEDIA_LIFETIME = timedelta(days=30)
@@ -70,6 +71,7 @@ class SimulatorState:
         self.templates: dict[str, MessageTemplate] = {}
         self.last_inbound: dict[str, datetime] = {}
         self.not_on_whatsapp: set[str] = set()
+        self.setup = SetupAnswers()
         self._ids = itertools.count(10**15 + secrets.randbelow(10**14))
         self._throughput_limit = ThroughputLimit(per_second=messages_per_second)
         self._throughput = ThroughputState()

@@ -18,6 +18,7 @@ from domain.templates import MessageTemplate, TemplateStatus, validate_template
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.meta_errors import MetaError, invalid_parameter
 from entrypoints.simulator.request_body import json_object, require_waba
+from entrypoints.simulator.setup import refuse_unreadable_templates
 
 PATH = "/{version:str}/{waba_id:str}/message_templates"
 DEFAULT_PAGE = 25
@@ -46,6 +47,7 @@ async def list_templates(
 ) -> dict[str, Any]:
     """Filters by name, status and language; pages with `limit` and opaque `after` cursors."""
     require_waba(cloud, waba_id, "get")
+    refuse_unreadable_templates(cloud.state.setup)
     query = request.query_params
     matching = [
         t

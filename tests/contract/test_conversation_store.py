@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import msgspec
 import pytest
@@ -112,3 +112,42 @@ async def test_the_list_can_keep_to_one_business_number(conversation_store: Conv
 async def test_a_made_up_cursor_is_refused_clearly(conversation_store: ConversationStore) -> None:
     with pytest.raises(DomainError, match="cursor"):
         await conversation_store.list(phone_number_id=None, cursor="2025-06-02", limit=10)
+
+
+def waiting_since(customer_id: CustomerId, last_inbound_at: datetime, phone_number_id: PhoneNumberId = SHOP_NUMBER) -> Conversation:
+    """The customer wrote last at `last_inbound_at` and has no reply yet."""
+    return msgspec.structs.replace(
+        conversation(customer_id, last_inbound_at, phone_number_id),
+        window=CustomerServiceWindow(last_inbound_at=last_inbound_at),
+        awaiting_reply_since=last_inbound_at,
+    )
+
+
+async def test_closing_unanswered_lists_windows_closing_within_two_hours_soonest_first(
+    conversation_store: ConversationStore,
+) -> None:
+    now = MONDAY + timedelta(hours=23)
+    closing_later, closing_soon = waiting_since(customer(1), MONDAY + minutes(60)), waiting_since(customer(2), MONDAY)
+    too_late = waiting_since(customer(3), now - timedelta(hours=24))
+    not_yet = waiting_since(customer(4), now - timedelta(hours=21))
+    answered = msgspec.structs.replace(waiting_since(customer(5), MONDAY), awaiting_reply_since=None)
+    other_number = waiting_since(customer(6), MONDAY + minutes(30), SUPPORT_NUMBER)
+    for stored in (closing_later, closing_soon, too_late, not_yet, answered, other_number):
+        await conversation_store.update(stored.phone_number_id, stored.customer_id, lambda _, c=stored: c)
+
+    closing = await conversation_store.closing_unanswered(phone_number_id=None, now=now)
+    of_shop = await conversation_store.closing_unanswered(phone_number_id=SHOP_NUMBER, now=now)
+
+    assert [c.customer_id for c in closing] == [customer(2), customer(6), customer(1)]
+    assert [c.customer_id for c in of_shop] == [customer(2), customer(1)]
+
+
+async def test_a_reply_takes_a_conversation_off_the_closing_list(conversation_store: ConversationStore) -> None:
+    now = MONDAY + timedelta(hours=23)
+    await conversation_store.update(SHOP_NUMBER, ALICE, lambda _: waiting_since(ALICE, MONDAY))
+
+    await conversation_store.update(
+        SHOP_NUMBER, ALICE, lambda c: msgspec.structs.replace(c or conversation(ALICE, MONDAY), awaiting_reply_since=None)
+    )
+
+    assert await conversation_store.closing_unanswered(phone_number_id=None, now=now) == []

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.support import EventStream, WahubServer, start_wahub, wahub_environment
+from tests.e2e.support import start_worker as start_wahub_worker
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,6 +47,23 @@ def start(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
     finally:
         for server in servers:
             server.stop()
+
+
+@pytest.fixture
+def start_worker(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
+    """Start `wahub serve --role worker` on the data of the servers `start` starts; each is stopped at the end."""
+    workers: list[WahubServer] = []
+
+    def start_one(**variables: str) -> WahubServer:
+        worker = start_wahub_worker(wahub_environment(home, **variables), tmp_path / "logs")
+        workers.append(worker)
+        return worker
+
+    try:
+        yield start_one
+    finally:
+        for worker in workers:
+            worker.stop()
 
 
 @pytest.fixture

@@ -170,6 +170,37 @@ def start_wahub(
     raise AssertionError("wahub serve found no free port in 3 attempts")
 
 
+WORKER_READY = "wahub worker applying the inbox"
+
+
+def start_worker(environment: Mapping[str, str], logs: Path) -> WahubServer:
+    """`wahub serve --role worker` on the same data as the API process, once it follows that process."""
+    directory = logs / f"worker-{time.monotonic_ns()}"
+    directory.mkdir(parents=True)
+    with open(directory / "stdout.txt", "wb") as stdout, open(directory / "stderr.txt", "wb") as stderr:
+        process = subprocess.Popen(
+            [str(WAHUB), "serve", "--role", "worker"],
+            env=dict(environment),
+            stdout=stdout,
+            stderr=stderr,
+            stdin=subprocess.DEVNULL,
+            cwd=logs,
+        )
+    worker = WahubServer(process=process, port=0, logs=directory)
+
+    def following() -> bool:
+        if process.poll() is not None:
+            raise _Exited(f"wahub serve --role worker exited with {process.returncode}")
+        return WORKER_READY in worker.stdout()
+
+    try:
+        eventually(following, timeout=START_TIMEOUT)
+    except (_Exited, AssertionError) as error:
+        worker.stop()
+        raise AssertionError(f"{error}\n{worker.output()}") from None
+    return worker
+
+
 class _PortTaken(Exception):
     pass
 

@@ -86,7 +86,7 @@ class TestConcurrency:
         assert stored is not None
         assert stored.status.status is MessageStatus.READ
         assert stored.status.reached_at[MessageStatus.SENT] == MONDAY + minutes(1)
-        assert (await stores.messages.aggregates(_week())).outbound_by_status == {"read": 1}
+        assert await stores.messages.analytics.outbound_by_status(_week()) == {"read": 1}
 
 
 class TestCountsKeptBesideTheMessages:
@@ -100,10 +100,10 @@ class TestCountsKeptBesideTheMessages:
         whole_days = AnalyticsQuery(since=MONDAY.replace(hour=0), until=MONDAY.replace(hour=0) + timedelta(days=2))
         part_of_a_day = AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(45))
         counted = FailureCount(code=131026, title="Message undeliverable", count=1)
-        assert (await stores.messages.aggregates(whole_days)).failures == [counted]
-        assert (await stores.messages.aggregates(part_of_a_day)).failures == [counted]
-        before_it = AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(10))
-        assert (await stores.messages.aggregates(before_it)).failures == []
+        assert await stores.messages.analytics.failures(whole_days) == [counted]
+        assert await stores.messages.analytics.failures(part_of_a_day) == [counted]
+        before_it = AnalyticsQuery(since=MONDAY, until=MONDAY + minutes(15))
+        assert await stores.messages.analytics.failures(before_it) == []
 
 
 class TestRestart:

@@ -12,7 +12,7 @@ from adapters.memory.blobs import InMemoryBlobStore
 from adapters.memory.clock import ManualClock
 from adapters.memory.cloud_api import FakeCloudApi
 from adapters.memory.live_events import InMemoryLiveEvents
-from application.analytics import SummarizeAnalytics
+from application.analytics import ReadAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
@@ -90,7 +90,9 @@ class Harness:
         )
         self.read_media = ReadMedia(cloud_api=self.cloud_api, media=s.media, blobs=self.blobs)
         self.mark_as_read = MarkAsRead(conversations=s.conversations, cloud_api=self.cloud_api)
-        self.summarize_analytics = SummarizeAnalytics(messages=s.messages, prices=DEFAULT_PRICES)
+        self.analytics = ReadAnalytics(
+            messages=s.messages, conversations=s.conversations, prices=DEFAULT_PRICES, clock=self.clock
+        )
 
     async def pass_time(self, seconds: float) -> None:
         """The dispatcher's wait for a token: the manual clock moves on instead of the test waiting."""

@@ -34,7 +34,7 @@ async def test_summary_counts_volumes_funnel_failures_and_first_response(harness
     ]
     await harness.receive(envelope(messages_change(statuses=delivered[:1])))
 
-    summary = await harness.summarize_analytics(
+    summary = await harness.analytics.summary(
         AnalyticsQuery(since=START, until=START + timedelta(days=1), phone_number_id=NUMBER)
     )
 

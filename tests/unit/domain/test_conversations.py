@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from domain.analytics import QUIET_PERIOD
 from domain.content import Template, TemplateLanguage, Text
 from domain.conversations import (
     Conversation,
@@ -82,3 +83,35 @@ def test_a_reply_measures_the_wait_since_the_first_unanswered_message_and_clears
     assert response_seconds(conversation, T0 + timedelta(minutes=10)) == 600
     answered = record_outbound(conversation, phone_number_id=NUMBER, customer_id=CUSTOMER, identity=CustomerIdentity(), at=T0 + timedelta(minutes=10), preview="ok")
     assert response_seconds(answered, T0 + timedelta(minutes=11)) is None
+
+
+def reply(conversation: Conversation, at: datetime) -> Conversation:
+    return record_outbound(conversation, phone_number_id=NUMBER, customer_id=CUSTOMER, identity=CustomerIdentity(), at=at, preview="Sure")
+
+
+def test_in_a_live_back_and_forth_a_reply_is_not_a_first_response() -> None:
+    answered = reply(inbound(at=T0), T0 + timedelta(minutes=2))
+
+    follow_up = inbound(answered, at=T0 + QUIET_PERIOD - timedelta(minutes=1), wamid="wamid.B")
+
+    assert follow_up.awaiting_reply_since is not None
+    assert response_seconds(follow_up, T0 + QUIET_PERIOD) is None
+
+
+def test_a_message_after_the_quiet_period_opens_a_new_request_whose_reply_is_timed() -> None:
+    answered = reply(inbound(at=T0), T0 + timedelta(minutes=2))
+    later = T0 + timedelta(minutes=2) + QUIET_PERIOD
+
+    new_request = inbound(answered, at=later, wamid="wamid.C")
+
+    assert response_seconds(new_request, later + timedelta(seconds=45)) == 45
+
+
+def test_a_window_closing_within_two_hours_with_the_last_message_unanswered_is_about_to_be_lost() -> None:
+    waiting = inbound(at=T0)
+
+    assert not waiting.is_closing_unanswered(T0 + timedelta(hours=21, minutes=59))
+    assert waiting.is_closing_unanswered(T0 + timedelta(hours=22))
+    assert waiting.is_closing_unanswered(T0 + timedelta(hours=23, minutes=59))
+    assert not waiting.is_closing_unanswered(T0 + timedelta(hours=24))
+    assert not reply(waiting, T0 + timedelta(hours=1)).is_closing_unanswered(T0 + timedelta(hours=23))
