@@ -77,11 +77,13 @@ class CreateApiKey:
         self._api_keys = api_keys
         self._clock = clock
 
-    async def __call__(self, name: str, role: Role, secret: str | None = None) -> tuple[ApiKey, str]:
+    async def __call__(
+        self, name: str, role: Role, secret: str | None = None, key_id: str | None = None
+    ) -> tuple[ApiKey, str]:
         """Returns the key and its secret; the secret is never stored or shown again."""
         secret = secret or new_secret()
         key = ApiKey(
-            id=f"key_{secrets.token_hex(8)}",
+            id=key_id or f"key_{secrets.token_hex(8)}",
             name=name,
             role=role,
             secret_hash=hash_secret(secret),
@@ -146,8 +148,11 @@ class EnsureAdminKey:
     async def __call__(self, bootstrap_secret: str | None) -> str | None:
         """Returns a newly created secret to print once, or None when nothing was created."""
         if bootstrap_secret is not None:
-            if await self._api_keys.find_by_hash(hash_secret(bootstrap_secret)) is None:
-                await self._create("bootstrap admin", Role.ADMIN, bootstrap_secret)
+            secret_hash = hash_secret(bootstrap_secret)
+            if await self._api_keys.find_by_hash(secret_hash) is None:
+                # Its id follows from the secret: processes starting together (an API and a worker)
+                # write the same key, never two, in every store.
+                await self._create("bootstrap admin", Role.ADMIN, bootstrap_secret, key_id=f"key_{secret_hash[:16]}")
             return None
         if any(key.role is Role.ADMIN and key.revoked_at is None for key in await self._api_keys.list()):
             return None

@@ -113,6 +113,12 @@ class MessageStore(Protocol):
         """Remove and return the statuses parked for this wamid."""
         ...
 
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        """Delete the statuses parked for up to `limit` wamids whose first parked status Meta reported before
+        `reported_before`: their send was never recorded here (another system's, or lost), so nothing will take
+        them. Returns how many wamids went."""
+        ...
+
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Each customer reached by a business-initiated message since `since`, with the latest such time."""
         ...
@@ -199,6 +205,11 @@ class Inbox(Protocol):
 
     async def mark_processed(self, event_id: str, at: datetime) -> None: ...
 
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        """Delete up to `limit` POSTs applied before `processed_before`, oldest first; a POST not applied yet is
+        never touched. Returns how many went."""
+        ...
+
 
 class Outbox(Protocol):
     async def enqueue(self, entry: OutboxEntry) -> None: ...
@@ -217,6 +228,10 @@ class Outbox(Protocol):
 class IdempotencyKeys(Protocol):
     async def claim(self, key: str, message_id: MessageId, expires_at: datetime, now: datetime) -> CachedResult:
         """Bind `key` to `message_id` unless it is bound and unexpired; returns the binding in force."""
+        ...
+
+    async def prune_expired(self, now: datetime, limit: int) -> int:
+        """Delete up to `limit` bindings expired at `now`. Returns how many went."""
         ...
 
 

@@ -10,6 +10,7 @@ from application.live import template_event
 from application.ports import CloudApi, LiveEvents, TemplateStore
 from domain.errors import NotFound
 from domain.ids import WabaId
+from domain.meta_errors import CloudApiError
 from domain.templates import MessageTemplate, validate_template
 
 
@@ -42,7 +43,15 @@ class DeleteTemplate:
             if template is None:
                 raise NotFound(f"template {name!r} does not exist in language {language!r}")
             template_id = template.id
-        await self._cloud_api.delete_template(self._waba_id, name, template_id)
+        try:
+            await self._cloud_api.delete_template(self._waba_id, name, template_id)
+        except CloudApiError as error:
+            if not error.names_nothing:
+                raise
+            # Meta has no such template: a copy we still hold is stale and goes too; none at all is a 404.
+            if deleted := await self._templates.delete(name, language):
+                return deleted
+            raise NotFound(f"no template is named {name!r}") from None
         return await self._templates.delete(name, language)
 
 

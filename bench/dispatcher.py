@@ -55,7 +55,8 @@ from application.dispatch_outbound import DispatchOutbound
 from application.ports import CloudApi, SendRequest
 from application.records import OutboxEntry
 from domain.content import Text
-from domain.ids import MessageId, PhoneNumberId, WaId, Wamid
+from domain.customers import CustomerIdentity
+from domain.ids import CustomerId, MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message, with_status
 from domain.meta_errors import CloudApiError
 from domain.status import MessageStatus, StatusEvent, StatusRecord
@@ -150,7 +151,8 @@ async def queue_messages(stores: SqliteStores, count: int) -> None:
             id=MessageId(f"msg_{n:032x}"),
             direction=Direction.OUTBOUND,
             phone_number_id=PhoneNumberId(NUMBER),
-            wa_id=WaId(f"{16505550000 + n}"),
+            customer_id=CustomerId(f"{16505550000 + n}"),
+            identity=CustomerIdentity(wa_id=WaId(f"{16505550000 + n}")),
             content=Text(body="Your order #1042 has shipped and arrives tomorrow."),
             created_at=now,
             status=StatusRecord.queued(now),
@@ -159,7 +161,7 @@ async def queue_messages(stores: SqliteStores, count: int) -> None:
     ]
     await stores.messages.add_many(messages)
     entries = [
-        OutboxEntry(message_id=m.id, phone_number_id=m.phone_number_id, wa_id=m.wa_id, due_at=now) for m in messages
+        OutboxEntry(message_id=m.id, phone_number_id=m.phone_number_id, customer_id=m.customer_id, due_at=now) for m in messages
     ]
     for chunk in range(0, count, 1000):
         await asyncio.gather(*(stores.outbox.enqueue(e) for e in entries[chunk : chunk + 1000]))
@@ -209,7 +211,7 @@ async def run_naive(stores: SqliteStores, api: CloudApi, limit: int, seconds: fl
         assert isinstance(text, Text)
         try:
             wamid = await api.send(
-                SendRequest(phone_number_id=message.phone_number_id, to=message.wa_id, content=text,
+                SendRequest(phone_number_id=message.phone_number_id, to=WaId(message.customer_id), content=text,
                             callback_data=message.id)
             )
         except CloudApiError:

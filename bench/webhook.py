@@ -22,6 +22,7 @@ Needs wrk (Debian: `apt-get install -y wrk`) and taskset (util-linux).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import hashlib
 import hmac
@@ -47,6 +48,7 @@ LOAD_CORE = "1"
 APP_SECRET = "bench-app-secret-0123456789abcdef"
 PHONE_NUMBER_ID = "106540352242922"
 WABA_ID = "102290129340398"
+ADMIN_KEY = "wahub_bench_admin_key_0123456789abcdefghijklmn"
 
 
 def webhook_body() -> bytes:
@@ -144,8 +146,8 @@ def servers(work: Path, names: list[str]) -> Iterator[tuple[Server, int]]:
     for name in names:
         port = free_port()
         data = work / name
-        data.mkdir()
-        if name == "wahub":
+        data.mkdir(parents=True)
+        if name in ("wahub", "wahub-split"):
             closed = free_port()  # nothing listens there: start-up's template sync is refused at once
             meta = {
                 "WAHUB_STORE": "sqlite",
@@ -155,10 +157,12 @@ def servers(work: Path, names: list[str]) -> Iterator[tuple[Server, int]]:
                 "WAHUB_APP_SECRET": APP_SECRET,
                 "WAHUB_VERIFY_TOKEN": "bench-verify-token",
                 "WAHUB_GRAPH_URL": f"http://127.0.0.1:{closed}",
+                "WAHUB_BOOTSTRAP_ADMIN_KEY": ADMIN_KEY,
             }
+            split = ["--role", "api"] if name == "wahub-split" else []
             yield Server(
-                name, "wahub serve (Meta mode, SQLite, workers on)",
-                [python, "-m", "entrypoints.cli", "serve", "--port", str(port), "--data-dir", str(data)],
+                name, "wahub serve --role api, and a worker process" if split else "wahub serve (Meta mode, SQLite, workers on)",
+                [python, "-m", "entrypoints.cli", "serve", "--port", str(port), "--data-dir", str(data), *split],
                 {**env, **meta}, data / "wahub.db",
             ), port
         elif name in ("bare-full", "bare-normal"):
@@ -194,13 +198,16 @@ def running(server: Server, port: int, log: Path) -> Iterator[subprocess.Popen[b
 
 
 def wait_listening(process: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 30.0) -> None:
-    """uvicorn listens only after the app's start-up (lifespan) has finished."""
+    """Ready once an HTTP request gets any answer: `wahub serve` binds its port before the app's start-up
+    (lifespan) and answers only after it, so a connection alone proves nothing."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.2) as probe:
+            probe.sendall(b"GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+            if probe.recv(1):
+                return
         time.sleep(0.1)
     raise SystemExit(f"server not listening on {port} after {timeout} s:\n{log.read_text()[-3000:]}")
 
@@ -292,8 +299,8 @@ def uvicorn_stack() -> str:
     return f"uvicorn loop={loop} http={http}"
 
 
-def check_tools() -> None:
-    missing = [tool for tool in ("wrk", "taskset") if shutil.which(tool) is None]
+def check_tools(tools: tuple[str, ...] = ("wrk", "taskset")) -> None:
+    missing = [tool for tool in tools if shutil.which(tool) is None]
     if missing:
         raise SystemExit(
             f"missing {', '.join(missing)}: install with `apt-get install -y wrk util-linux` (Debian/Ubuntu)"
@@ -333,6 +340,201 @@ def table(results: list[Figures], connections: int, light: int) -> str:
     return "\n".join(lines)
 
 
+# --- Open loop: fixed offered rates, ingest and end to end apart ------------------------------------------
+
+
+def unique_bodies(count: int) -> list[tuple[bytes, str, str]]:
+    """`count` text-message webhooks, each its own wamid (so each is applied, not deduplicated), with signatures."""
+    template = webhook_body().decode()
+    bodies = []
+    for n in range(count):
+        wamid = f"wamid.BENCH{n:012d}"
+        body = template.replace("wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=", wamid)
+        body = body.replace("16505551234", f"1650{n % 5000:07d}")
+        encoded = body.encode()
+        signature = "sha256=" + hmac.new(APP_SECRET.encode(), encoded, hashlib.sha256).hexdigest()
+        bodies.append((encoded, signature, wamid))
+    return bodies
+
+
+@dataclass
+class OpenLoopFigures:
+    name: str
+    rate: int
+    offered: int
+    acked: int
+    errors: int
+    ack_ms: list[float]
+    visible_ms: list[float]
+    backlog: list[int]
+    cpu_us_per_post: float
+
+    def row(self) -> str:
+        ack = sorted(self.ack_ms)
+        visible = sorted(self.visible_ms)
+        end_to_end = (
+            f"{nearest(visible, 50):>8,.0f} {nearest(visible, 99):>8,.0f} {max(visible, default=float('nan')):>8,.0f}"
+            f" {len(visible) / max(self.acked, 1) * 100:>6.1f} %"
+            if self.visible_ms or self.name.startswith("wahub") else f"{'-':>8} {'-':>8} {'-':>8} {'-':>8}"
+        )
+        trend = " ".join(f"{b:,}" for b in self.backlog) if self.backlog else "-"
+        return (f"{self.name:<12} {self.rate:>6,} | {self.acked / OPEN_LOOP_SECONDS:>7,.0f} {nearest(ack, 50):>7.1f}"
+                f" {nearest(ack, 99):>7.1f} {max(ack, default=float('nan')):>8.1f} {self.errors:>6} |"
+                f" {end_to_end} | {self.cpu_us_per_post:>6,.0f} | {trend}")
+
+
+OPEN_LOOP_SECONDS = 10
+OPEN_LOOP_HEADER = (
+    f"{'server':<12} {'offered':>6} | {'acked/s':>7} {'ack p50':>7} {'p99 ms':>7} {'max ms':>8} {'errors':>6} |"
+    f" {'visible p50':>8} {'p99':>8} {'max ms':>8} {'seen':>8} | {'CPU us':>6} | backlog each second (stored, not applied)"
+)
+
+
+def nearest(ranked: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted values: one that was measured."""
+    if not ranked:
+        return float("nan")
+    return ranked[min(len(ranked) - 1, max(0, -(-len(ranked) * int(p) // 100) - 1))]
+
+
+async def offer(url: str, bodies: list[tuple[bytes, str, str]], rate: int, sent_at: dict[str, float]) -> tuple[list[float], int]:
+    """Open loop: POST n leaves at start + n / rate whatever the answers take; its latency counts from then."""
+    import aiohttp
+
+    latencies: list[float] = []
+    errors = 0
+    connector = aiohttp.TCPConnector(limit=256)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30)) as session:
+        calls: set[asyncio.Task[None]] = set()
+
+        async def post(body: bytes, signature: str, wamid: str, due: float) -> None:
+            nonlocal errors
+            headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+            sent_at[wamid] = due
+            try:
+                async with session.post(url, data=body, headers=headers) as answer:
+                    await answer.read()
+                    if answer.status != 200:
+                        errors += 1
+                        return
+            except (TimeoutError, aiohttp.ClientError):
+                errors += 1
+                return
+            latencies.append((time.time() - due) * 1000)
+
+        start = time.time()
+        for n, (body, signature, wamid) in enumerate(bodies):
+            due = start + n / rate
+            if (wait := due - time.time()) > 0:
+                await asyncio.sleep(wait)
+            task = asyncio.create_task(post(body, signature, wamid, due))
+            calls.add(task)
+            task.add_done_callback(calls.discard)
+        await asyncio.gather(*calls)
+    return latencies, errors
+
+
+async def follow_visible(url: str, visible_at: dict[str, float]) -> None:
+    """wahub's event stream: a message is visible through the API once `message.received` for it is published."""
+    import aiohttp
+
+    headers = {"authorization": f"Bearer {ADMIN_KEY}"}
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None)) as session:
+        async with session.get(f"{url}/v1/events", headers=headers) as stream:
+            event = ""
+            async for raw in stream.content:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event == "message.received":
+                    wamid = json.loads(line[5:]).get("wamid")
+                    if wamid is not None:
+                        visible_at.setdefault(wamid, time.time())
+
+
+def unapplied(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as connection:
+        return int(connection.execute("SELECT count(*) FROM inbox WHERE processed_at IS NULL").fetchone()[0])
+
+
+async def open_loop_run(server: Server, processes: list[subprocess.Popen[bytes]], port: int, rate: int) -> OpenLoopFigures:
+    bodies = unique_bodies(rate * OPEN_LOOP_SECONDS)
+    url = f"http://127.0.0.1:{port}"
+    sent_at: dict[str, float] = {}
+    visible_at: dict[str, float] = {}
+    is_wahub = server.name.startswith("wahub")
+    follower = asyncio.create_task(follow_visible(url, visible_at)) if is_wahub else None
+    await asyncio.sleep(0.5)
+    backlog: list[int] = []
+
+    async def sample() -> None:
+        while True:
+            await asyncio.sleep(1.0)
+            backlog.append(unapplied(server.db) if is_wahub else 0)
+
+    sampler = asyncio.create_task(sample())
+    cpu = sum(cpu_seconds(p.pid) for p in processes)
+    latencies, errors = await offer(f"{url}/webhook", bodies, rate, sent_at)
+    cpu = sum(cpu_seconds(p.pid) for p in processes) - cpu
+    sampler.cancel()
+    if follower is not None:
+        await asyncio.sleep(1.0)  # what is applied within a second of the last POST still counts
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+    visible = [(visible_at[w] - t) * 1000 for w, t in sent_at.items() if w in visible_at]
+    return OpenLoopFigures(
+        name=server.name, rate=rate, offered=len(bodies), acked=len(latencies), errors=errors, ack_ms=latencies,
+        visible_ms=visible, backlog=backlog if is_wahub else [], cpu_us_per_post=cpu * 1e6 / max(len(latencies), 1),
+    )
+
+
+def open_loop(work: Path, names: list[str], rates: list[int]) -> None:
+    """Each server, fresh, at each offered rate; the load generator on core 1, the server on core 0
+    (`wahub-split`: its API process on core 0, its worker process on core 1 beside the generator)."""
+    import uvloop
+
+    print(f"open loop: {OPEN_LOOP_SECONDS} s per rate, every POST its own wamid; load generator (aiohttp) on core "
+          f"{LOAD_CORE}; load average {os.getloadavg()[0]:.2f}")
+    print(OPEN_LOOP_HEADER)
+    print("-" * len(OPEN_LOOP_HEADER))
+    os.sched_setaffinity(0, {int(LOAD_CORE)})
+    for rate in rates:
+        for server, port in servers(work / f"open-{rate}", names):
+            with running(server, port, work / f"{server.name}-{rate}.log") as process:
+                processes = [process]
+                with worker_beside(server) as worker:
+                    if worker is not None:
+                        processes.append(worker)
+                    figures = uvloop.run(open_loop_run(server, processes, port, rate))
+            print(figures.row(), flush=True)
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+@contextlib.contextmanager
+def worker_beside(server: Server) -> Iterator[subprocess.Popen[bytes] | None]:
+    if server.name != "wahub-split":
+        yield None
+        return
+    log = server.db.parent / "worker.log"
+    with log.open("wb") as out:
+        worker = subprocess.Popen(
+            ["taskset", "-c", LOAD_CORE, sys.executable, "-m", "entrypoints.cli", "serve", "--role", "worker",
+             "--data-dir", str(server.db.parent)],
+            env=server.env, cwd=ROOT, stdout=out, stderr=out,
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while b"wahub worker applying" not in log.read_bytes():
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"the worker did not start:\n{log.read_text()[-3000:]}")
+                time.sleep(0.1)
+            yield worker
+        finally:
+            stop(worker)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="3 s per server instead of 10")
@@ -340,14 +542,24 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64, help="in flight for the throughput run")
     parser.add_argument("--light", type=int, default=16, help="in flight for the latency run that follows it")
     parser.add_argument("--only", default="wahub,bare-full,bare-normal,pywa", help="comma-separated servers")
+    parser.add_argument("--open-loop", metavar="RATES",
+                        help="instead: offer POSTs at these fixed rates (e.g. 1000,2000,4000), ingest and end to end"
+                             " apart; servers as --only, plus wahub-split (api and worker processes)")
     arguments = parser.parse_args()
-    check_tools()
+    check_tools(("taskset",) if arguments.open_loop else ("wrk", "taskset"))
     seconds = arguments.duration or (3 if arguments.quick else 10)
     names = [n for n in arguments.only.split(",") if n]
+    if "wahub-split" in names and not arguments.open_loop:
+        raise SystemExit("wahub-split is measured in the open loop only (--open-loop)")
     if "pywa" in names and importlib.util.find_spec("starlette") is None:
         print("pywa: skipped (its server needs starlette: `.venv/bin/pip install 'pywa[server]'`)")
         names.remove("pywa")
 
+    if arguments.open_loop:
+        print(machine())
+        with tempfile.TemporaryDirectory(prefix="wahub-bench-") as tmp:
+            open_loop(Path(tmp), names, [int(rate) for rate in arguments.open_loop.split(",")])
+        return 0
     body = webhook_body()
     signature = "sha256=" + hmac.new(APP_SECRET.encode(), body, hashlib.sha256).hexdigest()
     print(machine())

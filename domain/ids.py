@@ -37,15 +37,26 @@ WabaId = NewType("WabaId", str)
 Wamid = NewType("Wamid", str)
 """Meta's id of one message, `wamid.` followed by an opaque token."""
 
+MediaId = NewType("MediaId", str)
+"""Meta's id of one uploaded or received media file: digits, used as a Graph path segment."""
+
 MessageId = NewType("MessageId", str)
 """wahub's own id of a message: random, so stored documents never hot-spot on a growing key."""
 
+GRAPH_ID_PATTERN = r"[0-9]{1,32}"
+MESSAGE_ID_PATTERN = r"msg_[0-9a-f]{32}"
+_E164_DIGITS_PATTERN = r"[1-9][0-9]{6,14}"
+_BSUID_PATTERN = r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}"
+CUSTOMER_ID_PATTERN = rf"\+[0-9\s\-().]{{7,40}}|{_E164_DIGITS_PATTERN}|{_BSUID_PATTERN}"
+"""A customer as a URL path names them: their number ('+' with the separators E.164 tolerates, or digits)
+or their BSUID; `parse_customer_id` then checks the number itself."""
+
 _E164_SEPARATORS = re.compile(r"[\s\-().]")
-_E164_DIGITS = re.compile(r"[1-9][0-9]{6,14}")
-_BSUID = re.compile(r"[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}")
-_GRAPH_ID = re.compile(r"[0-9]{1,32}")
+_E164_DIGITS = re.compile(_E164_DIGITS_PATTERN)
+_BSUID = re.compile(_BSUID_PATTERN)
+_GRAPH_ID = re.compile(GRAPH_ID_PATTERN)
 _WAMID = re.compile(r"wamid\.[A-Za-z0-9_\-=+/.]{1,480}")
-_MESSAGE_ID = re.compile(r"msg_[0-9a-f]{32}")
+_MESSAGE_ID = re.compile(MESSAGE_ID_PATTERN)
 
 
 def parse_wa_id(raw: str) -> WaId:
@@ -102,6 +113,11 @@ def parse_phone_number_id(raw: str) -> PhoneNumberId:
 
 def parse_waba_id(raw: str) -> WabaId:
     return WabaId(_graph_id(raw, "WhatsApp Business Account id"))
+
+
+def parse_media_id(raw: str) -> MediaId:
+    """Digits only, so an id can never leave its Graph path segment (`../x`) or add a query (`1?fields=`)."""
+    return MediaId(_graph_id(raw, "media id"))
 
 
 def parse_wamid(raw: str) -> Wamid:

@@ -55,6 +55,12 @@ class CloudApiError(Exception):
         super().__init__(f"(#{code}) {title}" + (f": {details}" if details else ""))
 
     @property
+    def names_nothing(self) -> bool:
+        """Meta answered that the id or name in the request names no object (100 with subcode 33, or a
+        template name it does not know, 2593002)."""
+        return self.code == 100 and self.subcode in (33, 2593002)
+
+    @property
     def retryable(self) -> bool:
         if self.transient is not None:
             return self.transient

@@ -94,7 +94,10 @@ class MessageTemplate(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 PLACEHOLDER = re.compile(r"\{\{([^{}]*)\}\}")
-_NAME = re.compile(r"[a-z0-9_]+")
+_NAME_CHARACTER = r"[a-z0-9_]"
+TEMPLATE_NAME_PATTERN = _NAME_CHARACTER + r"{1,512}"
+"""Meta's template names: lowercase letters, digits and underscores, at most 512 of them."""
+_NAME = re.compile(_NAME_CHARACTER + "+")
 _LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
 _POSITIONAL = re.compile(r"[1-9][0-9]*")
 _NAMED = re.compile(r"[a-z][a-z0-9_]*")

@@ -32,9 +32,13 @@ def print_table(columns: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 @contextmanager
 def progress_bar(description: str, total: float | None, *, in_bytes: bool = False) -> Iterator[Progress]:
-    """A bar on stderr for long work (backup, template sync); the caller advances task 0."""
+    """A bar on stderr for long work (backup, template sync); the caller advances task 0.
+
+    Drawn only on a terminal: in a log file or a pipe it would be noise, the result line says it all.
+    """
     amount = DownloadColumn() if in_bytes else TaskProgressColumn()
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), amount, TimeRemainingColumn(), console=stderr)
+    columns = (TextColumn("{task.description}"), BarColumn(), amount, TimeRemainingColumn())
+    bar = Progress(*columns, console=stderr, disable=not stderr.is_terminal)
     with bar:
         bar.add_task(description, total=total)
         yield bar

@@ -31,6 +31,7 @@ from application.queries import (
 )
 from application.rate_limiter import RateLimiter
 from application.receive_message import ReceiveMessage
+from application.retention import PruneRetained
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
 from application.setup_checks import RunSetupChecks, SendTestMessage
@@ -116,6 +117,14 @@ class Container(containers.DeclarativeContainer):
     list_templates = providers.Singleton(ListTemplates, templates=stores.provided.templates)
     upload_media = providers.Singleton(
         UploadMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs, clock=clock
+    )
+    prune_retained = providers.Singleton(
+        PruneRetained,
+        inbox=stores.provided.inbox,
+        idempotency_keys=stores.provided.idempotency_keys,
+        messages=stores.provided.messages,
+        clock=clock,
+        keep=providers.Callable(timedelta, days=settings.provided.retention_days),
     )
     download_inbound_media = providers.Singleton(
         DownloadInboundMedia, cloud_api=cloud_api, media=stores.provided.media, blobs=blobs, clock=clock

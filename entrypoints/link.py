@@ -4,7 +4,8 @@ The API process listens on a Unix socket named after the data directory; each wo
 Down the line go wake-ups: a webhook POST was stored, a message was queued, so the worker claims new
 work at once instead of polling the database. Up the line come the live events the worker's use cases
 publish (a message applied, a status moved), which the API process publishes to its own event stream:
-SSE clients of the API see what the worker applied, numbered and resumable there.
+SSE clients of the API see what the worker applied, numbered and resumable there; and the reports of
+the worker's loops, which the API's /metrics count as if the loops ran there.
 
 Nothing on the line is needed for correctness: the work is in the shared database, and a worker that
 misses a wake-up finds the work on its next poll; events published while the line is down are lost to
@@ -27,8 +28,11 @@ from typing import Literal
 
 import msgspec
 
+from application.dispatch_outbound import DispatchReport
 from application.ports import LiveEvents
+from application.process_inbox_event import InboxReport
 from application.records import LiveEvent
+from entrypoints.http.metrics import Metrics
 
 log = logging.getLogger("wahub.link")
 
@@ -52,7 +56,17 @@ class Published(msgspec.Struct, tag="published", tag_field="frame"):
     data: dict[str, object]
 
 
-Frame = Hello | Wake | Published
+class Applied(msgspec.Struct, tag="applied", tag_field="frame"):
+    """What one pass of the worker's inbox loop applied: counted in the API process's /metrics."""
+
+    report: InboxReport
+
+
+class Dispatched(msgspec.Struct, tag="dispatched", tag_field="frame"):
+    report: DispatchReport
+
+
+Frame = Hello | Wake | Published | Applied | Dispatched
 _encoder = msgspec.msgpack.Encoder()
 _decoder = msgspec.msgpack.Decoder(Frame)
 _LENGTH = struct.Struct(">I")
@@ -82,9 +96,10 @@ async def _read(reader: asyncio.StreamReader) -> Frame:
 class ApiLink:
     """The API side: wakes every connected worker, publishes what they publish."""
 
-    def __init__(self, address: str, live_events: LiveEvents, simulator_url: str | None) -> None:
+    def __init__(self, address: str, live_events: LiveEvents, metrics: Metrics, simulator_url: str | None) -> None:
         self._address = address
         self._live = live_events
+        self._metrics = metrics
         self._hello = _framed(Hello(simulator_url=simulator_url))
         self._workers: set[asyncio.StreamWriter] = set()
         self._pending: set[Queue] = set()
@@ -126,6 +141,10 @@ class ApiLink:
                 frame = await _read(reader)
                 if isinstance(frame, Published):
                     await self._live.publish(frame.type, frame.data)
+                elif isinstance(frame, Applied):
+                    self._metrics.applied(frame.report)
+                elif isinstance(frame, Dispatched):
+                    self._metrics.dispatched(frame.report)
         except (asyncio.IncompleteReadError, ConnectionError, msgspec.DecodeError):
             pass  # the worker stopped (or died): it reconnects when it is back
         finally:
@@ -187,8 +206,17 @@ class WorkerLink:
                 self._writer = None
 
     def publish(self, type: str, data: dict[str, object]) -> None:
+        self._send(Published(type=type, data=data))
+
+    def applied(self, report: InboxReport) -> None:
+        self._send(Applied(report=report))
+
+    def dispatched(self, report: DispatchReport) -> None:
+        self._send(Dispatched(report=report))
+
+    def _send(self, frame: Frame) -> None:
         if self._writer is not None and not self._writer.is_closing():
-            self._writer.write(_framed(Published(type=type, data=data)))
+            self._writer.write(_framed(frame))
 
     def close(self) -> None:
         if self._writer is not None:

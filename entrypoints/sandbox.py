@@ -7,6 +7,7 @@ restart must find the same one.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -78,6 +79,9 @@ def _read(path: Path) -> BusinessAccount | None:
 
 
 def _write(path: Path, identity: BusinessAccount) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(msgspec.json.format(msgspec.json.encode(identity)))
-    path.chmod(0o600)
+    """The secrets go to a file created readable by the user only, then take the place of the old one at once."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+        file.write(msgspec.json.format(msgspec.json.encode(identity)))
+    os.replace(draft, path)

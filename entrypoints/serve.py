@@ -13,9 +13,11 @@ from entrypoints.arguments import TCP_PORT, OneOf, command_settings, data_dir_op
 from entrypoints.container import Container, Role
 from entrypoints.http.app import create_app
 from entrypoints.http.runtime import Runtime
+from entrypoints.logs import LOG_FORMATS, LogFormat, configure_logging
 from entrypoints.resources import open_stores
-from entrypoints.sandbox import business_account
+from entrypoints.sandbox import BusinessAccount, business_account
 from entrypoints.settings import Settings
+from entrypoints.sockets import listening_socket
 from entrypoints.worker_process import serve_worker
 
 ROLES = ("all", "api", "worker")
@@ -32,24 +34,46 @@ ROLES = ("all", "api", "worker")
     help="api: webhook and API only; worker: inbox, dispatcher and media only (beside an api on the same data dir)",
 )
 @data_dir_option
-def serve(host: str, port: int, role: Role, data_dir: Path | None) -> int:
+@click.option(
+    "--log-format", type=OneOf(LOG_FORMATS), default="text", show_default=True, help="log lines on stderr, or JSON"
+)
+def serve(host: str, port: int, role: Role, data_dir: Path | None, log_format: LogFormat) -> int:
     """Run the webhook, the HTTP API and the workers (or one side of them: --role)."""
     settings = command_settings(data_dir)
     asyncio.run(_check_store(settings))
-    if role == "worker":
+    if role == "worker":  # its account is read once the API process has made it (entrypoints/worker_process.py)
+        configure_logging(log_format, _secrets(settings))
         serve_worker(settings, announce=lambda line: print(line, flush=True))
         return 0
+    account = business_account(settings)
+    configure_logging(log_format, _secrets(settings, account))
+    sock = listening_socket(host, port, "--port")
     local_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    container = Container(
-        settings=settings,
-        account=business_account(settings),
-        webhook_url=f"http://{local_host}:{port}/webhook",
-    )
     base_url = f"http://{local_host}:{port}"
-    app = create_app(container, announce=lambda runtime: print(banner(runtime, base_url), flush=True), role=role)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    container = Container(settings=settings, account=account, webhook_url=f"{base_url}/webhook")
+    failures: list[Exception] = []
+    app = create_app(
+        container,
+        announce=lambda runtime: print(banner(runtime, base_url), flush=True),
+        role=role,
+        startup_failed=failures.append,
+    )
+    logging.getLogger("uvicorn.error").addFilter(lambda _: not failures)  # the start-up failure is our one line
+    config = uvicorn.Config(app, log_level="warning", limit_concurrency=settings.max_connections, log_config=None)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except SystemExit:
+        if failures:
+            raise failures[0] from None
+        raise
     return 0
+
+
+def _secrets(settings: Settings, account: BusinessAccount | None = None) -> tuple[str, ...]:
+    """Masked in every log line, whoever logs them."""
+    given = (settings.access_token, settings.app_secret, settings.bootstrap_admin_key, settings.metrics_key)
+    generated = () if account is None else (account.access_token, account.app_secret, account.verify_token)
+    return (*generated, *(secret for secret in given if secret))
 
 
 async def _check_store(settings: Settings) -> None:

@@ -38,6 +38,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     messaging_tier: int | None = 250
     max_webhook_bytes: int = 3 * 1024 * 1024
     max_upload_bytes: int = 100 * 1000 * 1000
+    max_json_bytes: int = 64 * 1024
+    """Every JSON route of the API; a send or a template is a few KiB at most."""
+    max_connections: int = 256
+    """Open connections the server serves at once; beyond, new ones get a 503 until one closes."""
+    max_unverified_webhooks: int = 8
+    """Webhook bodies read at once before their signature is checked: memory unsigned traffic can hold."""
+    metrics_key: str | None = None
+    """When set, /metrics answers only `Authorization: Bearer <this key>`."""
+    retention_days: int = 7
+    """How long applied webhook POSTs and orphan parked statuses are kept before they are pruned."""
     bootstrap_admin_key: str | None = None
     simulator_port: int = 0
     """Sandbox mode: where the simulator listens; 0 picks a free port (the banner shows it)."""
@@ -77,6 +87,11 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         messaging_tier=TIERS[_choice(env, "WAHUB_MESSAGING_TIER", tuple(TIERS), "250")],
         max_webhook_bytes=_integer(env, "WAHUB_MAX_WEBHOOK_BYTES", 3 * 1024 * 1024, 1024, 100 * 1024 * 1024),
         max_upload_bytes=_integer(env, "WAHUB_MAX_UPLOAD_BYTES", 100 * 1000 * 1000, 1024, 1024 * 1024 * 1024),
+        max_json_bytes=_integer(env, "WAHUB_MAX_JSON_BYTES", 64 * 1024, 1024, 1024 * 1024),
+        max_connections=_integer(env, "WAHUB_MAX_CONNECTIONS", 256, 8, 100_000),
+        max_unverified_webhooks=_integer(env, "WAHUB_MAX_UNVERIFIED_WEBHOOKS", 8, 1, 1000),
+        metrics_key=_optional(env, "WAHUB_METRICS_KEY"),
+        retention_days=_integer(env, "WAHUB_RETENTION_DAYS", 7, 1, 3650),
         bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
         simulator_port=_integer(env, "WAHUB_SIMULATOR_PORT", 0, 0, 65535),
         dispatch_lease_seconds=_integer(env, "WAHUB_DISPATCH_LEASE_SECONDS", 30, 1, 3600),

@@ -17,7 +17,6 @@ import msgspec
 from dependency_injector import providers
 
 from entrypoints.container import Container, resolved
-from entrypoints.http.metrics import Metrics
 from entrypoints.link import RelayedLiveEvents, WorkerLink, link_address
 from entrypoints.sandbox import business_account
 from entrypoints.settings import Settings
@@ -50,7 +49,7 @@ async def run_worker(settings: Settings, announce: Callable[[str], None]) -> Non
     container.live_events.override(providers.Object(RelayedLiveEvents(link)))
     await resolved(container.init_resources)
     try:
-        workers = await local_workers(container, Metrics())
+        workers = await local_workers(container, link)
         link.on_wake = workers.wake
         following = asyncio.create_task(link.run(hello), name="link to the API")
         tasks = [*workers.start(), following]

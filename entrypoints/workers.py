@@ -12,13 +12,14 @@ import logging
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
+from application.retention import PruneRetained
 from entrypoints.container import Container, resolved
-from entrypoints.http.metrics import Metrics
+from entrypoints.logs import failure
 
 log = logging.getLogger("wahub.workers")
 
@@ -26,6 +27,8 @@ INBOX_BATCH = 200
 MAX_PAUSE_SECONDS = 30.0
 DISPATCH_IDLE_SECONDS = 0.05
 BATCHES_IN_FLIGHT = 16
+PRUNE_PAUSE_SECONDS = 0.05
+RETENTION_IDLE_SECONDS = 600.0
 
 
 class Worker:
@@ -60,9 +63,11 @@ class Worker:
             try:
                 pause = await self._step()
                 failures = 0
-            except Exception:
+            except Exception as error:
                 failures += 1
-                log.exception("%s step failed (%d in a row); retrying", self.name, failures)
+                failure(
+                    log, "worker.failed", f"{self.name} step failed; retrying", error, worker=self.name, in_a_row=failures
+                )
                 await asyncio.sleep(min(0.1 * 2**failures, MAX_PAUSE_SECONDS))
                 continue
             if pause > 0:
@@ -72,11 +77,12 @@ class Worker:
 
 @dataclass(frozen=True)
 class LocalWorkers:
-    """The three loops in this process: what `wahub serve` runs beside the API (role all) or alone (role worker)."""
+    """The loops in this process: what `wahub serve` runs beside the API (role all) or alone (role worker)."""
 
     inbox: Worker
     dispatcher: Worker
     media: Worker
+    retention: Worker
 
     def wake(self, queue: Literal["inbox", "outbox"]) -> None:
         """A webhook POST was stored ("inbox": its media may be due too) or a message queued ("outbox")."""
@@ -87,14 +93,24 @@ class LocalWorkers:
             self.dispatcher.wake()
 
     def start(self) -> list[asyncio.Task[None]]:
-        return [asyncio.create_task(worker.run(), name=worker.name) for worker in (self.inbox, self.dispatcher, self.media)]
+        workers = (self.inbox, self.dispatcher, self.media, self.retention)
+        return [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
 
 
-async def local_workers(container: Container, metrics: Metrics) -> LocalWorkers:
+class Reports(Protocol):
+    """Where the loops' reports go: this process's metrics, or (role worker) the API process's, over the link."""
+
+    def applied(self, report: InboxReport) -> None: ...
+
+    def dispatched(self, report: DispatchReport) -> None: ...
+
+
+async def local_workers(container: Container, reports: Reports) -> LocalWorkers:
     return LocalWorkers(
-        inbox=inbox_worker(await resolved(container.process_inbox_event), metrics.applied),
-        dispatcher=dispatcher(await resolved(container.dispatch_outbound), metrics.dispatched),
+        inbox=inbox_worker(await resolved(container.process_inbox_event), reports.applied),
+        dispatcher=dispatcher(await resolved(container.dispatch_outbound), reports.dispatched),
         media=media_downloader(await resolved(container.download_inbound_media)),
+        retention=pruner(await resolved(container.prune_retained)),
     )
 
 
@@ -122,7 +138,7 @@ def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport],
         if task.cancelled():
             return
         if (error := task.exception()) is not None:
-            log.error("dispatcher batch failed; its entries are retried when their lease ends", exc_info=error)
+            failure(log, "worker.failed", "dispatcher batch failed; its entries are retried when their lease ends", error)
             return
         on_report(task.result())
 
@@ -145,6 +161,15 @@ def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport],
         await asyncio.gather(*sending, return_exceptions=True)
 
     return Worker("dispatcher", step, stop)
+
+
+def pruner(prune: PruneRetained) -> Worker:
+    """A batch, a short pause for the webhooks waiting on the store's writer, the next batch; idle, a long pause."""
+
+    async def step() -> float:
+        return PRUNE_PAUSE_SECONDS if await prune() > 0 else RETENTION_IDLE_SECONDS
+
+    return Worker("retention", step)
 
 
 def media_downloader(download: DownloadInboundMedia) -> Worker:

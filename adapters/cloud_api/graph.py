@@ -10,8 +10,10 @@ so the dispatcher decides retrying from Meta's code alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import TracebackType
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import msgspec
@@ -32,7 +34,8 @@ from adapters.cloud_api.graph_wire import (
     template_body,
 )
 from application.ports import MediaUrl, PhoneNumberInfo, SendRequest
-from domain.ids import PhoneNumberId, WabaId, Wamid
+from domain.errors import InvalidIdentifier
+from domain.ids import PhoneNumberId, WabaId, Wamid, parse_media_id
 from domain.meta_errors import CloudApiError
 from domain.setup import TokenInfo
 from domain.templates import MessageTemplate, TemplateStatus
@@ -43,6 +46,8 @@ GRAPH_PAGE_SIZE = 100
 PHONE_NUMBER_FIELDS = {
     "fields": "id,display_phone_number,verified_name,quality_rating,code_verification_status,name_status,throughput"
 }
+META_MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
+"""Where Meta's `GET /{media-id}` points its download URLs; the Bearer token goes to no other host."""
 
 T = TypeVar("T")
 
@@ -66,8 +71,13 @@ class GraphCloudApi:
         base_url: str = META_GRAPH_URL,
         version: str = DEFAULT_VERSION,
         client: httpx.AsyncClient | None = None,
+        media_hosts: Iterable[str] = META_MEDIA_HOSTS,
     ) -> None:
         self._root = f"{base_url.rstrip('/')}/{version}"
+        graph = urlsplit(base_url)
+        self._media_origins = {("https", host, None) for host in media_hosts} | {
+            (graph.scheme, graph.hostname, graph.port)
+        }
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._access_token = access_token
         self._owns_client = client is None
@@ -113,16 +123,25 @@ class GraphCloudApi:
 
     async def media_url(self, media_id: str) -> MediaUrl:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#retrieve-media-url"""
-        return (await self._call("GET", media_id, MediaUrlAnswer)).to_port()
+        return (await self._call("GET", _media_path(media_id), MediaUrlAnswer)).to_port()
 
     async def download_media(self, url: str) -> bytes:
-        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#download-media (Bearer required)"""
+        """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#download-media (Bearer required)
+
+        The URL comes from Meta's answer, yet the token goes with it: only to Meta's media hosts (https)
+        or the Graph host we were configured with (the simulator), never where a tampered answer points.
+        """
+        parts = urlsplit(url)
+        if (parts.scheme, parts.hostname, parts.port) not in self._media_origins:
+            origin = f"{parts.scheme}://{parts.netloc}"
+            refusal = f"{origin} is not a media host wahub trusts with its token"
+            raise CloudApiError(1, "Media URL refused", details=refusal, transient=False)
         response = await self._send("GET", url)
         return response.content
 
     async def delete_media(self, media_id: str) -> None:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#delete-media"""
-        await self._call("DELETE", media_id, Success)
+        await self._call("DELETE", _media_path(media_id), Success)
 
     async def create_template(self, waba_id: WabaId, template: MessageTemplate) -> MessageTemplate:
         """https://developers.facebook.com/docs/whatsapp/business-management-api/message-templates"""
@@ -189,3 +208,11 @@ class GraphCloudApi:
         if response.is_error:
             raise graph_errors.from_answer(response)
         return response
+
+
+def _media_path(media_id: str) -> str:
+    """The id as a path segment, refused (not sent with our token) when it could escape it."""
+    try:
+        return parse_media_id(media_id)
+    except InvalidIdentifier as error:
+        raise CloudApiError(100, "Invalid media id", details=str(error), transient=False) from None

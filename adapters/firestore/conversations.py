@@ -77,7 +77,8 @@ class FirestoreConversationStore:
         if cursor is not None:
             at, after = decode_cursor(cursor)
             query = query.start_after({"last_activity_at": at, "position": after})
-        found = [from_payload(s.to_dict(), Conversation) async for s in query.limit(limit + 1).stream()]
+        page_query = query.select([PAYLOAD]).limit(limit + 1)
+        found = [from_payload(s.to_dict(), Conversation) async for s in page_query.stream()]
         page = found[:limit]
         if len(found) <= limit or not page:
             return Page(items=page)

@@ -35,3 +35,13 @@ def utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
+async def delete_found(client: Any, query: Any) -> int:
+    """Delete every document `query` finds, in one batch (queries here are limited to a few hundred)."""
+    batch = client.batch()
+    found = 0
+    async for snapshot in query.stream():
+        batch.delete(snapshot.reference)
+        found += 1
+    if found:
+        await batch.commit()
+    return found

@@ -6,8 +6,17 @@ from datetime import datetime
 from typing import Any
 
 from google.cloud.firestore_v1.async_transaction import async_transactional
+from google.cloud.firestore_v1.base_query import FieldFilter
 
-from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, document_key, from_payload, to_payload, utc
+from adapters.firestore.documents import (
+    PAYLOAD,
+    TRANSACTION_ATTEMPTS,
+    delete_found,
+    document_key,
+    from_payload,
+    to_payload,
+    utc,
+)
 from application.records import CachedResult
 from domain.ids import MessageId
 
@@ -36,3 +45,7 @@ class FirestoreIdempotencyKeys:
 
         result: CachedResult = await bind(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return result
+
+    async def prune_expired(self, now: datetime, limit: int) -> int:
+        query = self._keys.where(filter=FieldFilter("expires_at", "<=", utc(now))).limit(max(limit, 0))
+        return await delete_found(self._client, query)

@@ -9,7 +9,7 @@ from typing import Any
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
-from adapters.firestore.documents import TRANSACTION_ATTEMPTS, utc
+from adapters.firestore.documents import TRANSACTION_ATTEMPTS, delete_found, utc
 from application.records import InboxEvent
 
 
@@ -49,3 +49,12 @@ class FirestoreInbox:
                 transaction.update(reference, {"processed": True, "processed_at": utc(at)})
 
         await mark(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        query = (
+            self._events.where(filter=FieldFilter("processed", "==", True))
+            .where(filter=FieldFilter("processed_at", "<", utc(processed_before)))
+            .order_by("processed_at")
+            .limit(max(limit, 0))
+        )
+        return await delete_found(self._client, query)

@@ -11,6 +11,7 @@ from typing import Any
 import msgspec
 
 from adapters.firestore.day_tallies import read_days, read_quarters
+from adapters.firestore.message_fields import RESPONSE_SECONDS
 from domain.analytics import (
     AnalyticsQuery,
     DailyResponseTimes,
@@ -52,12 +53,10 @@ class FirestoreMessageAnalytics:
         return [PricingCount(category=category, type=kind, count=int(n)) for category, kind, n in sorted(pricing)]
 
     async def response_times(self, query: AnalyticsQuery) -> list[DailyResponseTimes]:
-        histograms = await read_days(self._client, "response", query)
-        totals = await read_days(self._client, "response_seconds", query)
         days = []
-        for day, buckets in histograms.items():
-            histogram = {int(bucket): int(n) for bucket, n in buckets.items()}
-            total = float(totals[day]["total"]) if day in totals else 0.0
+        for day, buckets in (await read_days(self._client, "response", query)).items():
+            histogram = {int(bucket): int(n) for bucket, n in buckets.items() if bucket != RESPONSE_SECONDS}
+            total = float(buckets[RESPONSE_SECONDS])
             days.append(daily_response_times(
                 day, sum(histogram.values()), total, lambda rank: histogram_value_at_rank(histogram, rank)
             ))

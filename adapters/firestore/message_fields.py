@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import msgspec
 
-from adapters.firestore.documents import PAYLOAD, to_payload, utc
+from adapters.firestore.documents import PAYLOAD, document_key, to_payload, utc
 from domain.analytics import RESOLUTION, histogram_bucket
 from domain.content import Template
 from domain.messages import Direction, Message
 
 QUARTER_MINUTES = int(RESOLUTION.total_seconds() // 60)
+RESPONSE_SECONDS = "seconds"
+"""Beside the histogram's bucket counts, the key of the first responses' summed seconds (for the mean)."""
 
 NO_PRICING_TYPE = ""
 """Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
@@ -43,6 +46,32 @@ def message_fields(message: Message) -> dict[str, Any]:
     }
 
 
+def thread(client: Any, phone_number_id: str, customer_id: str) -> Any:
+    """One conversation's own collection of message copies, `thread_<conversation key>`.
+
+    Its own collection id, not a `thread` subcollection: the emulator answers a query by scanning every
+    document with the queried collection id, whatever its parent, so only an id of its own keeps a
+    history page's cost to the conversation's size (docs/firestore.md).
+    """
+    return client.collection(f"thread_{document_key(phone_number_id, customer_id)}")
+
+
+def thread_copy(client: Any, message: Message) -> Any:
+    return thread(client, message.phone_number_id, message.customer_id).document(message.id)
+
+
+def thread_position(at: datetime, message_id: str) -> str:
+    """Time (fixed width, UTC) then id, as text that sorts like the pair: one field to order on, which
+    Firestore's automatic single-field index serves in every collection (a composite index cannot be
+    declared for collection ids made at run time)."""
+    return f"{utc(at):%Y-%m-%dT%H:%M:%S.%f}|{message_id}"
+
+
+def thread_fields(message: Message) -> dict[str, Any]:
+    """What a history page reads, and the one field it orders on."""
+    return {PAYLOAD: to_payload(message), "position": thread_position(message.created_at, message.id)}
+
+
 def tallies(message: Message) -> dict[Tally, float]:
     """What the message adds to the tallies; a changed message moves the difference (see day_tallies)."""
     at = utc(message.created_at)
@@ -55,7 +84,7 @@ def tallies(message: Message) -> dict[Tally, float]:
             counts[("template", _key(template))] = 1
         if message.response_seconds is not None:
             counts[("response", str(histogram_bucket(message.response_seconds)))] = 1
-            counts[("response_seconds", "total")] = message.response_seconds
+            counts[("response", RESPONSE_SECONDS)] = message.response_seconds
     if (failure := message.status.failure) is not None:
         counts[("failure", _key([failure.code, failure.title]))] = 1
     if (pricing := message.pricing) is not None:

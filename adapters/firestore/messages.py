@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import random
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from google.api_core.exceptions import AlreadyExists
+from google.api_core.exceptions import Aborted, AlreadyExists
 from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.day_tallies import count_change
-from adapters.firestore.documents import TRANSACTION_ATTEMPTS, document_key, from_payload
+from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, delete_found, document_key, from_payload, utc
 from adapters.firestore.message_analytics import FirestoreMessageAnalytics
-from adapters.firestore.message_fields import message_fields
+from adapters.firestore.message_fields import message_fields, thread, thread_copy, thread_fields, thread_position
 from application.paging import decode_cursor, encode_cursor
 from application.records import Page
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
@@ -23,6 +25,8 @@ from domain.messages import Message, Pricing
 from domain.status import StatusEvent
 
 ParkedStatus = tuple[StatusEvent, Pricing | None]
+COMMIT_ATTEMPTS = 6
+"""A busy day's tally shards are contended: a batch Firestore aborts wrote nothing, so it is committed again."""
 
 
 class FirestoreMessageStore:
@@ -37,14 +41,23 @@ class FirestoreMessageStore:
         """The message and its wamid claim are created in one batch: either both exist already, or neither did."""
         batch = self._client.batch()
         batch.create(self._messages.document(message.id), message_fields(message))
+        batch.create(thread_copy(self._client, message), thread_fields(message))
         if message.wamid is not None:
             batch.create(self._wamid_ref(message.wamid), {"message_id": message.id})
         count_change(batch, self._client, None, message)
-        try:
-            await batch.commit()
-        except AlreadyExists:
-            return False
-        return True
+        attempt = 1
+        while True:
+            try:
+                await batch.commit()
+            except AlreadyExists:
+                return False
+            except Aborted:
+                if attempt == COMMIT_ATTEMPTS:
+                    raise
+                await asyncio.sleep(random.uniform(0, 0.05 * 2**attempt))
+                attempt += 1
+            else:
+                return True
 
     async def get(self, message_id: MessageId) -> Message | None:
         snapshot = await self._messages.document(message_id).get()
@@ -66,6 +79,9 @@ class FirestoreMessageStore:
             before = from_payload(snapshot.to_dict(), Message)
             after = change(from_payload(snapshot.to_dict(), Message))
             transaction.set(reference, message_fields(after))
+            transaction.set(thread_copy(self._client, after), thread_fields(after))
+            if (before.phone_number_id, before.customer_id) != (after.phone_number_id, after.customer_id):
+                transaction.delete(thread_copy(self._client, before))
             if after.wamid is not None and after.wamid != before.wamid:
                 transaction.set(self._wamid_ref(after.wamid), {"message_id": after.id})
             count_change(transaction, self._client, before, after)
@@ -77,16 +93,13 @@ class FirestoreMessageStore:
     async def history(
         self, phone_number_id: PhoneNumberId, customer_id: CustomerId, *, cursor: str | None, limit: int
     ) -> Page[Message]:
-        query = (
-            self._messages.where(filter=FieldFilter("phone_number_id", "==", phone_number_id))
-            .where(filter=FieldFilter("customer_id", "==", customer_id))
-            .order_by("created_at", direction=firestore.Query.DESCENDING)
-            .order_by("id", direction=firestore.Query.DESCENDING)
-        )
+        """One query on the conversation's own thread copies, reading only the payload: on the emulator a query's
+        cost follows the documents it scans and returns (docs/firestore.md)."""
+        query = thread(self._client, phone_number_id, customer_id).order_by("position", direction=firestore.Query.DESCENDING)
         if cursor is not None:
-            at, key = decode_cursor(cursor)
-            query = query.start_after({"created_at": at, "id": key})
-        found = [from_payload(s.to_dict(), Message) async for s in query.limit(limit + 1).stream()]
+            query = query.start_after({"position": thread_position(*decode_cursor(cursor))})
+        page_query = query.select([PAYLOAD]).limit(limit + 1)
+        found = [from_payload(s.to_dict(), Message) async for s in page_query.stream()]
         page = found[:limit]
         more = len(found) > limit and bool(page)
         return Page(items=page, next_cursor=encode_cursor(page[-1].created_at, page[-1].id) if more else None)
@@ -98,9 +111,21 @@ class FirestoreMessageStore:
         async def append(transaction: Any) -> None:
             snapshot = await reference.get(transaction=transaction)
             parked = snapshot.get("statuses") if snapshot.exists else []
-            transaction.set(reference, {"statuses": [*parked, msgspec.json.encode((event, pricing)).decode()]})
+            first_reported = snapshot.to_dict().get("reported_at") if snapshot.exists else None
+            transaction.set(
+                reference,
+                {
+                    "statuses": [*parked, msgspec.json.encode((event, pricing)).decode()],
+                    "reported_at": first_reported or utc(event.at),
+                },
+            )
 
         await append(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        """Documents parked before `reported_at` was kept are never pruned: they predate this rule."""
+        query = self._parked.where(filter=FieldFilter("reported_at", "<", utc(reported_before))).limit(max(limit, 0))
+        return await delete_found(self._client, query)
 
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         reference = self._parked.document(document_key(wamid))

@@ -13,6 +13,7 @@ from typing import Any
 from adapters.firestore import day_tallies
 from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.documents import PAYLOAD, from_payload
+from adapters.firestore.message_fields import thread_copy, thread_fields
 from domain.conversations import Conversation
 from domain.messages import Message
 
@@ -102,4 +103,14 @@ def _with_closing_field(fields: dict[str, Any]) -> dict[str, Any] | None:
     return {key: value for key, value in closing.items() if key == "unanswered_window_closes_at"} or None
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies)
+async def _threads(client: Any) -> None:
+    """History pages read a copy of each message in its conversation's own collection (message_fields.thread)."""
+    def copy(batch: Any, snapshot: Any) -> bool:
+        message = from_payload(snapshot.to_dict(), Message)
+        batch.set(thread_copy(client, message), thread_fields(message))
+        return True
+
+    await _in_batches(client, "messages", copy)
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _threads)

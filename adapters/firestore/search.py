@@ -14,7 +14,7 @@ from google.cloud import firestore
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.conversations import LONGEST_PREFIX, SEARCH_PREFIXES, position
-from adapters.firestore.documents import from_payload
+from adapters.firestore.documents import PAYLOAD, from_payload
 from application.paging import decode_cursor, encode_cursor
 from application.records import ConversationMatch, Page
 from domain.conversations import Conversation
@@ -43,7 +43,8 @@ class FirestoreConversationSearch:
         after = None if cursor is None else decode_cursor(cursor)
         while len(found) <= wanted:
             batch = query if after is None else query.start_after({"last_activity_at": after[0], "position": after[1]})
-            candidates = [from_payload(s.to_dict(), Conversation) async for s in batch.limit(wanted + 1).stream()]
+            page_query = batch.select([PAYLOAD]).limit(wanted + 1)
+            candidates = [from_payload(s.to_dict(), Conversation) async for s in page_query.stream()]
             found.extend(c for c in candidates if matches(terms, customer_text(c)))
             if len(candidates) <= wanted:
                 break

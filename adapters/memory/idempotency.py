@@ -20,3 +20,9 @@ class InMemoryIdempotencyKeys:
         fresh = CachedResult(message_id=message_id, expires_at=expires_at)
         self._bindings[key] = fresh
         return fresh
+
+    async def prune_expired(self, now: datetime, limit: int) -> int:
+        doomed = [key for key, bound in self._bindings.items() if bound.expires_at <= now][: max(limit, 0)]
+        for key in doomed:
+            del self._bindings[key]
+        return len(doomed)

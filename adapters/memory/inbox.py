@@ -28,3 +28,9 @@ class InMemoryInbox:
         """Marking twice keeps the first time: a replayed event was processed when it first succeeded."""
         if event_id in self._events:
             self._processed_at.setdefault(event_id, at)
+
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        doomed = sorted(i for i, at in self._processed_at.items() if at < processed_before)[: max(limit, 0)]
+        for event_id in doomed:
+            del self._events[event_id], self._processed_at[event_id]
+        return len(doomed)

@@ -65,6 +65,12 @@ class InMemoryMessageStore:
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return self._parked.pop(wamid, [])
 
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        doomed = [wamid for wamid, parked in self._parked.items() if parked[0][0].at < reported_before][:limit]
+        for wamid in doomed:
+            del self._parked[wamid]
+        return len(doomed)
+
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         latest: dict[CustomerId, datetime] = {}
         for m in self._messages.values():

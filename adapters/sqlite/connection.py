@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,8 @@ def unavailable(path: Path) -> Iterator[None]:
 def connect(path: Path) -> sqlite3.Connection:
     """Autocommit mode: transactions are begun and ended explicitly, never implicitly by the driver."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _create_private(path)
     except OSError as error:
         raise StoreUnavailable(f"database {path} cannot be created: {error}") from error
     with unavailable(path):
@@ -45,6 +47,16 @@ def connect(path: Path) -> sqlite3.Connection:
             connection.close()
             raise
     return connection
+
+
+def _create_private(path: Path) -> None:
+    """A new database file is created readable by its user only; SQLite gives its WAL and shared-memory
+    files the database file's mode, so they are born private too (no chmod afterwards, no window open).
+    An empty file is an empty SQLite database."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
 
 
 def _configure(connection: sqlite3.Connection) -> None:

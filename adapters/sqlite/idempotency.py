@@ -32,3 +32,10 @@ class SqliteIdempotencyKeys:
             return CachedResult(message_id=message_id, expires_at=expires_at)
 
         return await self._database.write(check_and_bind)
+
+    async def prune_expired(self, now: datetime, limit: int) -> int:
+        statement = (
+            "DELETE FROM idempotency_keys WHERE key IN "
+            "(SELECT key FROM idempotency_keys WHERE expires_at <= ? LIMIT ?)"
+        )
+        return await self._database.write(lambda c: c.execute(statement, (to_micros(now), max(limit, 0))).rowcount)

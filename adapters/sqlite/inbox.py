@@ -47,6 +47,15 @@ class SqliteInbox:
             )
         )
 
+    async def prune_processed(self, processed_before: datetime, limit: int) -> int:
+        """Oldest first by seq, so the scan stops early: applied POSTs lie at the start of the table."""
+        statement = (
+            "DELETE FROM inbox WHERE seq IN (SELECT seq FROM inbox WHERE processed_at IS NOT NULL "
+            "AND processed_at < ? ORDER BY seq LIMIT ?)"
+        )
+        cutoff = to_micros(processed_before)
+        return await self._database.write(lambda c: c.execute(statement, (cutoff, max(limit, 0))).rowcount)
+
 
 def _event_id(seq: int) -> str:
     """Zero-padded, like the other inboxes' ids: unique, and in arrival order even compared as text."""

@@ -34,8 +34,10 @@ _RESPONDED = "response_seconds IS NOT NULL AND direction = 'outbound'"
 _BY_DAY = f"""SELECT day, direction, count(*) FROM messages
 WHERE day BETWEEN :first_day AND :last_day AND {_IN_PERIOD} GROUP BY day, direction"""
 
-_BY_STATUS = f"""SELECT status, count(*) FROM messages
-WHERE day BETWEEN :first_day AND :last_day AND direction = 'outbound' AND {_IN_PERIOD} GROUP BY status"""
+_BY_STATUS = f"""SELECT direction, status, count(*) FROM messages
+WHERE day BETWEEN :first_day AND :last_day AND {_IN_PERIOD} GROUP BY day, direction, status"""
+"""Grouped in the index's order (day, direction, status), so SQLite counts as it walks instead of sorting; a
+filter on direction here would make it sort, so inbound rows are dropped in Python (a handful per day)."""
 
 _FAILURES = f"""SELECT failure_code, failure_title, count(*) FROM messages
 WHERE failure_code IS NOT NULL AND {_IN_PERIOD} GROUP BY failure_code, failure_title"""
@@ -69,7 +71,11 @@ class SqliteMessageAnalytics:
         return [DailyVolume(day=day_text(day), direction=direction, count=n) for day, direction, n in rows]
 
     async def outbound_by_status(self, query: AnalyticsQuery) -> dict[str, int]:
-        return dict(sorted(await self._rows(_BY_STATUS, query)))
+        counts: Counter[str] = Counter()
+        for direction, status, n in await self._rows(_BY_STATUS, query):
+            if direction == "outbound":
+                counts[status] += n
+        return dict(sorted(counts.items()))
 
     async def failures(self, query: AnalyticsQuery) -> list[FailureCount]:
         rows = await self._rows(_FAILURES, query)

@@ -11,7 +11,7 @@ import msgspec
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
 from adapters.sqlite.message_analytics import SqliteMessageAnalytics
-from adapters.sqlite.parked_statuses import ParkedStatus, park, take_parked
+from adapters.sqlite.parked_statuses import ParkedStatus, park, prune_parked, take_parked
 from adapters.sqlite.search_index import index_message
 from application.records import Page
 from domain.content import Template
@@ -86,6 +86,9 @@ class SqliteMessageStore:
 
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return await self._database.write(lambda c: take_parked(c, wamid))
+
+    async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
+        return await self._database.write(lambda c: prune_parked(c, reported_before, limit))
 
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         query = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 
 import msgspec
 
@@ -31,3 +32,19 @@ def take_parked(connection: sqlite3.Connection, wamid: Wamid) -> list[ParkedStat
     ).fetchall()
     connection.execute("DELETE FROM parked_statuses WHERE wamid = ?", (wamid,))
     return [(_decode_event(event), None if pricing is None else _decode_pricing(pricing)) for event, pricing in rows]
+
+
+def prune_parked(connection: sqlite3.Connection, reported_before: datetime, limit: int) -> int:
+    """Reads in parking order, so each wamid is judged by its first parked status (its time is inside the
+    encoded event, decoded here rather than kept in a column)."""
+    judged: set[str] = set()
+    doomed: list[tuple[str]] = []
+    for wamid, event in connection.execute("SELECT wamid, event FROM parked_statuses ORDER BY seq"):
+        if len(doomed) >= limit:
+            break
+        if wamid not in judged:
+            judged.add(wamid)
+            if _decode_event(event).at < reported_before:
+                doomed.append((wamid,))
+    connection.executemany("DELETE FROM parked_statuses WHERE wamid = ?", doomed)
+    return len(doomed)

@@ -69,7 +69,7 @@ def _page(
     texts = {rowid: message_text(decode_message(body).content) for rowid, body in bodies}
     items = [
         ConversationMatch(
-            conversation=decode_conversation(body), snippet=None if rowid is None else snippet(texts[rowid], terms)
+            conversation=decode_conversation(body), snippet=None if rowid not in texts else snippet(texts[rowid], terms)
         )
         for body, rowid in page
     ]

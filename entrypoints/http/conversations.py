@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from application.access import Action
 from domain.ids import PhoneNumberId, parse_customer_id, parse_phone_number_id
 from entrypoints.http.auth import requires
+from entrypoints.http.paths import CustomerIdPath
 from entrypoints.http.problems import problem_responses
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import ConversationView, PageView, conversation_view, message_view
@@ -71,7 +72,7 @@ class ConversationsController(Controller):
     async def history(
         self,
         request: Request[Any, Any, Any],
-        customer_id: FromPath[str],
+        customer_id: CustomerIdPath,
         phone_number_id: NumberFilter = None,
         cursor: Cursor = None,
         limit: Limit = 50,
@@ -86,7 +87,7 @@ class ConversationsController(Controller):
     async def mark_read(
         self,
         request: Request[Any, Any, Any],
-        customer_id: FromPath[str],
+        customer_id: CustomerIdPath,
         data: JSONBody[ReadRequest | None] = None,
         phone_number_id: NumberFilter = None,
     ) -> ConversationView:

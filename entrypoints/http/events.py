@@ -26,7 +26,7 @@ class EventsController(Controller):
     path = "/v1/events"
     tags = ["events"]
 
-    @get("/", guards=[requires(Action.FOLLOW_EVENTS)])
+    @get("/", guards=[requires(Action.FOLLOW_EVENTS)], media_type="text/event-stream")
     async def follow(
         self,
         request: Request[Any, Any, Any],

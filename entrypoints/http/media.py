@@ -11,11 +11,12 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import FromPath, MultipartBody
+from litestar.params import MultipartBody
 
 from application.access import Action
-from domain.ids import PhoneNumberId
+from domain.ids import PhoneNumberId, parse_media_id
 from entrypoints.http.auth import requires
+from entrypoints.http.paths import MediaIdPath
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import MediaView, media_view
 
@@ -39,14 +40,14 @@ async def upload_media(request: Request[Any, Any, Any], data: MultipartBody[Medi
 
 
 @get("/{media_id:str}", guards=[requires(Action.USE_MEDIA)])
-async def download_media(request: Request[Any, Any, Any], media_id: FromPath[str]) -> Response[bytes]:
+async def download_media(request: Request[Any, Any, Any], media_id: MediaIdPath) -> Response[bytes]:
     """Served from the content-addressed blob store (fetched from Meta once when not held yet).
 
     The ETag is the content's sha256; nosniff, because the bytes come from customers and a browser
     must not run them as something else.
     """
     runtime: Runtime = request.app.state.runtime
-    record, content = await runtime.use_cases.read_media(media_id)
+    record, content = await runtime.use_cases.read_media(parse_media_id(media_id))
     headers = {"ETag": f'"{record.sha256}"', "X-Content-Type-Options": "nosniff"}
     return Response(content, media_type=record.mime_type, headers=headers)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import HeaderParameter, JSONBody
 
 from adapters.cloud_api.message_payload import content_from_payload, context_from_payload
 from application.access import Action
@@ -13,6 +13,7 @@ from application.send_message import SendCommand, SendResult
 from domain.errors import InvalidContent
 from domain.ids import MessageId, PhoneNumberId, parse_customer_id, parse_message_id, parse_phone_number_id
 from entrypoints.http.auth import requires
+from entrypoints.http.paths import MessageIdPath
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import MessageView, message_view
 
@@ -35,12 +36,12 @@ class MessagesController(Controller):
         return _accepted(runtime, result)
 
     @get("/{message_id:str}", guards=[requires(Action.READ_MESSAGES)])
-    async def get_message(self, request: Request[Any, Any, Any], message_id: FromPath[str]) -> MessageView:
+    async def get_message(self, request: Request[Any, Any, Any], message_id: MessageIdPath) -> MessageView:
         runtime: Runtime = request.app.state.runtime
         return message_view(await runtime.use_cases.get_message(parse_message_id(message_id)))
 
     @post("/{message_id:str}/retry", status_code=202, guards=[requires(Action.SEND_MESSAGES)])
-    async def retry(self, request: Request[Any, Any, Any], message_id: FromPath[str]) -> MessageView:
+    async def retry(self, request: Request[Any, Any, Any], message_id: MessageIdPath) -> MessageView:
         """Send a failed message again as a new attempt (a new id, `retry_of` the failed one)."""
         runtime: Runtime = request.app.state.runtime
         result = await runtime.use_cases.retry_message(MessageId(parse_message_id(message_id)))

@@ -8,6 +8,8 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
+from entrypoints.http.auth import metrics_scraper
+from entrypoints.http.options import allow_every_method
 from entrypoints.http.problems import problem
 from entrypoints.http.runtime import Runtime
 
@@ -34,7 +36,7 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response({"status": "ready"})
 
 
-@get("/metrics", media_type=PROMETHEUS_TEXT, tags=["operations"])
+@get("/metrics", media_type=PROMETHEUS_TEXT, guards=[metrics_scraper], tags=["operations"])
 async def metrics(request: Request[Any, Any, Any]) -> bytes:
     runtime: Runtime = request.app.state.runtime
     depths = await runtime.use_cases.measure_queues()
@@ -66,7 +68,7 @@ def count_requests(app: ASGIApp) -> ASGIApp:
 
 def counted(*handlers: ControllerRouterHandler) -> Router:
     """Every route under one router, so the counting middleware sees each of them."""
-    return Router(path="/", route_handlers=list(handlers), middleware=[count_requests])
+    return Router(path="/", route_handlers=list(handlers), middleware=[count_requests, allow_every_method])
 
 
 operations_handlers = [healthz, readyz, metrics]

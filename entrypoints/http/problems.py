@@ -7,13 +7,15 @@ from typing import Any
 
 import msgspec
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import HTTPException, SerializationException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import ResponseSpec
 
 from application.access import Forbidden, Unauthenticated
 from domain.errors import (
     DomainError,
     InvalidCursor,
+    InvalidIdentifier,
     InvalidSignature,
     MessagingLimitReached,
     NotFound,
@@ -35,6 +37,7 @@ STATUS_BY_ERROR: list[tuple[type[Exception], int, str]] = [
     (NotRetryable, 409, "Not retryable"),
     (TemplateRequired, 422, "Template required outside the customer-service window"),
     (MessagingLimitReached, 429, "Messaging limit reached"),
+    (InvalidIdentifier, 422, "Invalid identifier"),
     (DomainError, 422, "Refused by WhatsApp's rules"),
 ]
 
@@ -62,9 +65,11 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> Response[bytes]:
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[bytes]:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON)
+    return Response(msgspec.json.encode(body), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def domain_problem(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
@@ -88,12 +93,32 @@ def cloud_api_problem(_: Request[Any, Any, Any], error: Exception) -> Response[b
     )
 
 
-def http_problem(_: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+def http_problem(request: Request[Any, Any, Any], error: Exception) -> Response[bytes]:
+    """Litestar's own refusals, each saying what was wrong with the request (and 405 naming the methods)."""
     assert isinstance(error, HTTPException)
-    extra: dict[str, Any] = {}
+    if isinstance(error, RequestEntityTooLarge):
+        limit = request.route_handler.resolve_request_max_body_size()
+        return problem(413, "Body too large", f"this route accepts bodies of at most {limit:,} bytes")
+    if isinstance(error.__cause__, SerializationException):
+        return problem(400, "Malformed JSON", f"the body is not valid JSON: {error.detail}")
     if isinstance(error, ValidationException) and error.extra:
-        extra["errors"] = error.extra
-    return problem(error.status_code, HTTPStatus(error.status_code).phrase, str(error.detail), **extra)
+        errors = error.extra if isinstance(error.extra, list) else [error.extra]
+        generic = str(error.detail).startswith("Validation failed for ")  # Litestar's, which says nothing
+        return problem(400, "Bad request", _invalid(request, errors) if generic else error.detail, errors=errors)
+    title = HTTPStatus(error.status_code).phrase
+    return problem(error.status_code, title, str(error.detail), headers=dict(error.headers or {}))
+
+
+def _invalid(request: Request[Any, Any, Any], errors: list[Any]) -> str:
+    """The first invalid parameter in a sentence; `errors` lists them all."""
+    first = errors[0] if isinstance(errors[0], dict) else {}
+    key, source, message = first.get("key"), first.get("source"), first.get("message")
+    source = getattr(source, "value", source)
+    if source == "body" and key == "data" and not request.headers.get("content-length", "0").strip("0"):
+        return "this route needs a JSON body and the request had none"
+    if key is None:
+        return str(message or "the request is not valid")
+    return f"{source} parameter {key!r} is not valid: {message}" if source != "body" else f"{key}: {message}"
 
 
 EXCEPTION_HANDLERS = {

@@ -9,11 +9,12 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from application.access import Action
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent
 from entrypoints.http.auth import requires
+from entrypoints.http.paths import TemplateNamePath
 from entrypoints.http.runtime import Runtime
 from entrypoints.http.schemas import DeletedTemplatesView, TemplateView, template_view
 
@@ -56,7 +57,7 @@ class TemplatesController(Controller):
     async def delete_template(
         self,
         request: Request[Any, Any, Any],
-        name: FromPath[str],
+        name: TemplateNamePath,
         language: Annotated[str | None, QueryParameter(description=ONE_LANGUAGE)] = None,
     ) -> DeletedTemplatesView:
         runtime: Runtime = request.app.state.runtime

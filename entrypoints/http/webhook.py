@@ -5,7 +5,9 @@ https://developers.facebook.com/docs/graph-api/webhooks/getting-started
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from litestar import Request, get, post
@@ -37,17 +39,31 @@ def verify_webhook(
     return Response(challenge, media_type="text/plain")
 
 
-async def receive_webhook(request: Request[Any, Any, Any]) -> ASGIApp:
-    """Verify, store durably, then answer: the 200 means the event can no longer be lost.
+def webhook_receiver(max_unverified: int) -> Callable[[Request[Any, Any, Any]], Awaitable[ASGIApp]]:
+    """The POST handler, reading at most `max_unverified` bodies at once before their signature is checked.
 
-    The hot path of the whole service (Meta posts every message and status here), so it reads
-    the one header it needs straight from the ASGI scope and answers with a fixed ASGI response
-    rather than a Response object Litestar would have to convert on every POST.
+    Anyone can POST here, so the bodies held before the HMAC says they come from Meta are what
+    unsigned traffic can make us keep: `max_unverified` times the body limit. Connections waiting
+    for their turn hold only the ASGI server's small read buffer (it stops reading until we ask).
     """
-    runtime: Runtime = request.app.state.runtime
-    await runtime.ingest_webhook(await request.body(), _signature(request.scope))
-    runtime.inbox_arrived()
-    return _ok
+    reading = asyncio.Semaphore(max_unverified)
+
+    async def receive_webhook(request: Request[Any, Any, Any]) -> ASGIApp:
+        """Verify, store durably, then answer: the 200 means the event can no longer be lost.
+
+        The hot path of the whole service (Meta posts every message and status here), so it reads
+        the one header it needs straight from the ASGI scope and answers with a fixed ASGI response
+        rather than a Response object Litestar would have to convert on every POST. The signature is
+        checked before the first await after the body is read, so no other task runs in between.
+        """
+        runtime: Runtime = request.app.state.runtime
+        async with reading:
+            body = await request.body()
+        await runtime.ingest_webhook(body, _signature(request.scope))
+        runtime.inbox_arrived()
+        return _ok
+
+    return receive_webhook
 
 
 def _signature(scope: Scope) -> str | None:
@@ -63,7 +79,7 @@ async def _ok(scope: Scope, receive: Receive, send: Send) -> None:
     await send({"type": "http.response.body", "body": b"OK", "more_body": False})
 
 
-def webhook_handlers(max_body_bytes: int) -> list[HTTPRouteHandler]:
+def webhook_handlers(max_body_bytes: int, max_unverified: int) -> list[HTTPRouteHandler]:
     """Bodies over the limit are refused with 413 while streaming, before they fill memory."""
     receive = post("/webhook", status_code=200, media_type="text/plain", request_max_body_size=max_body_bytes)
-    return [verify_webhook, receive(receive_webhook)]
+    return [verify_webhook, receive(webhook_receiver(max_unverified))]

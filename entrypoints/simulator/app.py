@@ -46,6 +46,7 @@ def create_simulator_app(config: SimulatorConfig) -> Litestar:
         on_startup=[cloud.start],
         on_shutdown=[cloud.stop],
         openapi_config=None,
+        logging_config=None,  # the process logs as its command configured, not as Litestar would
     )
     app.state.cloud = cloud
     return app

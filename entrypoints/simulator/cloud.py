@@ -61,7 +61,7 @@ class SimulatedCloud:
             self.report(message, "read")
         return [m.wamid for m in unread]
 
-    def receive(self, message: dict[str, Any], name: str) -> None:
+    def receive(self, message: dict[str, Any], name: str | None) -> None:
         """A customer's message opens the 24 h window and reaches the business by webhook."""
         self.state.inbound[message["id"]] = message
         self.state.last_inbound[message["from"]] = self.now()

@@ -47,6 +47,9 @@ class SimulatorConfig:
     webhook_retry_seconds: tuple[float, ...] = (1.0, 5.0, 30.0, 120.0, 600.0, 3600.0)
     """Waits before each retry of an unanswered webhook; Meta keeps trying up to 7 days."""
     webhook_timeout_seconds: float = 10.0
+    webhook_concurrency: int = 1
+    """POSTs in flight at once: 1 keeps first attempts in publishing order; Meta's own volume needs more
+    (bench/full_tier.py delivers ~3,000 status webhooks a second with 64)."""
     not_on_whatsapp: frozenset[str] = frozenset()
     """wa_ids that are no WhatsApp user: sends to them fail by webhook with 131026."""
     clock: Callable[[], datetime] = _utc_now

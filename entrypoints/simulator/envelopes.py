@@ -75,8 +75,12 @@ def _major(version: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def inbound_entry(config: SimulatorConfig, message: dict[str, Any], name: str) -> Entry:
-    contacts = [{"profile": {"name": name}, "wa_id": message["from"]}]
+def inbound_entry(config: SimulatorConfig, message: dict[str, Any], name: str | None) -> Entry:
+    """A customer who set no profile name comes without `profile`, as from WhatsApp users who have none."""
+    contact: dict[str, Any] = {"wa_id": message["from"]}
+    if name is not None:
+        contact["profile"] = {"name": name}
+    contacts = [contact]
     return _messages_entry(config, {"contacts": contacts, "messages": [message]})
 
 

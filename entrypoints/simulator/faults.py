@@ -14,7 +14,25 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from entrypoints.simulator.meta_errors import MetaError
 
 CONTROL_PREFIX = "/_sim/"
-_TITLES = {131000: "Something went wrong", 131016: "Service unavailable", 2: "Service temporarily unavailable", 133004: "Server temporarily unavailable"}
+_TITLES = {
+    2: "Service temporarily unavailable",
+    4: "Too many API calls",
+    100: "Invalid parameter",
+    130429: "Rate limit hit",
+    131000: "Something went wrong",
+    131008: "Required parameter is missing",
+    131009: "Parameter value is not valid",
+    131016: "Service unavailable",
+    131026: "Message undeliverable",
+    131047: "Re-engagement message",
+    131048: "Spam rate limit hit",
+    131053: "Media upload error",
+    131056: "(Business Account, Consumer Account) pair rate limit hit",
+    132000: "Number of parameters does not match the expected number of params",
+    132001: "Template name does not exist in the translation",
+    133004: "Server temporarily unavailable",
+}
+"""Meta's titles of the codes tests inject, so an injected error reads as Meta's would."""
 
 
 class GraphFaults(msgspec.Struct, kw_only=True):
@@ -57,7 +75,8 @@ class FaultInjector:
 
 
 async def _error(send: Send, status: int, code: int) -> None:
-    error = MetaError(code, _TITLES.get(code, "Service unavailable"), "Injected by the simulator's control API.", http_status=status)
+    title = _TITLES.get(code, f"Error {code}")
+    error = MetaError(code, title, "Injected by the simulator's control API.", http_status=status)
     body = msgspec.json.encode(error.body())
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})

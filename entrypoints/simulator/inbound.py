@@ -32,7 +32,8 @@ class InboundMedia(msgspec.Struct, kw_only=True):
 class InboundRequest(msgspec.Struct, kw_only=True):
     from_: str
     type: str
-    name: str = "Customer"
+    name: str | None = None
+    """The customer's WhatsApp profile name; without one the webhook carries none, as for a user who set none."""
     media: InboundMedia | None = None
     fields: dict[str, Any] = {}
     """Meta's type object and decorations, e.g. {"text": {"body": "Hi"}, "context": {"id": "wamid..."}}."""
@@ -41,7 +42,7 @@ class InboundRequest(msgspec.Struct, kw_only=True):
     def from_body(cls, body: dict[str, Any]) -> InboundRequest:
         """`from`, `type`, `name` and `media` are ours; every other key goes into the message as given."""
         fields = {k: v for k, v in body.items() if k not in ("from", "type", "name", "media")}
-        known = {"from_": body.get("from"), "type": body.get("type"), "name": body.get("name", "Customer")}
+        known = {"from_": body.get("from"), "type": body.get("type"), "name": body.get("name")}
         try:
             return msgspec.convert({**known, "media": body.get("media"), "fields": fields}, cls)
         except msgspec.ValidationError as error:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from litestar import Litestar
 from entrypoints.simulator.app import create_simulator_app
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.config import SimulatorConfig
+from entrypoints.sockets import listening_socket
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,11 @@ class RunningSimulator:
 
 
 @asynccontextmanager
-async def serving(app: Litestar, host: str = "127.0.0.1", port: int = 0) -> AsyncIterator[str]:
+async def serving(
+    app: Litestar, host: str = "127.0.0.1", port: int = 0, chosen_by: str = "port"
+) -> AsyncIterator[str]:
     """Serve any ASGI app (on a free port unless one is given); the socket listens before this yields."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(128)
+    sock = listening_socket(host, port, chosen_by)
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     task = asyncio.get_running_loop().create_task(server.serve(sockets=[sock]))
     try:
@@ -48,7 +46,7 @@ async def serving(app: Litestar, host: str = "127.0.0.1", port: int = 0) -> Asyn
 @asynccontextmanager
 async def running_simulator(config: SimulatorConfig, port: int = 0) -> AsyncIterator[RunningSimulator]:
     app = create_simulator_app(config)
-    async with serving(app, port=port) as url:
+    async with serving(app, port=port, chosen_by="WAHUB_SIMULATOR_PORT") as url:
         yield RunningSimulator(url=url, cloud=app.state.cloud)
 
 
@@ -74,9 +72,10 @@ def run_simulator(
     )
     config.phone_number_id = phone_number_id or config.phone_number_id
     config.waba_id = waba_id or config.waba_id
+    sock = listening_socket(host, port, "--port")
     for line in _banner(config, f"http://{host}:{port}"):
         print(line, flush=True)
-    uvicorn.run(create_simulator_app(config), host=host, port=port, log_level="info")
+    uvicorn.Server(uvicorn.Config(create_simulator_app(config), log_level="info")).run(sockets=[sock])
 
 
 def _banner(config: SimulatorConfig, url: str) -> list[str]:

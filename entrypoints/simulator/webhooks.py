@@ -2,7 +2,7 @@
 
 Nothing is posted before the endpoint has passed Meta's GET verification handshake (when a verify
 token is configured); deliveries published meanwhile wait. First attempts then go out in publishing
-order; an answer other than 200 (or none) is retried in the background with growing waits. Faults
+order (or, with `webhook_concurrency` above 1, that many at once); an answer other than 200 (or none) is retried in the background with growing waits. Faults
 set through the control API hold deliveries back, then release them shuffled, batched into one POST,
 or each sent twice.
 """
@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import httpx
 import msgspec
+from httpx_aiohttp import AiohttpTransport
 
 from domain.webhook_signature import sign
 from entrypoints.simulator.config import SimulatorConfig
@@ -48,9 +49,13 @@ class WebhookSender:
         self._wakeup = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._client: httpx.AsyncClient | None = None
+        self._slots = asyncio.Semaphore(config.webhook_concurrency)
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self._config.webhook_timeout_seconds)
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+        self._client = httpx.AsyncClient(
+            timeout=self._config.webhook_timeout_seconds, limits=limits, transport=AiohttpTransport(limits=limits)
+        )
         self._spawn(self._run())
 
     async def stop(self) -> None:
@@ -78,7 +83,8 @@ class WebhookSender:
             entries, self._pending = self._pending, []
             for body in self._bodies(entries):
                 for _ in range(2 if self.faults.duplicate else 1):
-                    await self._first_attempt(Delivery(body=body))
+                    await self._slots.acquire()
+                    self._spawn(self._first_attempt(Delivery(body=body)))
 
     async def _verify(self) -> None:
         config = self._config
@@ -94,7 +100,11 @@ class WebhookSender:
 
     async def _first_attempt(self, delivery: Delivery) -> None:
         self.deliveries.append(delivery)
-        if not await self._post(delivery):
+        try:
+            delivered = await self._post(delivery)
+        finally:
+            self._slots.release()
+        if not delivered:
             self._spawn(self._retry(delivery))
 
     async def _retry(self, delivery: Delivery) -> None:

@@ -243,6 +243,14 @@ class TestMetaRefusalsThroughTheSimulator:
         assert (error.code, error.http_status, error.retryable) == (133004, 503, True)
         assert (await graph.phone_number_info(PHONE)).id == PHONE
 
+    async def test_an_injected_4xx_reads_as_what_it_is(self, simulator: RunningSimulator, graph: GraphCloudApi) -> None:
+        await control(simulator, "/_sim/faults/graph", {"fail": 1, "fail_status": 400, "fail_code": 131009})
+
+        error = await refusal(graph.phone_number_info(PHONE))
+
+        assert (error.code, error.http_status, error.retryable) == (131009, 400, False)
+        assert error.title == "Parameter value is not valid"
+
     async def test_a_dropped_connection_is_a_retryable_network_error(self, simulator: RunningSimulator, graph: GraphCloudApi) -> None:
         await control(simulator, "/_sim/faults/graph", {"drop": 1})
 

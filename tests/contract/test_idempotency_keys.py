@@ -49,3 +49,16 @@ async def test_keys_are_independent(idempotency_keys: IdempotencyKeys) -> None:
     other = await idempotency_keys.claim("order-1043-shipped", message_id(2), MONDAY + DAY, now=MONDAY)
 
     assert other.message_id == message_id(2)
+
+
+async def test_pruning_deletes_expired_bindings_only(idempotency_keys: IdempotencyKeys) -> None:
+    await idempotency_keys.claim("expired-1", message_id(1), expires_at=MONDAY, now=MONDAY - DAY)
+    await idempotency_keys.claim("expired-2", message_id(2), expires_at=MONDAY + minutes(1), now=MONDAY - DAY)
+    await idempotency_keys.claim(KEY, message_id(3), expires_at=MONDAY + DAY, now=MONDAY)
+
+    pruned = await idempotency_keys.prune_expired(MONDAY + minutes(1), limit=10)
+    again = await idempotency_keys.prune_expired(MONDAY + minutes(1), limit=10)
+    kept = await idempotency_keys.claim(KEY, message_id(4), expires_at=MONDAY + 2 * DAY, now=MONDAY + minutes(2))
+
+    assert (pruned, again) == (2, 0)
+    assert kept == CachedResult(message_id=message_id(3), expires_at=MONDAY + DAY)

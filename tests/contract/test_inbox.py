@@ -40,3 +40,21 @@ async def test_processed_events_are_not_replayed(inbox: Inbox) -> None:
     await inbox.mark_processed(done, MONDAY + minutes(2))
 
     assert [e.id for e in await inbox.unprocessed(limit=10)] == [pending]
+
+
+async def test_pruning_deletes_posts_applied_before_the_cutoff_oldest_first_and_never_an_unapplied_one(
+    inbox: Inbox,
+) -> None:
+    old, older, recent, waiting = [await inbox.append(STATUS_POST, MONDAY + minutes(n)) for n in range(4)]
+    await inbox.mark_processed(older, MONDAY + minutes(5))
+    await inbox.mark_processed(old, MONDAY + minutes(6))
+    await inbox.mark_processed(recent, MONDAY + minutes(60))
+
+    first = await inbox.prune_processed(MONDAY + minutes(30), limit=1)
+    rest = await inbox.prune_processed(MONDAY + minutes(30), limit=10)
+    again = await inbox.prune_processed(MONDAY + minutes(30), limit=10)
+
+    assert (first, rest, again) == (1, 1, 0)
+    assert [e.id for e in await inbox.unprocessed(limit=10)] == [waiting]
+    await inbox.mark_processed(recent, MONDAY + minutes(61))  # still there: marking it again changes nothing
+    assert await inbox.prune_processed(MONDAY + minutes(90), limit=10) == 1

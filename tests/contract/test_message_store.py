@@ -127,6 +127,25 @@ class TestParkedStatuses:
         assert await message_store.take_parked_statuses(wamid(1)) == []
         assert await message_store.take_parked_statuses(wamid(2)) == [(sent, None)]
 
+    async def test_pruning_deletes_the_statuses_of_wamids_first_reported_before_the_cutoff(
+        self, message_store: MessageStore
+    ) -> None:
+        old = StatusEvent(status=MessageStatus.SENT, at=MONDAY)
+        late = StatusEvent(status=MessageStatus.SENT, at=MONDAY + minutes(90))
+        delivered = StatusEvent(status=MessageStatus.DELIVERED, at=MONDAY + minutes(61))
+        await message_store.park_status(wamid(1), old, None)
+        await message_store.park_status(wamid(1), delivered, None)
+        await message_store.park_status(wamid(2), old, None)
+        await message_store.park_status(wamid(3), late, None)
+
+        first = await message_store.prune_parked_statuses(MONDAY + minutes(60), limit=1)
+        rest = await message_store.prune_parked_statuses(MONDAY + minutes(60), limit=10)
+
+        assert (first, rest) == (1, 1)
+        assert await message_store.take_parked_statuses(wamid(1)) == []
+        assert await message_store.take_parked_statuses(wamid(2)) == []
+        assert await message_store.take_parked_statuses(wamid(3)) == [(late, None)]
+
 
 class TestBusinessInitiatedRecipients:
     async def test_each_customer_reached_first_since_the_time_with_the_latest_time(

@@ -212,7 +212,7 @@ class _Exited(Exception):
 def _wait_until_ready(server: WahubServer, sandbox: bool) -> None:
     def ready() -> bool:
         if server.process.poll() is not None:
-            if "address already in use" in server.stderr().lower():
+            if "already in use" in server.stderr().lower():
                 raise _PortTaken
             raise _Exited(f"wahub serve exited with {server.process.returncode}")
         try:
@@ -240,9 +240,10 @@ def problem(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def customer_writes(simulator: httpx.Client, wa_id: str, body: str, name: str = "Customer") -> str:
-    """A simulated customer sends a text to the business number; returns its wamid."""
-    answer = simulator.post("/_sim/inbound", json={"from": wa_id, "type": "text", "name": name, "text": {"body": body}})
+def customer_writes(simulator: httpx.Client, wa_id: str, body: str, name: str | None = "Customer") -> str:
+    """A simulated customer sends a text to the business number; returns its wamid. `name=None`: no profile name."""
+    named = {} if name is None else {"name": name}
+    answer = simulator.post("/_sim/inbound", json={"from": wa_id, "type": "text", **named, "text": {"body": body}})
     assert answer.status_code == 200, answer.text
     wamid: str = answer.json()["wamid"]
     return wamid

@@ -11,6 +11,7 @@ import msgspec
 import pytest
 
 from adapters.firestore import FirestoreStores
+from adapters.firestore.message_fields import thread
 from application.ports import Outbox
 from application.records import OutboxEntry
 from domain.analytics import AnalyticsQuery, FailureCount
@@ -143,3 +144,30 @@ def _failed(message: Message) -> Message:
 
 def _week() -> AnalyticsQuery:
     return AnalyticsQuery(since=MONDAY, until=MONDAY + timedelta(days=7))
+
+
+async def test_messages_stored_before_thread_copies_get_them_when_the_database_migrates(stores: FirestoreStores) -> None:
+    for n in range(3):
+        await stores.messages.add(outbound(n, MONDAY + minutes(n), wamid=wamid(n)))
+    client = stores._client
+    copies = thread(client, SHOP_NUMBER, ALICE)
+    async for copy in copies.stream():  # as a database of the previous version holds them: no copies
+        await copy.reference.delete()
+    await client.collection("schema").document("version").set({"version": 2})  # the steps before thread copies
+    assert (await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)).items == []
+
+    await stores.migrate()
+
+    history = await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)
+    assert [m.id for m in history.items] == [message_id(2), message_id(1), message_id(0)]
+
+
+async def test_a_status_change_reaches_the_thread_copy_a_history_page_reads(stores: FirestoreStores) -> None:
+    await stores.messages.add(outbound(1, wamid=wamid(1)))
+
+    await stores.messages.update(
+        message_id(1), lambda m: msgspec.structs.replace(m, status=apply_status(m.status, _status(MessageStatus.DELIVERED, 1)))
+    )
+
+    [message] = (await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)).items
+    assert message.status.status is MessageStatus.DELIVERED
