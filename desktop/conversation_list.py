@@ -43,6 +43,7 @@ class ConversationListModel(QAbstractListModel):
         self._exhausted = False
         self._fetching = False
         self._generation = 0
+        self._pending: list[tuple[Message, bool]] = []
         self.query = ""
         self.phone_number_id: str | None = None
 
@@ -103,6 +104,7 @@ class ConversationListModel(QAbstractListModel):
             self.phone_number_id = phone_number_id
         self._generation += 1
         self._cursor, self._exhausted, self._fetching = None, False, False
+        self._pending = []
         self.fetchMore()
 
     def _arrived(self, generation: int, page: Page[Conversation]) -> None:
@@ -113,6 +115,7 @@ class ConversationListModel(QAbstractListModel):
             self.beginResetModel()
             self._rows = list(page.data)
             self.endResetModel()
+            self._apply_pending()
         else:
             known = {row.key for row in self._rows}
             fresh = [row for row in page.data if row.key not in known]
@@ -123,6 +126,14 @@ class ConversationListModel(QAbstractListModel):
         self._cursor = page.next_cursor
         self._exhausted = page.next_cursor is None
         self.loaded.emit()
+
+    def _apply_pending(self) -> None:
+        """Messages that came while the first page was on its way: those the page already counts are skipped."""
+        pending, self._pending = self._pending, []
+        for message, counted_unread in pending:
+            row = self.row_of(message.conversation_key)
+            if row is None or self._rows[row].last_activity_at < message.created_at:
+                self.apply_message(message, counted_unread)
 
     def _refused(self, generation: int, error: ClientError) -> None:
         if generation == self._generation:
@@ -136,6 +147,7 @@ class ConversationListModel(QAbstractListModel):
         stream (re)connected, so it already counts what the stream replays.
         """
         if self._fetching and self._cursor is None:
+            self._pending.append((message, counted_unread))
             return False
         if self.phone_number_id not in (None, message.phone_number_id):
             return False
