@@ -48,6 +48,8 @@ class DispatchReport(msgspec.Struct, kw_only=True):
     deferred: int = 0
     """Entries that waited for a rate limit: in memory for a token, or rescheduled (pair limit, orphan)."""
     dropped: int = 0
+    unknown: int = 0
+    """Sends whose call's outcome is unknown (a crash, a lost answer): held for a status of Meta's naming them."""
     send_seconds: list[float] = msgspec.field(default_factory=list)
     """Each Cloud API send call, from its start to Meta's answer (accepted or refused)."""
     waited_seconds: list[float] = msgspec.field(default_factory=list)
@@ -73,6 +75,7 @@ class DispatchOutbound:
         retry: RetryPolicy = RetryPolicy(),
         batch_size: int = 100,
         lease: timedelta = timedelta(seconds=60),
+        unknown_wait: timedelta = timedelta(minutes=10),
         lead: timedelta = timedelta(milliseconds=200),
         jitter: Callable[[], float] = random.random,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -86,6 +89,7 @@ class DispatchOutbound:
         self._retry = retry
         self._batch_size = batch_size
         self._lease = lease
+        self._unknown_wait = unknown_wait
         self._lead = lead
         self._jitter = jitter
         self._sleep = sleep
@@ -122,9 +126,12 @@ class DispatchOutbound:
             message = await self._messages.get(entry.message_id)
             if message is None:
                 return await self._orphan(entry)
-            if message.status.status is not MessageStatus.QUEUED:
+            if message.status.status not in _SENDABLE:
                 await self._outbox.complete(entry.message_id)
                 return "dropped"
+            if entry.called_at is not None:
+                return await self._outcome_unknown(entry, message, entry.called_at)
+            await self._outbox.calling(entry.message_id, self._clock.now())
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
                 if wait_until is None:
@@ -139,10 +146,27 @@ class DispatchOutbound:
             wamid = await sending
         except CloudApiError as error:
             report.send_seconds.append((self._clock.now() - called_at).total_seconds())
+            if error.outcome_unknown:
+                return await self._outcome_unknown(entry, message, called_at)
             return await self._attempt_failed(entry, error)
         report.send_seconds.append((self._clock.now() - called_at).total_seconds())
         await self._accepted(message, wamid)
         return "sent"
+
+    async def _outcome_unknown(self, entry: OutboxEntry, message: Message, called_at: datetime) -> str:
+        """A call began and its outcome is unknown: the process died around it (the lease ended with
+        nothing recorded), or the answer was lost (a timeout, a connection dropped after sending).
+
+        Meta may have accepted it, so it is not sent again blindly. Our id travels in
+        biz_opaque_callback_data, so a status webhook naming it gives the message its wamid and
+        moves it on (it is then dropped here, never re-sent); only when none came within
+        `unknown_wait` is it sent again, and the message says so.
+        """
+        unknown = StatusEvent(status=MessageStatus.UNKNOWN, at=called_at)
+        if message.status.status is not MessageStatus.UNKNOWN:
+            await self._update(message, lambda m: with_status(m, unknown))
+        await self._outbox.reschedule(entry.message_id, self._clock.now() + self._unknown_wait, entry.attempt)
+        return "unknown"
 
     async def _call(self, entry: OutboxEntry, message: Message) -> asyncio.Future[Wamid]:
         """Begin the Cloud API call, then record the send at a moment after it began.
@@ -197,7 +221,8 @@ class DispatchOutbound:
         when that echo is missing and it raced ahead of this record.
         """
         accepted = StatusEvent(status=MessageStatus.ACCEPTED, at=self._clock.now())
-        await self._update(message, lambda m: with_status(m, accepted, wamid=wamid))
+        resent = message.status.status is MessageStatus.UNKNOWN
+        await self._update(message, lambda m: sent_again(with_status(m, accepted, wamid=wamid), resent))
         parked = await self._messages.take_parked_statuses(wamid)
         if parked:
             await self._update(message, lambda m: _with_statuses(m, parked))
@@ -222,6 +247,14 @@ class DispatchOutbound:
         updated = await self._messages.update(message.id, change)
         if updated is not None:
             await self._live.publish("message.status", message_event(updated))
+
+
+_SENDABLE = frozenset({MessageStatus.QUEUED, MessageStatus.UNKNOWN})
+"""Queued, or held after an unknown outcome that no status resolved: any other status means Meta has it."""
+
+
+def sent_again(message: Message, after_unknown: bool) -> Message:
+    return msgspec.structs.replace(message, resent_after_unknown=True) if after_unknown else message
 
 
 def _with_statuses(message: Message, statuses: list[tuple[StatusEvent, Pricing | None]]) -> Message:

@@ -13,6 +13,7 @@ INBOX_BACKLOG_CAP = 10_000
 class QueueDepths(msgspec.Struct, frozen=True, kw_only=True):
     outbox: int
     inbox_backlog: int
+    inbox_quarantined: int
 
 
 class ProbeStore:
@@ -40,4 +41,7 @@ class MeasureQueues:
     async def __call__(self, inbox_cap: int = INBOX_BACKLOG_CAP) -> QueueDepths:
         """The inbox backlog is counted up to `inbox_cap`: a probe only needs to know the store answered."""
         backlog = await self._inbox.unprocessed(inbox_cap)
-        return QueueDepths(outbox=await self._outbox.depth(), inbox_backlog=len(backlog))
+        quarantined = await self._inbox.quarantined(inbox_cap)
+        return QueueDepths(
+            outbox=await self._outbox.depth(), inbox_backlog=len(backlog), inbox_quarantined=len(quarantined)
+        )

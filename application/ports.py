@@ -12,15 +12,18 @@ from typing import Protocol
 
 import msgspec
 
+from application.post_changes import PostChanges, PostOutcome
 from application.records import (
     ApiKey,
     CachedResult,
     ConversationMatch,
     InboxEvent,
+    InboxFailure,
     LiveEvent,
     MediaRecord,
     OutboxEntry,
     Page,
+    QuarantinedPost,
 )
 from domain.analytics import (
     AnalyticsQuery,
@@ -199,15 +202,37 @@ class Inbox(Protocol):
 
     async def append(self, untrusted_body: bytes, received_at: datetime) -> str: ...
 
-    async def unprocessed(self, limit: int) -> list[InboxEvent]:
-        """Oldest first."""
+    async def unprocessed(self, limit: int, due_by: datetime | None = None) -> list[InboxEvent]:
+        """Oldest first, quarantined POSTs left out; with `due_by`, so are those waiting to be retried after it."""
         ...
 
-    async def mark_processed(self, event_id: str, at: datetime) -> None: ...
+    async def get(self, event_id: str) -> InboxEvent | None:
+        """Any stored POST, processed or not (None for an id this inbox never gave)."""
+        ...
+
+    async def mark_processed(self, event_id: str, at: datetime) -> None:
+        """Ends a quarantine too: a replayed POST that applies is done."""
+        ...
+
+    async def failed(self, event_id: str, failure: InboxFailure) -> None:
+        """Record a failed application: the POST waits until `failure.retry_at`, or is quarantined when None."""
+        ...
+
+    async def quarantined(self, limit: int) -> list[QuarantinedPost]:
+        """Quarantined POSTs not applied since, oldest first."""
+        ...
 
     async def prune_processed(self, processed_before: datetime, limit: int) -> int:
-        """Delete up to `limit` POSTs applied before `processed_before`, oldest first; a POST not applied yet is
-        never touched. Returns how many went."""
+        """Delete up to `limit` POSTs applied before `processed_before`, oldest first; a POST not applied yet
+        (or quarantined) is never touched. Returns how many went."""
+        ...
+
+
+class PostWriter(Protocol):
+    """Writes the changes of one stored webhook POST, and its processed mark, as one unit of work."""
+
+    async def write(self, post: PostChanges) -> PostOutcome:
+        """All of it or none of it: one transaction, each change applied to the records as found inside it."""
         ...
 
 
@@ -218,7 +243,13 @@ class Outbox(Protocol):
         """Take up to `limit` due entries, earliest first; claimed entries stay invisible until the lease ends."""
         ...
 
-    async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None: ...
+    async def calling(self, message_id: MessageId, at: datetime) -> None:
+        """Record, before it begins, that a call to Meta for this entry is under way (`called_at`)."""
+        ...
+
+    async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
+        """Ends the lease and clears `called_at`: the call's outcome is known by then."""
+        ...
 
     async def complete(self, message_id: MessageId) -> None: ...
 
@@ -267,6 +298,8 @@ class Stores(Protocol):
     def api_keys(self) -> ApiKeyStore: ...
     @property
     def search(self) -> ConversationSearch: ...
+    @property
+    def post_writer(self) -> PostWriter: ...
 
 
 class LiveEvents(Protocol):

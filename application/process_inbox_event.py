@@ -1,7 +1,12 @@
-"""ProcessInboxEvent: apply one stored webhook POST, idempotently, then mark it processed.
+"""ProcessInboxEvent: apply one stored webhook POST as one unit of work, then tell who follows live.
 
-Every event of the POST is applied; a message is keyed by its wamid and a status only moves
-forward, so processing the same POST twice (a redelivery, a replay after a crash) changes nothing.
+The POST is decoded and each of its events turned into a change (application.post_changes); the
+store writes them all, with the POST's processed mark, in one transaction. Applying is idempotent
+(a message is keyed by its wamid, a status only moves forward), and a write is all or nothing, so
+a redelivery, a replay after a crash or a failure half-way through changes nothing twice and loses
+nothing: no unread count is lost or counted twice, and each live event is published once, after
+the commit that made it true.
+
 An item the decoder could not read is published as `webhook.undecodable` while the rest of the
 POST is applied: operators see what was not, and the raw body stays in the inbox for a replay.
 """
@@ -9,16 +14,22 @@ POST is applied: operators see what was not, and the raw body stays in the inbox
 from __future__ import annotations
 
 import asyncio
+import random
+import traceback
+from collections.abc import Callable
+from datetime import datetime
 
 import msgspec
 
 from application.live import message_event, template_event
-from application.ports import Clock, Inbox, LiveEvents, MessageStore, TemplateStore, WebhookDecoder
-from application.receive_message import ReceiveMessage
-from application.records import InboxEvent
+from application.ports import Clock, Inbox, LiveEvents, PostWriter, WebhookDecoder
+from application.post_changes import ChangeTemplate, PostChanges, PostOutcome, ReportStatus
+from application.receive_message import receive
+from application.records import InboxEvent, InboxFailure
 from domain.errors import InvalidIdentifier, MalformedWebhook
-from domain.ids import parse_message_id
+from domain.ids import MessageId, parse_message_id
 from domain.messages import Message, with_status
+from domain.retry import RetryPolicy
 from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality
 from domain.templates import with_status as template_with_status
 from domain.webhook_events import (
@@ -36,119 +47,170 @@ class InboxReport(msgspec.Struct, kw_only=True):
 
     posts: int = 0
     events: dict[str, int] = msgspec.field(default_factory=dict)
+    failed: dict[str, str] = msgspec.field(default_factory=dict)
+    """POSTs whose application failed this pass, by inbox id, with the error (type and message)."""
+    quarantined: list[str] = msgspec.field(default_factory=list)
+    """POSTs given up this pass, by inbox id."""
     applied_after: list[float] = msgspec.field(default_factory=list)
     """Seconds from each POST stored to every event of it applied: what operators watch against the 1 s target."""
 
-    def count(self, kind: str) -> None:
-        self.events[kind] = self.events.get(kind, 0) + 1
+    def count(self, kind: str, amount: int = 1) -> None:
+        self.events[kind] = self.events.get(kind, 0) + amount
 
 
 class ProcessInboxEvent:
+    """Each stored POST is applied on its own: whatever fails while decoding or applying one stays with it.
+
+    A POST that fails waits for its own retry (backing off by `retry`) while the others are applied,
+    and after `retry.max_attempts` failures it is quarantined with its whole error, reported as
+    `webhook.quarantined`, and left for an operator to replay once the cause is fixed.
+    """
+
     def __init__(
         self,
         *,
         inbox: Inbox,
         decoder: WebhookDecoder,
-        receive: ReceiveMessage,
-        messages: MessageStore,
-        templates: TemplateStore,
+        writer: PostWriter,
         live_events: LiveEvents,
         clock: Clock,
+        retry: RetryPolicy = RetryPolicy(),
+        jitter: Callable[[], float] = random.random,
     ) -> None:
         self._inbox = inbox
         self._decoder = decoder
-        self._receive = receive
-        self._messages = messages
-        self._templates = templates
+        self._writer = writer
         self._live = live_events
         self._clock = clock
+        self._retry = retry
+        self._jitter = jitter
 
-    async def __call__(self, event: InboxEvent, report: InboxReport | None = None) -> None:
-        for webhook_event in await self._decode(event):
-            await self._apply(webhook_event, event)
-            if report is not None:
-                report.count(_KINDS[type(webhook_event)])
-        now = self._clock.now()
-        await self._inbox.mark_processed(event.id, now)
-        if report is not None:
-            report.applied_after.append((now - event.received_at).total_seconds())
+    async def __call__(self, event: InboxEvent, report: InboxReport | None = None) -> bool:
+        """Apply one stored POST; False when it failed (its failure is recorded, and it is retried or quarantined)."""
+        try:
+            await self._apply(event, report if report is not None else InboxReport())
+        except Exception as error:  # noqa: BLE001 - any failure of one POST stays with that POST
+            await self._failed(event, error, report)
+            return False
+        return True
 
     async def process_pending(self, limit: int = 100) -> InboxReport:
-        """Apply what is still unprocessed (at start-up, what a crash left behind).
+        """Apply what is due (at start-up, what a crash left behind; later, POSTs whose retry time came).
 
         The POSTs of a batch are applied concurrently, so a store that groups commits writes them
         together. Order between them does not matter: every change commutes (messages keyed by
         wamid, statuses and windows joined, template updates ordered by Meta's time).
         """
         report = InboxReport()
-        pending = await self._inbox.unprocessed(limit)
+        pending = await self._inbox.unprocessed(limit, due_by=self._clock.now())
         await asyncio.gather(*(self(event, report) for event in pending))
         report.posts = len(pending)
         return report
 
-    async def _decode(self, event: InboxEvent) -> list[WebhookEvent]:
-        """A body that is not Meta's envelope has nothing to apply; it is reported and stays in the inbox."""
+    async def _apply(self, source: InboxEvent, report: InboxReport) -> None:
+        now = self._clock.now()
         try:
-            return self._decoder.decode(event.untrusted_body)
+            events = self._decoder.decode(source.untrusted_body)
         except MalformedWebhook as error:
-            await self._live.publish("webhook.malformed", {"inbox_event_id": event.id, "error": str(error)})
-            return []
+            await self._writer.write(PostChanges(inbox_event_id=source.id, processed_at=now))
+            report.applied_after.append((self._clock.now() - source.received_at).total_seconds())
+            await self._live.publish("webhook.malformed", {"inbox_event_id": source.id, "error": str(error)})
+            return
+        post = _changes(source.id, now, events)
+        outcome = await self._writer.write(post)
+        report.applied_after.append((self._clock.now() - source.received_at).total_seconds())
+        await self._publish(source, events, post, outcome)
+        for event in events:
+            report.count(_KINDS[type(event)])
 
-    async def _apply(self, event: WebhookEvent, source: InboxEvent) -> None:
+    async def _publish(
+        self, source: InboxEvent, events: list[WebhookEvent], post: PostChanges, outcome: PostOutcome
+    ) -> None:
+        for change, first in zip(post.received, outcome.first_deliveries, strict=True):
+            if first:
+                await self._live.publish("message.received", message_event(change.message))
+        for applied in outcome.statuses:
+            if applied is not None and applied.after.status != applied.before.status:
+                await self._live.publish("message.status", message_event(applied.after))
+        for template in outcome.templates:
+            if template is not None:
+                await self._live.publish("template.updated", template_event(template))
+        for item in events:
+            if isinstance(item, UndecodableItem):
+                await self._live.publish(
+                    "webhook.undecodable",
+                    {
+                        "inbox_event_id": source.id,
+                        "path": item.path,
+                        "reason": item.reason,
+                        "phone_number_id": item.phone_number_id,
+                    },
+                )
+
+    async def _failed(self, event: InboxEvent, error: Exception, report: InboxReport | None) -> None:
+        attempts = event.attempts + 1
+        now = self._clock.now()
+        quarantine = self._retry.gives_up_after(attempts)
+        retry_at = None if quarantine else now + self._retry.delay(attempts, self._jitter())
+        whole = "".join(traceback.format_exception(error))
+        await self._inbox.failed(event.id, InboxFailure(attempts=attempts, error=whole, at=now, retry_at=retry_at))
+        summary = f"{type(error).__name__}: {error}"
+        if report is not None:
+            report.failed[event.id] = summary
+            if quarantine:
+                report.quarantined.append(event.id)
+        if quarantine:
+            await self._live.publish(
+                "webhook.quarantined", {"inbox_event_id": event.id, "attempts": attempts, "error": summary}
+            )
+
+
+def _changes(inbox_event_id: str, now: datetime, events: list[WebhookEvent]) -> PostChanges:
+    """Every event of the POST as the change it makes; the store applies them to what it holds."""
+    post = PostChanges(inbox_event_id=inbox_event_id, processed_at=now)
+    for event in events:
         match event:
             case InboundMessageReceived():
-                await self._receive(event)
+                post.received.append(receive(event, now))
             case StatusReported():
-                await self._report_status(event)
+                post.statuses.append(_report_status(event))
             case TemplateStatusChanged() | TemplateQualityChanged():
-                await self._change_template(event)
-            case UndecodableItem():
-                await self._report_undecodable(event, source)
+                post.templates.append(_change_template(event))
+    return post
 
-    async def _report_status(self, event: StatusReported) -> None:
-        message = await self._find_sent(event)
-        if message is None:
-            await self._messages.park_status(event.wamid, event.event, event.pricing)
-            return
-        updated = await self._messages.update(
-            message.id, lambda m: with_status(m, event.event, wamid=event.wamid, pricing=event.pricing)
-        )
-        if updated is not None and updated.status != message.status:
-            await self._live.publish("message.status", message_event(updated))
 
-    async def _find_sent(self, event: StatusReported) -> Message | None:
-        """Our id travels in biz_opaque_callback_data, so a status matches even before the wamid was recorded."""
-        if event.callback_data is not None:
-            try:
-                message = await self._messages.get(parse_message_id(event.callback_data))
-            except InvalidIdentifier:
-                message = None
-            if message is not None:
-                return message
-        return await self._messages.find_by_wamid(event.wamid)
+def _report_status(event: StatusReported) -> ReportStatus:
+    """Our id travels in biz_opaque_callback_data, so a status matches even before the wamid was recorded."""
+    return ReportStatus(
+        message_id=_our_id(event.callback_data),
+        wamid=event.wamid,
+        event=event.event,
+        pricing=event.pricing,
+        change=lambda m: _with_reported_status(m, event),
+    )
 
-    async def _report_undecodable(self, item: UndecodableItem, source: InboxEvent) -> None:
-        """Its siblings are applied; the inbox keeps the raw body, so it can be applied again once fixed."""
-        await self._live.publish(
-            "webhook.undecodable",
-            {
-                "inbox_event_id": source.id,
-                "path": item.path,
-                "reason": item.reason,
-                "phone_number_id": item.phone_number_id,
-            },
-        )
 
-    async def _change_template(self, event: TemplateStatusChanged | TemplateQualityChanged) -> None:
-        """A template wahub does not know (made elsewhere) or a status Meta added later waits for the next sync."""
-        template = await self._templates.get(event.name, event.language) or await self._templates.find_by_id(
-            event.template_id
-        )
-        changed = None if template is None else _changed(template, event)
-        if changed is None:
-            return
-        await self._templates.save(changed)
-        await self._live.publish("template.updated", template_event(changed))
+def _with_reported_status(message: Message, event: StatusReported) -> Message:
+    return with_status(message, event.event, wamid=event.wamid, pricing=event.pricing)
+
+
+def _our_id(callback_data: str | None) -> MessageId | None:
+    if callback_data is None:
+        return None
+    try:
+        return parse_message_id(callback_data)
+    except InvalidIdentifier:
+        return None
+
+
+def _change_template(event: TemplateStatusChanged | TemplateQualityChanged) -> ChangeTemplate:
+    """A template wahub does not know (made elsewhere) or a status Meta added later waits for the next sync."""
+    return ChangeTemplate(
+        name=event.name,
+        language=event.language,
+        template_id=event.template_id,
+        change=lambda template: _changed(template, event),
+    )
 
 
 _KINDS: dict[type, str] = {

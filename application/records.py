@@ -29,11 +29,37 @@ class ConversationMatch(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class InboxEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """A webhook POST exactly as received and verified, kept until it has been applied."""
+    """A webhook POST exactly as received and verified, kept until it has been applied.
+
+    `attempts` counts the applications of it that failed: each POST backs off alone, and is
+    quarantined after too many, so one bad POST never holds up the others.
+    """
 
     id: str
     untrusted_body: bytes
     received_at: datetime
+    attempts: int = 0
+
+
+class InboxFailure(msgspec.Struct, frozen=True, kw_only=True):
+    """One failed application of a stored POST: tried again at `retry_at`, or quarantined when None."""
+
+    attempts: int
+    error: str
+    """The whole error, traceback included: what an operator needs to fix the cause."""
+    at: datetime
+    retry_at: datetime | None
+
+
+class QuarantinedPost(msgspec.Struct, frozen=True, kw_only=True):
+    """A POST given up after too many failed applications, kept with its last error until replayed."""
+
+    id: str
+    received_at: datetime
+    attempts: int
+    error: str
+    quarantined_at: datetime
+    size: int
 
 
 class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
@@ -44,6 +70,8 @@ class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
     customer_id: CustomerId
     due_at: datetime
     attempt: int = 0
+    called_at: datetime | None = None
+    """When a call to Meta for it began, while that call's outcome is not recorded: after a crash, its outcome is unknown."""
 
 
 class Role(enum.StrEnum):

@@ -19,7 +19,6 @@ from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import SqliteStores, open_sqlite_stores
 from application.process_inbox_event import ProcessInboxEvent
-from application.receive_message import ReceiveMessage
 
 NUMBER = "106540352242922"
 BATCH = 200
@@ -39,18 +38,12 @@ def webhook(n: int) -> bytes:
 
 
 def processor(stores: SqliteStores) -> ProcessInboxEvent:
-    clock, live = SystemClock(), InMemoryLiveEvents()
-    receive = ReceiveMessage(
-        messages=stores.messages, conversations=stores.conversations, media=stores.media, live_events=live, clock=clock
-    )
     return ProcessInboxEvent(
         inbox=stores.inbox,
         decoder=MetaWebhookDecoder(),
-        receive=receive,
-        messages=stores.messages,
-        templates=stores.templates,
-        live_events=live,
-        clock=clock,
+        writer=stores.post_writer,
+        live_events=InMemoryLiveEvents(),
+        clock=SystemClock(),
     )
 
 

@@ -16,6 +16,8 @@ import httpx
 import msgspec
 
 TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+TEST_MESSAGE_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+"""The server waits up to 20 s for the test message's status webhook before it answers."""
 
 
 class ClientError(Exception):
@@ -230,10 +232,20 @@ class WahubClient:
         return checks
 
     def analytics(
-        self, report: str, since: datetime, until: datetime, phone_number_id: str | None = None
+        self,
+        report: str,
+        since: datetime,
+        until: datetime,
+        phone_number_id: str | None = None,
+        time_zone: str | None = None,
     ) -> dict[str, Any]:
-        """One analytics report (`volumes`, `funnel`, `failures`, ...) over [since, until), as the API answers it."""
+        """One analytics report (`volumes`, `funnel`, `failures`, ...) over [since, until), as the API answers it.
+
+        `time_zone` (IANA) is where the heatmap counts weekdays and hours; the other reports ignore it.
+        """
         params = {"from": _utc(since), "to": _utc(until)} | _given(phone_number_id=phone_number_id)
+        if report == "heatmap" and time_zone:
+            params["tz"] = time_zone
         answer: dict[str, Any] = self._json("GET", f"/v1/analytics/{quote(report, safe='')}", params=params)
         return answer
 
@@ -244,6 +256,18 @@ class WahubClient:
     def upload(self, filename: str, content: bytes, mime_type: str) -> Uploaded:
         answer = self._request("POST", "/v1/media", files={"file": (filename, content, mime_type)})
         return msgspec.convert(answer.json(), Uploaded)
+
+    def send_test_message(self, to: str | None = None) -> dict[str, Any]:
+        """The setup guide's round trip: the server sends hello_world and waits (up to 20 s) for its status."""
+        body = {"to": to} if to else {}
+        check: dict[str, Any] = self._json("POST", "/v1/setup/test-message", json=body, timeout=TEST_MESSAGE_TIMEOUT)
+        return check
+
+    def sandbox_customer_writes(self, wa_id: str, name: str, text: str) -> str:
+        """Sandbox mode only: a simulated customer writes to the business number; its wamid."""
+        body = {"from": wa_id, "name": name, "text": text}
+        wamid: str = self._json("POST", "/v1/sandbox/customer-messages", json=body)["wamid"]
+        return wamid
 
     def _json(self, method: str, path: str, **options: Any) -> Any:
         answer = self._request(method, path, **options)

@@ -132,10 +132,11 @@ class TemplateFilter(QSortFilterProxyModel):
         self._category = ANY
 
     def set_filters(self, text: str | None = None, status: str | None = None, category: str | None = None) -> None:
+        self.beginFilterChange()
         self._text = self._text if text is None else text.strip().lower()
         self._status = self._status if status is None else status
         self._category = self._category if category is None else category
-        self.invalidateRowsFilter()
+        self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # noqa: N802 - Qt's name
         template = self.sourceModel().index(source_row, 0, source_parent).data(TemplateRole)

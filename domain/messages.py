@@ -66,6 +66,8 @@ class Message(msgspec.Struct, kw_only=True, omit_defaults=True):
     retry_of: MessageId | None = None
     """The failed message this one sends again."""
     customer_name: str | None = None
+    resent_after_unknown: bool = False
+    """Sent again after an unknown outcome that no status of Meta's resolved: the customer may have it twice."""
     identity: CustomerIdentity = CustomerIdentity()
     """Who the customer was known as when this message was received or sent."""
 

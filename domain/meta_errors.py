@@ -44,6 +44,7 @@ class CloudApiError(Exception):
         fbtrace_id: str | None = None,
         http_status: int | None = None,
         transient: bool | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         self.code = code
         self.title = title
@@ -52,6 +53,8 @@ class CloudApiError(Exception):
         self.fbtrace_id = fbtrace_id
         self.http_status = http_status
         self.transient = transient
+        self.outcome_unknown = outcome_unknown
+        """The request may have reached Meta and been acted on (no answer, or one that does not read)."""
         super().__init__(f"(#{code}) {title}" + (f": {details}" if details else ""))
 
     @property

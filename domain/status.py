@@ -17,6 +17,8 @@ import msgspec
 
 class MessageStatus(enum.StrEnum):
     QUEUED = "queued"
+    UNKNOWN = "unknown"
+    """A call to Meta began and its outcome was never recorded (a crash): held, never re-sent blindly."""
     ACCEPTED = "accepted"
     SENT = "sent"
     DELIVERED = "delivered"

@@ -17,12 +17,13 @@ from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
 from entrypoints.db import db
 from entrypoints.desktop_command import desktop
+from entrypoints.inbox import inbox
 from entrypoints.keys import keys
 from entrypoints.serve import serve
 from entrypoints.settings import SettingsError
 from entrypoints.simulator.command import simulator
 
-COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys, db, desktop)
+COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys, db, desktop, inbox)
 
 RUNTIME_ERRORS = (DomainError, SettingsError, StoreUnavailable, OSError, click.ClickException)
 """Refusals a command meets while it runs: printed as one line, exit code 1."""

@@ -22,6 +22,7 @@ from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.process_inbox_event import ProcessInboxEvent
+from application.quarantine import ListQuarantined, ReplayQuarantined
 from application.queries import (
     ConversationHistory,
     GetMessage,
@@ -30,7 +31,6 @@ from application.queries import (
     SearchConversations,
 )
 from application.rate_limiter import RateLimiter
-from application.receive_message import ReceiveMessage
 from application.retention import PruneRetained
 from application.retry_message import RetryMessage
 from application.send_message import SendMessage
@@ -87,23 +87,14 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         rate_limiter=rate_limiter,
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
+        unknown_wait=providers.Callable(timedelta, seconds=settings.provided.unknown_send_wait_seconds),
     )
     ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
-    receive_message = providers.Singleton(
-        ReceiveMessage,
-        messages=stores.provided.messages,
-        conversations=stores.provided.conversations,
-        media=stores.provided.media,
-        live_events=live_events,
-        clock=clock,
-    )
     process_inbox_event = providers.Singleton(
         ProcessInboxEvent,
         inbox=stores.provided.inbox,
         decoder=decoder,
-        receive=receive_message,
-        messages=stores.provided.messages,
-        templates=stores.provided.templates,
+        writer=stores.provided.post_writer,
         live_events=live_events,
         clock=clock,
     )
@@ -151,6 +142,8 @@ class Container(containers.DeclarativeContainer):
     list_phone_numbers = providers.Singleton(ListPhoneNumbers, cloud_api=cloud_api, waba_id=waba_id, clock=clock)
     probe_store = providers.Singleton(ProbeStore, outbox=stores.provided.outbox)
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
+    list_quarantined = providers.Singleton(ListQuarantined, inbox=stores.provided.inbox)
+    replay_quarantined = providers.Singleton(ReplayQuarantined, inbox=stores.provided.inbox, process=process_inbox_event)
 
 
 async def resolved(provider: Any) -> Any:

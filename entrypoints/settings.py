@@ -52,6 +52,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     simulator_port: int = 0
     """Sandbox mode: where the simulator listens; 0 picks a free port (the banner shows it)."""
     dispatch_lease_seconds: int = 30
+    unknown_send_wait_seconds: int = 600
+    """How long a send whose outcome a crash made unknown waits for a status of Meta's naming it before it is sent again."""
     public_url: str | None = None
     """The address Meta reaches this wahub at (the webhook is `<public_url>/webhook`); the setup checks use it."""
     test_recipient: str | None = None
@@ -95,6 +97,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         bootstrap_admin_key=_optional(env, "WAHUB_BOOTSTRAP_ADMIN_KEY"),
         simulator_port=_integer(env, "WAHUB_SIMULATOR_PORT", 0, 0, 65535),
         dispatch_lease_seconds=_integer(env, "WAHUB_DISPATCH_LEASE_SECONDS", 30, 1, 3600),
+        unknown_send_wait_seconds=_integer(env, "WAHUB_UNKNOWN_SEND_WAIT_SECONDS", 600, 1, 7 * 86400),
         public_url=_url(env, "WAHUB_PUBLIC_URL"),
         test_recipient=_optional(env, "WAHUB_TEST_RECIPIENT"),
     )

@@ -118,7 +118,9 @@ def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], 
     async def step() -> float:
         report = await process.process_pending(INBOX_BATCH)
         on_report(report)
-        return 0.0 if report.posts > 0 else 1.0
+        for inbox_event_id in report.quarantined:
+            log.error("webhook POST %s quarantined: %s", inbox_event_id, report.failed[inbox_event_id])
+        return 0.0 if report.posts > len(report.failed) else 1.0
 
     return Worker("inbox", step)
 

@@ -31,13 +31,22 @@ def from_answer(response: httpx.Response) -> CloudApiError:
 
 
 def from_transport(exc: Exception) -> CloudApiError:
-    """No answer at all: timeouts, refused or dropped connections are worth another attempt."""
+    """No answer at all: timeouts, refused or dropped connections are worth another attempt.
+
+    Only a connection never made proves Meta never saw the request; after it was sent (a read
+    timeout, a connection dropped mid-answer) Meta may have acted on it, so its outcome is unknown.
+    """
     return CloudApiError(
         NETWORK_ERROR_CODE,
         "No answer from the Graph API",
         details=f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__,
         transient=True,
+        outcome_unknown=not isinstance(exc, NOT_SENT),
     )
+
+
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL)
+"""Failures before a request left: Meta cannot have seen it."""
 
 
 def unreadable(response: httpx.Response, expected: str) -> CloudApiError:
@@ -48,6 +57,7 @@ def unreadable(response: httpx.Response, expected: str) -> CloudApiError:
         details=f"HTTP {response.status_code} with a body that is not {expected}",
         http_status=response.status_code,
         transient=True,
+        outcome_unknown=True,
     )
 
 

@@ -16,6 +16,7 @@ wahub has no state for them, and reporting them would flag every webhook of that
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import msgspec
@@ -44,12 +45,32 @@ class MetaWebhookDecoder:
 
 
 def _read_envelope(untrusted_body: bytes) -> Envelope:
+    """A lone UTF-16 surrogate escape (`\\udc00`) fails even the envelope, which otherwise only skips
+    over its items; it is read again with each such escape made an invalid byte, which fails only
+    the item holding it."""
     try:
         return _envelope.decode(untrusted_body)
     except msgspec.ValidationError as error:
         raise MalformedWebhook(f"body is not Meta's webhook envelope: {error}") from error
+    except RecursionError as error:
+        raise MalformedWebhook("body is nested too deeply to be Meta's webhook envelope") from error
     except msgspec.DecodeError as error:
+        confined = _LONE_SURROGATE.sub(_confine_surrogate, untrusted_body)
+        if confined != untrusted_body:
+            return _read_envelope(confined)
         raise MalformedWebhook(f"body is not JSON: {error}") from error
+
+
+_LONE_SURROGATE = re.compile(
+    rb"\\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}"
+)
+"""An escaped backslash, a valid surrogate pair, or a lone surrogate: scanning left to right, a `\\u`
+that follows an escaped backslash is text, never taken for an escape."""
+
+
+def _confine_surrogate(found: re.Match[bytes]) -> bytes:
+    escape = found.group()
+    return b"\xff" if len(escape) == 6 else escape
 
 
 def _entry_events(raw: msgspec.Raw, where: str) -> list[WebhookEvent]:
@@ -93,7 +114,7 @@ def _customer_names(raws: list[msgspec.Raw]) -> dict[str, str | None]:
     for raw in raws:
         try:
             card = _contact.decode(raw)
-        except msgspec.ValidationError:
+        except (msgspec.ValidationError, msgspec.DecodeError, RecursionError):
             continue
         if card.wa_id and card.profile:
             names[card.wa_id] = card.profile.name

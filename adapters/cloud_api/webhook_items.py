@@ -47,10 +47,16 @@ def each_item(
 
 
 def decoded(decoder: msgspec.json.Decoder[T], raw: msgspec.Raw, where: str) -> T:
+    """The envelope only skips over its items, so bytes that are not JSON (an invalid UTF-8 byte, a value
+    nested past the decoder's depth) are met here, and refuse this item alone."""
     try:
         return decoder.decode(raw)
     except msgspec.ValidationError as error:
         raise Unreadable(located(error, where)) from error
+    except msgspec.DecodeError as error:
+        raise Unreadable(f"`{where}` is not valid JSON: {error}") from error
+    except RecursionError as error:
+        raise Unreadable(f"`{where}` is nested too deeply to read") from error
 
 
 def parsed(parse: Callable[[str], T], raw: str, where: str) -> T:

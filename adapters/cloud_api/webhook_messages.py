@@ -37,6 +37,9 @@ def inbound_message(
     except msgspec.ValidationError as error:
         message = decoded(_message_head, raw, where)
         refusal = f"Meta's {message.type!r} message did not decode: {located(error, where)}"
+    except (msgspec.DecodeError, RecursionError) as error:
+        message = decoded(_message_head, raw, where)
+        refusal = f"Meta's {message.type!r} message is not valid JSON: {error or 'nested too deeply'}"
     at = unix_time(message.timestamp, f"{where}.timestamp")
     try:
         wamid, wa_id = parse_wamid(message.id), parse_wa_id(message.sender)

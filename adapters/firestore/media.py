@@ -18,8 +18,7 @@ class FirestoreMediaStore:
         self._media = client.collection("media")
 
     async def save(self, record: MediaRecord) -> None:
-        due = utc(record.download.due_at) if record.download else None
-        await self._media.document(document_key(record.id)).set({PAYLOAD: to_payload(record), DOWNLOAD_DUE: due})
+        await self._media.document(document_key(record.id)).set(media_fields(record))
 
     async def get(self, media_id: str) -> MediaRecord | None:
         snapshot = await self._media.document(document_key(media_id)).get()
@@ -29,3 +28,8 @@ class FirestoreMediaStore:
         """A single-field range on `download_due_at`: served by Firestore's automatic index, no composite one."""
         query = self._media.where(filter=FieldFilter(DOWNLOAD_DUE, "<=", utc(now))).order_by(DOWNLOAD_DUE).limit(limit)
         return [from_payload(snapshot.to_dict(), MediaRecord) async for snapshot in query.stream()]
+
+
+def media_fields(record: MediaRecord) -> dict[str, Any]:
+    due = utc(record.download.due_at) if record.download else None
+    return {PAYLOAD: to_payload(record), DOWNLOAD_DUE: due}

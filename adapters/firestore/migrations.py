@@ -10,6 +10,8 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from google.cloud.firestore_v1.base_query import FieldFilter
+
 from adapters.firestore import day_tallies
 from adapters.firestore.conversations import conversation_fields
 from adapters.firestore.documents import PAYLOAD, from_payload
@@ -69,10 +71,13 @@ async def _rewrite(client: Any, collection: str, change: Callable[[dict[str, Any
     await _in_batches(client, collection, update)
 
 
-async def _in_batches(client: Any, collection: str, write: Callable[[Any, Any], bool]) -> None:
-    """`write(batch, snapshot)` adds at most one write to the batch for the document, and says whether it did."""
+async def _in_batches(client: Any, collection: str | Any, write: Callable[[Any, Any], bool]) -> None:
+    """`write(batch, snapshot)` adds at most one write to the batch for the document, and says whether it did.
+
+    `collection` is a collection's name, or a query when only some of its documents need the step."""
     batch, pending = client.batch(), 0
-    async for snapshot in client.collection(collection).stream():
+    documents = client.collection(collection) if isinstance(collection, str) else collection
+    async for snapshot in documents.stream():
         pending += write(batch, snapshot)
         if pending == BATCH:
             await batch.commit()
@@ -113,4 +118,17 @@ async def _threads(client: Any) -> None:
     await _in_batches(client, "messages", copy)
 
 
-_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _threads)
+async def _inbox_due_times(client: Any) -> None:
+    """Pending POSTs are read in `due_at` order (their time received, or their retry time): POSTs stored
+    by an earlier wahub and not applied yet get theirs, or they would never be read again."""
+
+    def due(batch: Any, snapshot: Any) -> bool:
+        fields = snapshot.to_dict()
+        if "due_at" not in fields:
+            batch.update(snapshot.reference, {"due_at": fields["received_at"]})
+        return "due_at" not in fields
+
+    await _in_batches(client, client.collection("inbox").where(filter=FieldFilter("processed", "==", False)), due)
+
+
+_STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (_customer_ids, _analytics_tallies, _threads, _inbox_due_times)

@@ -54,6 +54,19 @@ class FirestoreOutbox:
         claimed: list[OutboxEntry] = await lease(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return claimed
 
+    async def calling(self, message_id: MessageId, at: datetime) -> None:
+        """Only the payload changes: the entry stays leased (`available_at`) while its call is under way."""
+        reference = self._entries.document(message_id)
+
+        @async_transactional
+        async def mark(transaction: Any) -> None:
+            snapshot = await reference.get(transaction=transaction)
+            if snapshot.exists:
+                entry = from_payload(snapshot.to_dict(), OutboxEntry)
+                transaction.update(reference, {PAYLOAD: to_payload(msgspec.structs.replace(entry, called_at=at))})
+
+        await mark(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         """Ends the lease too: the entry is next available at its new due time."""
         reference = self._entries.document(message_id)
@@ -63,7 +76,7 @@ class FirestoreOutbox:
             snapshot = await reference.get(transaction=transaction)
             if snapshot.exists:
                 entry = from_payload(snapshot.to_dict(), OutboxEntry)
-                moved = msgspec.structs.replace(entry, due_at=due_at, attempt=attempt)
+                moved = msgspec.structs.replace(entry, due_at=due_at, attempt=attempt, called_at=None)
                 transaction.set(reference, _fields(moved))
 
         await move(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))

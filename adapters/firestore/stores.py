@@ -14,6 +14,7 @@ from adapters.firestore.media import FirestoreMediaStore
 from adapters.firestore.messages import FirestoreMessageStore
 from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
+from adapters.firestore.post_writer import FirestorePostWriter
 from adapters.firestore.search import FirestoreConversationSearch
 from adapters.firestore.templates import FirestoreTemplateStore
 
@@ -31,6 +32,7 @@ class FirestoreStores:
         self.outbox = FirestoreOutbox(self._client)
         self.idempotency_keys = FirestoreIdempotencyKeys(self._client)
         self.api_keys = FirestoreApiKeyStore(self._client)
+        self.post_writer = FirestorePostWriter(self._client)
         self.search = FirestoreConversationSearch(self._client)
 
     async def migrate(self) -> None:

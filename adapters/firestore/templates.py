@@ -16,10 +16,7 @@ class FirestoreTemplateStore:
         self._templates = client.collection("templates")
 
     async def save(self, template: MessageTemplate) -> None:
-        fields = {PAYLOAD: to_payload(template), "name": template.name, "language": template.language}
-        if template.id is not None:
-            fields["id"] = template.id
-        await self._reference(template.name, template.language).set(fields)
+        await self._reference(template.name, template.language).set(template_fields(template))
 
     async def get(self, name: str, language: str) -> MessageTemplate | None:
         snapshot = await self._reference(name, language).get()
@@ -47,3 +44,10 @@ class FirestoreTemplateStore:
 
     def _reference(self, name: str, language: str) -> Any:
         return self._templates.document(document_key(name, language))
+
+
+def template_fields(template: MessageTemplate) -> dict[str, Any]:
+    fields = {PAYLOAD: to_payload(template), "name": template.name, "language": template.language}
+    if template.id is not None:
+        fields["id"] = template.id
+    return fields

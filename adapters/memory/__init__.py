@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from adapters.memory.api_keys import InMemoryApiKeyStore
 from adapters.memory.conversations import InMemoryConversationStore
@@ -11,11 +12,12 @@ from adapters.memory.inbox import InMemoryInbox
 from adapters.memory.media import InMemoryMediaStore
 from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.outbox import InMemoryOutbox
+from adapters.memory.post_writer import InMemoryPostWriter
 from adapters.memory.search import InMemoryConversationSearch
 from adapters.memory.templates import InMemoryTemplateStore
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(kw_only=True)
 class MemoryStores:
     """One fresh instance of every store, so the composition root and tests wire a whole set in one line."""
 
@@ -28,6 +30,15 @@ class MemoryStores:
     idempotency_keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
 
+    @cached_property
+    def post_writer(self) -> InMemoryPostWriter:
+        return InMemoryPostWriter(
+            messages=self.messages,
+            conversations=self.conversations,
+            media=self.media,
+            templates=self.templates,
+            inbox=self.inbox,
+        )
     @property
     def search(self) -> InMemoryConversationSearch:
         """Reads the messages and conversations above; it keeps nothing of its own."""

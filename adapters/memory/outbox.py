@@ -28,10 +28,15 @@ class InMemoryOutbox:
             self._leased_until[entry.message_id] = lease_until
         return claimed
 
+    async def calling(self, message_id: MessageId, at: datetime) -> None:
+        entry = self._entries.get(message_id)
+        if entry is not None:
+            self._entries[message_id] = msgspec.structs.replace(entry, called_at=at)
+
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         entry = self._entries.get(message_id)
         if entry is not None:
-            self._entries[message_id] = msgspec.structs.replace(entry, due_at=due_at, attempt=attempt)
+            self._entries[message_id] = msgspec.structs.replace(entry, due_at=due_at, attempt=attempt, called_at=None)
             self._leased_until.pop(message_id, None)
 
     async def complete(self, message_id: MessageId) -> None:

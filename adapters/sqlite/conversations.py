@@ -50,19 +50,7 @@ class SqliteConversationStore:
     ) -> Conversation:
         """Read, change in Python and write on the single writer thread, so concurrent updates never interleave."""
 
-        def read_change_write(connection: sqlite3.Connection) -> Conversation:
-            changed = change(_one(connection, phone_number_id, customer_id))
-            connection.execute(
-                "INSERT OR REPLACE INTO conversations "
-                "(phone_number_id, customer_id, last_activity_at, unanswered_window_closes_at, body) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (phone_number_id, customer_id, to_micros(changed.last_activity_at),
-                 _unanswered_window_closes_at(changed), _encode(changed)),
-            )
-            index_conversation(connection, changed)
-            return changed
-
-        return await self._database.write(read_change_write)
+        return await self._database.write(lambda c: change_conversation(c, phone_number_id, customer_id, change))
 
     async def list(
         self, *, phone_number_id: PhoneNumberId | None, cursor: str | None, limit: int
@@ -91,6 +79,25 @@ class SqliteConversationStore:
 def _unanswered_window_closes_at(conversation: Conversation) -> int | None:
     closes_at = conversation.window.closes_at
     return None if closes_at is None or conversation.awaiting_reply_since is None else to_micros(closes_at)
+
+
+def change_conversation(
+    connection: sqlite3.Connection,
+    phone_number_id: PhoneNumberId,
+    customer_id: CustomerId,
+    change: Callable[[Conversation | None], Conversation],
+) -> Conversation:
+    """Read, change in Python and write; on the single writer, so concurrent updates never interleave."""
+    changed = change(_one(connection, phone_number_id, customer_id))
+    connection.execute(
+        "INSERT OR REPLACE INTO conversations "
+        "(phone_number_id, customer_id, last_activity_at, unanswered_window_closes_at, body) "
+        "VALUES (?, ?, ?, ?, ?)",
+        (phone_number_id, customer_id, to_micros(changed.last_activity_at),
+         _unanswered_window_closes_at(changed), _encode(changed)),
+    )
+    index_conversation(connection, changed)
+    return changed
 
 
 def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:

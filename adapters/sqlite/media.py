@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 
 import msgspec
@@ -19,11 +20,7 @@ class SqliteMediaStore:
         self._database = database
 
     async def save(self, record: MediaRecord) -> None:
-        due = to_micros(record.download.due_at) if record.download else None
-        row = (record.id, _encode(record), due)
-        await self._database.write(
-            lambda c: c.execute("INSERT OR REPLACE INTO media (id, body, download_due_at) VALUES (?, ?, ?)", row)
-        )
+        await self._database.write(lambda c: save_media(c, record))
 
     async def get(self, media_id: str) -> MediaRecord | None:
         found = await self._database.read(
@@ -39,3 +36,14 @@ class SqliteMediaStore:
             ).fetchall()
         )
         return [_decode(body) for (body,) in rows]
+
+
+def save_media(connection: sqlite3.Connection, record: MediaRecord) -> None:
+    due = to_micros(record.download.due_at) if record.download else None
+    connection.execute(
+        "INSERT OR REPLACE INTO media (id, body, download_due_at) VALUES (?, ?, ?)", (record.id, _encode(record), due)
+    )
+
+
+def media_exists(connection: sqlite3.Connection, media_id: str) -> bool:
+    return connection.execute("SELECT 1 FROM media WHERE id = ?", (media_id,)).fetchone() is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Literal
 
 import msgspec
 
@@ -42,8 +43,7 @@ class SqliteMessageStore:
         self.analytics = SqliteMessageAnalytics(database)
 
     async def add(self, message: Message) -> bool:
-        row = _row(message)
-        return await self._database.write(lambda c: _insert(c, message, row))
+        return await self._database.write(lambda c: insert_message(c, message))
 
     async def add_many(self, messages: Iterable[Message]) -> int:
         """Bulk import in one transaction (backfills, benchmarks); messages already stored are skipped."""
@@ -60,11 +60,11 @@ class SqliteMessageStore:
         """Read, change in Python (the rule stays in the domain) and write, all on the single writer thread."""
 
         def read_change_write(connection: sqlite3.Connection) -> Message | None:
-            current = _one(connection, "SELECT body FROM messages WHERE id = ?", message_id)
+            current = find_message(connection, "id", message_id)
             if current is None:
                 return None
             changed = change(current)
-            connection.execute(_REWRITE, (*_row(changed), message_id))
+            rewrite_message(connection, changed)
             return changed
 
         return await self._database.write(read_change_write)
@@ -97,6 +97,19 @@ class SqliteMessageStore:
         )
         rows = await self._database.read(lambda c: c.execute(query, (to_micros(since),)).fetchall())
         return {CustomerId(customer_id): from_micros(latest) for customer_id, latest in rows}
+
+
+def insert_message(connection: sqlite3.Connection, message: Message) -> bool:
+    """False (and no change) when its id or wamid is already stored."""
+    return _insert(connection, message, _row(message))
+
+
+def find_message(connection: sqlite3.Connection, column: Literal["id", "wamid"], key: str) -> Message | None:
+    return _one(connection, f"SELECT body FROM messages WHERE {column} = ?", key)
+
+
+def rewrite_message(connection: sqlite3.Connection, message: Message) -> None:
+    connection.execute(_REWRITE, (*_row(message), message.id))
 
 
 def _one(connection: sqlite3.Connection, query: str, key: str) -> Message | None:

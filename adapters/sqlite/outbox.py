@@ -10,7 +10,7 @@ from adapters.sqlite.encoding import from_micros, to_micros
 from application.records import OutboxEntry
 from domain.ids import CustomerId, MessageId, PhoneNumberId
 
-_DUE = """SELECT message_id, phone_number_id, customer_id, due_at, attempt FROM outbox
+_DUE = """SELECT message_id, phone_number_id, customer_id, due_at, attempt, called_at FROM outbox
 WHERE due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
 ORDER BY due_at, message_id LIMIT :limit"""
 
@@ -24,8 +24,8 @@ class SqliteOutbox:
         row = (entry.message_id, entry.phone_number_id, entry.customer_id, to_micros(entry.due_at), entry.attempt)
         await self._database.write(
             lambda c: c.execute(
-                "INSERT OR REPLACE INTO outbox (message_id, phone_number_id, customer_id, due_at, attempt, lease_until) "
-                "VALUES (?, ?, ?, ?, ?, NULL)",
+                "INSERT OR REPLACE INTO outbox (message_id, phone_number_id, customer_id, due_at, attempt, lease_until, called_at) "
+                "VALUES (?, ?, ?, ?, ?, NULL, NULL)",
                 row,
             )
         )
@@ -35,10 +35,15 @@ class SqliteOutbox:
         parameters = {"now": to_micros(now), "limit": max(limit, 0)}
         return await self._database.write(lambda c: _lease(c, parameters, to_micros(lease_until)))
 
+    async def calling(self, message_id: MessageId, at: datetime) -> None:
+        await self._database.write(
+            lambda c: c.execute("UPDATE outbox SET called_at = ? WHERE message_id = ?", (to_micros(at), message_id))
+        )
+
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         await self._database.write(
             lambda c: c.execute(
-                "UPDATE outbox SET due_at = ?, attempt = ?, lease_until = NULL WHERE message_id = ?",
+                "UPDATE outbox SET due_at = ?, attempt = ?, lease_until = NULL, called_at = NULL WHERE message_id = ?",
                 (to_micros(due_at), attempt, message_id),
             )
         )
@@ -65,6 +70,7 @@ def _lease(connection: sqlite3.Connection, parameters: dict[str, int], lease_unt
             customer_id=CustomerId(customer_id),
             due_at=from_micros(due_at),
             attempt=attempt,
+            called_at=None if called_at is None else from_micros(called_at),
         )
-        for message_id, phone_number_id, customer_id, due_at, attempt in rows
+        for message_id, phone_number_id, customer_id, due_at, attempt, called_at in rows
     ]

@@ -115,6 +115,19 @@ ALTER TABLE media ADD COLUMN download_due_at INTEGER;
 CREATE INDEX media_downloads_due ON media (download_due_at, id) WHERE download_due_at IS NOT NULL;
 """
 
+_INBOX_ATTEMPTS = """
+ALTER TABLE inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE inbox ADD COLUMN retry_at INTEGER;
+ALTER TABLE inbox ADD COLUMN quarantined_at INTEGER;
+ALTER TABLE inbox ADD COLUMN last_error TEXT;
+DROP INDEX inbox_unprocessed;
+CREATE INDEX inbox_pending ON inbox (received_at, seq) WHERE processed_at IS NULL AND quarantined_at IS NULL;
+CREATE INDEX inbox_quarantined ON inbox (quarantined_at, seq) WHERE processed_at IS NULL AND quarantined_at IS NOT NULL;
+"""
+
+_OUTBOX_CALLS = """
+ALTER TABLE outbox ADD COLUMN called_at INTEGER;
+"""
 
 
 def _customer_ids(connection: sqlite3.Connection) -> None:
@@ -221,6 +234,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _customer_ids,
     _search,
     _analytics,
+    _INBOX_ATTEMPTS,
+    _OUTBOX_CALLS,
 )
 
 

@@ -14,6 +14,7 @@ from adapters.sqlite.inbox import SqliteInbox
 from adapters.sqlite.media import SqliteMediaStore
 from adapters.sqlite.messages import SqliteMessageStore
 from adapters.sqlite.outbox import SqliteOutbox
+from adapters.sqlite.post_writer import SqlitePostWriter
 from adapters.sqlite.search import SqliteConversationSearch
 from adapters.sqlite.templates import SqliteTemplateStore
 
@@ -29,6 +30,7 @@ class SqliteStores:
     outbox: SqliteOutbox
     idempotency_keys: SqliteIdempotencyKeys
     api_keys: SqliteApiKeyStore
+    post_writer: SqlitePostWriter
     search: SqliteConversationSearch
 
     async def close(self) -> None:
@@ -48,5 +50,6 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         outbox=SqliteOutbox(database),
         idempotency_keys=SqliteIdempotencyKeys(database),
         api_keys=SqliteApiKeyStore(database),
+        post_writer=SqlitePostWriter(database),
         search=SqliteConversationSearch(database),
     )

@@ -11,6 +11,8 @@ from domain.templates import MessageTemplate
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(MessageTemplate).decode
+_BY_NAME = "SELECT body FROM templates WHERE name = ? AND language = ?"
+_BY_ID = "SELECT body FROM templates WHERE template_id = ? ORDER BY name, language LIMIT 1"
 
 
 class SqliteTemplateStore:
@@ -18,20 +20,13 @@ class SqliteTemplateStore:
         self._database = database
 
     async def save(self, template: MessageTemplate) -> None:
-        row = (template.name, template.language, template.id, _encode(template))
-        await self._database.write(
-            lambda c: c.execute(
-                "INSERT OR REPLACE INTO templates (name, language, template_id, body) VALUES (?, ?, ?, ?)", row
-            )
-        )
+        await self._database.write(lambda c: save_template(c, template))
 
     async def get(self, name: str, language: str) -> MessageTemplate | None:
-        query = "SELECT body FROM templates WHERE name = ? AND language = ?"
-        return await self._database.read(lambda c: _first(c, query, (name, language)))
+        return await self._database.read(lambda c: _first(c, _BY_NAME, (name, language)))
 
     async def find_by_id(self, template_id: str) -> MessageTemplate | None:
-        query = "SELECT body FROM templates WHERE template_id = ? ORDER BY name, language LIMIT 1"
-        return await self._database.read(lambda c: _first(c, query, (template_id,)))
+        return await self._database.read(lambda c: _first(c, _BY_ID, (template_id,)))
 
     async def list(self) -> list[MessageTemplate]:
         """Sorted by name then language, so listings are stable."""
@@ -48,3 +43,15 @@ class SqliteTemplateStore:
 def _first(connection: sqlite3.Connection, query: str, parameters: tuple[str, ...]) -> MessageTemplate | None:
     found = connection.execute(query, parameters).fetchone()
     return None if found is None else _decode(found[0])
+
+
+def save_template(connection: sqlite3.Connection, template: MessageTemplate) -> None:
+    connection.execute(
+        "INSERT OR REPLACE INTO templates (name, language, template_id, body) VALUES (?, ?, ?, ?)",
+        (template.name, template.language, template.id, _encode(template)),
+    )
+
+
+def find_template(connection: sqlite3.Connection, name: str, language: str, template_id: str) -> MessageTemplate | None:
+    """By name and language, as Meta identifies a template, else by Meta's id."""
+    return _first(connection, _BY_NAME, (name, language)) or _first(connection, _BY_ID, (template_id,))

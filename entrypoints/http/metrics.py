@@ -27,7 +27,7 @@ FAST_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.
 """Webhook answers and Cloud API calls: milliseconds when healthy, seconds when not."""
 QUEUE_SECONDS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 """Time spent queued (stored to applied, waiting for a rate limit): the 1 s target sits in the middle."""
-SEND_OUTCOMES = ("sent", "retried", "failed", "dropped")
+SEND_OUTCOMES = ("sent", "retried", "failed", "dropped", "unknown")
 
 
 class Metrics:
@@ -49,12 +49,21 @@ class Metrics:
         self.events_applied = Counter(
             "wahub_webhook_events_applied", "Webhook events applied by the inbox worker, by kind", ["kind"], registry=r
         )
+        self.posts_failed = Counter(
+            "wahub_webhook_posts_failed", "Applications of a stored webhook POST that failed (each POST retries alone)",
+            registry=r,
+        )
+        self.posts_quarantined = Counter(
+            "wahub_webhook_posts_quarantined", "Stored webhook POSTs given up after too many failed applications",
+            registry=r,
+        )
         self.applied_after_seconds = Histogram(
             "wahub_webhook_applied_after_seconds", "Time from a webhook POST stored to every event of it applied",
             buckets=QUEUE_SECONDS, registry=r,
         )
         self.sends = Counter(
-            "wahub_sends", "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped",
+            "wahub_sends",
+            "Dispatcher outcomes: sent (Meta accepted), retried, failed (for good), dropped, unknown (held: outcome unknown)",
             ["outcome"], registry=r,
         )
         self.send_seconds = Histogram(
@@ -72,6 +81,11 @@ class Metrics:
         self.outbox_depth = Gauge("wahub_outbox_depth", "Messages queued for the dispatcher", registry=r)
         self.inbox_backlog = Gauge(
             "wahub_inbox_backlog", "Stored webhook POSTs not yet applied (counted up to 10,000)", registry=r
+        )
+        self.inbox_quarantined = Gauge(
+            "wahub_inbox_quarantined",
+            "Stored webhook POSTs quarantined and not replayed since (counted up to 10,000)",
+            registry=r,
         )
         self._accepted = self.webhook_posts.labels(outcome="accepted")
         self._refused = self.webhook_posts.labels(outcome="refused")
@@ -98,8 +112,13 @@ class Metrics:
             self.events_applied.labels(kind=kind).inc(amount)
         for seconds in report.applied_after:
             self.applied_after_seconds.observe(seconds)
+        if report.failed:
+            self.posts_failed.inc(len(report.failed))
+        if report.quarantined:
+            self.posts_quarantined.inc(len(report.quarantined))
 
     def render(self, depths: QueueDepths) -> bytes:
         self.outbox_depth.set(depths.outbox)
         self.inbox_backlog.set(depths.inbox_backlog)
+        self.inbox_quarantined.set(depths.inbox_quarantined)
         return generate_latest(self.registry)

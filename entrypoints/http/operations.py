@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Request, Response, Router, get
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 
+from application.operations import INBOX_BACKLOG_CAP
 from entrypoints.http.auth import metrics_scraper
 from entrypoints.http.options import allow_every_method
 from entrypoints.http.problems import problem
@@ -24,7 +25,11 @@ def healthz() -> dict[str, str]:
 
 @get("/readyz", tags=["operations"])
 async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Ready when the store answers a cheap query and the workers run; a load balancer sends traffic only then."""
+    """Ready when the store answers a cheap query and the workers run; a load balancer sends traffic only then.
+
+    Quarantined webhook POSTs are counted but do not make the server unready: the inbox goes on
+    applying every other POST, and taking traffic away would stop Meta's deliveries too.
+    """
     runtime: Runtime = request.app.state.runtime
     failure = await runtime.use_cases.probe_store()
     stopped = [task.get_name() for task in runtime.tasks if task.done()]
@@ -33,7 +38,8 @@ async def readyz(request: Request[Any, Any, Any]) -> Response[Any]:
         reasons.append(f"workers not running: {', '.join(stopped) or 'none started'}")
     if reasons:
         return problem(503, "Not ready", "; ".join(reasons))
-    return Response({"status": "ready"})
+    quarantined = await runtime.use_cases.list_quarantined(INBOX_BACKLOG_CAP)
+    return Response({"status": "ready", "inbox_quarantined": len(quarantined)})
 
 
 @get("/metrics", media_type=PROMETHEUS_TEXT, guards=[metrics_scraper], tags=["operations"])

@@ -15,6 +15,7 @@ from application.media import ReadMedia, UploadMedia
 from application.operations import MeasureQueues, ProbeStore
 from application.phone_numbers import ListPhoneNumbers
 from application.ports import Clock, LiveEvents
+from application.quarantine import ListQuarantined
 from application.queries import (
     ConversationHistory,
     GetMessage,
@@ -70,6 +71,7 @@ class UseCases:
     list_phone_numbers: ListPhoneNumbers
     probe_store: ProbeStore
     measure_queues: MeasureQueues
+    list_quarantined: ListQuarantined
 
 
 class Background(Protocol):

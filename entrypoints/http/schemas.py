@@ -61,6 +61,8 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     context: dict[str, Any] | None = None
     customer_name: str | None = None
     retry_of: str | None = None
+    resent_after_unknown: bool = False
+    """True when wahub sent it again after a crash left the first send's outcome unknown and no status named it."""
     wa_id: str | None = None
     user_id: str | None = None
     parent_user_id: str | None = None
@@ -130,6 +132,7 @@ def message_view(message: Message) -> MessageView:
         context=msgspec.to_builtins(message.context) if message.context else None,
         customer_name=message.customer_name,
         retry_of=message.retry_of,
+        resent_after_unknown=message.resent_after_unknown,
         wa_id=message.identity.wa_id,
         user_id=message.identity.user_id,
         parent_user_id=message.identity.parent_user_id,

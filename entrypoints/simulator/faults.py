@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 import msgspec
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from entrypoints.simulator.meta_errors import MetaError
 
@@ -44,6 +44,10 @@ class GraphFaults(msgspec.Struct, kw_only=True):
     slow_seconds: float = 5.0
     drop: int = 0
     """The next `drop` requests see the connection close mid-answer."""
+    late: int = 0
+    """The next `late` requests are acted on at once (a send is accepted) but answered `late_seconds` later:
+    what a client sees when it dies, or gives up, between Meta's acceptance and its answer."""
+    late_seconds: float = 30.0
 
 
 class FaultInjector:
@@ -67,11 +71,26 @@ class FaultInjector:
         elif faults.fail > 0:
             faults.fail -= 1
             await _error(send, faults.fail_status, faults.fail_code)
+        elif faults.late > 0:
+            faults.late -= 1
+            await _answered_late(app, scope, receive, send, faults.late_seconds)
         else:
             if faults.slow > 0:
                 faults.slow -= 1
                 await asyncio.sleep(faults.slow_seconds)
             await app(scope, receive, send)
+
+
+async def _answered_late(app: ASGIApp, scope: Scope, receive: Receive, send: Send, seconds: float) -> None:
+    answer: list[Message] = []
+
+    async def held(message: Message) -> None:
+        answer.append(message)
+
+    await app(scope, receive, held)
+    await asyncio.sleep(seconds)
+    for message in answer:
+        await send(message)
 
 
 async def _error(send: Send, status: int, code: int) -> None:

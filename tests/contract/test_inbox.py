@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from application.ports import Inbox
+from application.records import InboxFailure, QuarantinedPost
 from tests.contract.examples import MONDAY, minutes
 
 STATUS_POST = b'{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[]}]}'
@@ -42,6 +43,40 @@ async def test_processed_events_are_not_replayed(inbox: Inbox) -> None:
     assert [e.id for e in await inbox.unprocessed(limit=10)] == [pending]
 
 
+async def test_a_failed_event_waits_for_its_retry_time_and_counts_its_attempts(inbox: Inbox) -> None:
+    failing = await inbox.append(STATUS_POST, MONDAY)
+    other = await inbox.append(MESSAGE_POST, MONDAY + minutes(1))
+
+    await inbox.failed(failing, InboxFailure(attempts=1, error="boom", at=MONDAY + minutes(2), retry_at=MONDAY + minutes(5)))
+
+    assert [e.id for e in await inbox.unprocessed(limit=10, due_by=MONDAY + minutes(4))] == [other]
+    due = await inbox.unprocessed(limit=10, due_by=MONDAY + minutes(5))
+    assert [(e.id, e.attempts) for e in due] == [(failing, 1), (other, 0)]
+    assert [e.id for e in await inbox.unprocessed(limit=10)] == [failing, other]
+
+
+async def test_a_quarantined_event_is_listed_with_its_error_until_it_is_processed(inbox: Inbox) -> None:
+    event_id = await inbox.append(STATUS_POST, MONDAY)
+    error = "Traceback (most recent call last):\n  ...\nRuntimeError: boom\n"
+
+    await inbox.failed(event_id, InboxFailure(attempts=5, error=error, at=MONDAY + minutes(3), retry_at=None))
+
+    assert await inbox.unprocessed(limit=10) == []
+    assert await inbox.quarantined(limit=10) == [
+        QuarantinedPost(
+            id=event_id, received_at=MONDAY, attempts=5, error=error, quarantined_at=MONDAY + minutes(3), size=len(STATUS_POST)
+        )
+    ]
+    stored = await inbox.get(event_id)
+    assert stored is not None and (stored.untrusted_body, stored.attempts) == (STATUS_POST, 5)
+
+    await inbox.mark_processed(event_id, MONDAY + minutes(9))
+
+    assert await inbox.quarantined(limit=10) == [] and await inbox.unprocessed(limit=10) == []
+
+
+async def test_an_unknown_id_is_not_found(inbox: Inbox) -> None:
+    assert await inbox.get("evt_000000000042") is None
 async def test_pruning_deletes_posts_applied_before_the_cutoff_oldest_first_and_never_an_unapplied_one(
     inbox: Inbox,
 ) -> None:

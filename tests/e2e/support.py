@@ -142,23 +142,22 @@ def start_wahub(
 ) -> WahubServer:
     """`wahub serve --port <free>` up and healthy, its banner read; another port if the first was taken.
 
-    With `port`, that one (a restart where clients expect the server back); it is still retried if taken.
+    With `port`, that port only (a restart where a simulator posts its webhooks).
     """
-    wanted = port
-    for attempt in range(3):
-        port = wanted or free_port()
-        directory = logs / f"serve-{port}"
+    for attempt in range(1 if port is not None else 3):
+        chosen = port or free_port()
+        directory = logs / f"serve-{chosen}"
         directory.mkdir(parents=True, exist_ok=True)
         with open(directory / "stdout.txt", "wb") as stdout, open(directory / "stderr.txt", "wb") as stderr:
             process = subprocess.Popen(
-                [str(WAHUB), "serve", "--port", str(port), *arguments],
+                [str(WAHUB), "serve", "--port", str(chosen), *arguments],
                 env=dict(environment),
                 stdout=stdout,
                 stderr=stderr,
                 stdin=subprocess.DEVNULL,
                 cwd=logs,
             )
-        server = WahubServer(process=process, port=port, logs=directory)
+        server = WahubServer(process=process, port=chosen, logs=directory)
         try:
             _wait_until_ready(server, sandbox)
             return server

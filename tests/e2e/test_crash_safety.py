@@ -9,11 +9,13 @@ What wahub promises, and what this test holds it to:
   outliving us, would redeliver it), so such messages may be missing, but never stored twice.
 - A send answered 202 is stored with its outbox entry before the answer. After the restart each
   one is there exactly once and reaches a final state:
-  - queued but not yet handed to Meta (or handed over without wahub learning the wamid, when the
-    kill fell between Meta's answer and our write): the restarted dispatcher sends it, once its
-    lease (WAHUB_DISPATCH_LEASE_SECONDS=2 here) runs out, to the NEW simulator, and it reaches
-    `read`. That second hand-over is the inherent at-least-once window: the customer may get that
-    message twice; wahub's records still hold it once, with the wamid of the send it learnt of.
+  - queued but not yet handed to Meta: the restarted dispatcher sends it, once its lease
+    (WAHUB_DISPATCH_LEASE_SECONDS=2 here) runs out, to the NEW simulator, and it reaches `read`.
+  - handed over without wahub learning the wamid (the kill fell between the call and our write):
+    its outcome is unknown, so it is held (state `unknown`) for a status naming it; the OLD
+    simulator died with its statuses, so none comes, and after WAHUB_UNKNOWN_SEND_WAIT_SECONDS (2
+    here) it is sent again, to the NEW simulator, and reaches `read`. Meta, outliving us, would
+    have sent the status, and the message would not have gone out twice (tests/reliability).
   - already accepted by the OLD simulator with its wamid recorded: that simulator died with its
     pending status webhooks, and the new one knows nothing of the wamid, so no later status can
     arrive. Its final state is the last status recorded (accepted, sent, delivered or read), never
@@ -42,7 +44,7 @@ from tests.e2e.support import (
     metric,
 )
 
-LEASE = {"WAHUB_DISPATCH_LEASE_SECONDS": "2"}
+LEASE = {"WAHUB_DISPATCH_LEASE_SECONDS": "2", "WAHUB_UNKNOWN_SEND_WAIT_SECONDS": "2"}
 """A short lease, so a send claimed by the killed dispatcher is retried 2 s after it was claimed."""
 ANSWERED = ("16505552001", "16505552002", "16505552003", "16505552004", "16505552005")
 """Customers we send to: several, so the per-recipient pair limit (a burst of 45 per 6 s) never holds a send back."""

@@ -146,6 +146,15 @@ def _week() -> AnalyticsQuery:
     return AnalyticsQuery(since=MONDAY, until=MONDAY + timedelta(days=7))
 
 
+class TestUpgrade:
+    async def test_a_post_stored_by_an_earlier_wahub_and_not_yet_applied_is_still_pending(self, stores: FirestoreStores) -> None:
+        earlier = stores._client.collection("inbox").document("evt_stored_before_the_upgrade")
+        await earlier.set({"body": b"{}", "received_at": MONDAY, "processed": False})
+
+        await stores.migrate()
+
+        due = await stores.inbox.unprocessed(10, due_by=MONDAY + minutes(1))
+        assert [(e.id, e.attempts) for e in due] == [("evt_stored_before_the_upgrade", 0)]
 async def test_messages_stored_before_thread_copies_get_them_when_the_database_migrates(stores: FirestoreStores) -> None:
     for n in range(3):
         await stores.messages.add(outbound(n, MONDAY + minutes(n), wamid=wamid(n)))

@@ -22,7 +22,7 @@ async def test_healthz_answers_without_a_key(api: Api) -> None:
 async def test_ready_while_the_store_answers_and_the_workers_run(api: Api) -> None:
     response = await api.client.get("/readyz")
 
-    assert (response.status_code, response.json()) == (200, {"status": "ready"})
+    assert (response.status_code, response.json()) == (200, {"status": "ready", "inbox_quarantined": 0})
 
 
 async def test_not_ready_once_the_workers_stopped(api: Api) -> None:

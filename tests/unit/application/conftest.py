@@ -19,7 +19,6 @@ from application.mark_as_read import MarkAsRead
 from application.media import DownloadInboundMedia, ReadMedia, UploadMedia
 from application.process_inbox_event import ProcessInboxEvent
 from application.rate_limiter import RateLimiter
-from application.receive_message import ReceiveMessage
 from application.send_message import SendMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
@@ -66,15 +65,7 @@ class Harness:
         self.process_inbox_event = ProcessInboxEvent(
             inbox=s.inbox,
             decoder=MetaWebhookDecoder(),
-            receive=ReceiveMessage(
-                messages=s.messages,
-                conversations=s.conversations,
-                media=s.media,
-                live_events=self.live_events,
-                clock=self.clock,
-            ),
-            messages=s.messages,
-            templates=s.templates,
+            writer=s.post_writer,
             live_events=self.live_events,
             clock=self.clock,
         )

@@ -105,3 +105,22 @@ async def test_no_answer_at_all_is_a_retryable_network_error() -> None:
 
     assert error.code == NETWORK_ERROR_CODE and error.retryable
     assert error.details == "ConnectError: connection refused"
+
+
+@pytest.mark.parametrize(
+    ("failure", "unknown"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("no connection"), False),
+        (httpx.ReadTimeout("no answer in time"), True),
+        (httpx.RemoteProtocolError("closed mid-answer"), True),
+    ],
+    ids=["refused", "connect timeout", "read timeout", "dropped mid-answer"],
+)
+async def test_only_a_request_that_never_left_has_a_known_outcome(failure: httpx.HTTPError, unknown: bool) -> None:
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise failure
+
+    error = await error_from(fail)
+
+    assert error.code == NETWORK_ERROR_CODE and error.retryable and error.outcome_unknown is unknown

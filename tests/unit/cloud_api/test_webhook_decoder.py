@@ -6,8 +6,11 @@ an UndecodableItem at its path, and the rest of the POST still arrives.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from domain.content import Text, Unsupported
 from domain.errors import MalformedWebhook
 from domain.ids import WaId
 from domain.status import MessageStatus
@@ -179,3 +182,43 @@ def test_a_body_that_is_not_metas_envelope_is_refused_with_a_precise_reason(untr
         decoder.decode(untrusted_body)
 
     assert str(refused.value) == reason
+
+
+def _with_raw_message_text(raw: bytes) -> bytes:
+    """batched.json with the first message's text body replaced by raw bytes, as they came on the wire."""
+    body = payload("batched.json")
+    messages_of(body)[0]["text"]["body"] = "RAW"
+    return json.dumps(body).encode().replace(b'"RAW"', raw)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'"\xff"', b'"\\udc00"', b'"\\ud800 alone"', b'"' + b"\\\\" + b'udc00 is text, not an escape"'],
+    ids=["invalid UTF-8 byte", "lone low surrogate", "lone high surrogate", "escaped backslash"],
+)
+def test_a_message_whose_bytes_do_not_decode_is_kept_as_unsupported_and_its_siblings_arrive(raw: bytes) -> None:
+    events = decoder.decode(_with_raw_message_text(raw))
+
+    [first, *others] = [e for e in events if isinstance(e, InboundMessageReceived)]
+    assert len(others) == 2 and len(statuses_in(events)) == 4
+    if raw.startswith(b'"\\\\'):
+        assert first.content == Text(body="\\udc00 is text, not an escape")
+    else:
+        assert isinstance(first.content, Unsupported) and first.content.original_type == "text"
+        assert first.content.detail == "Meta's 'text' message is not valid JSON: Invalid UTF-8 encoded string"
+
+
+def test_a_valid_surrogate_pair_still_reads_as_its_character() -> None:
+    events = decoder.decode(_with_raw_message_text(b'"\\ud83d\\ude00"'))
+
+    [first, *_] = [e for e in events if isinstance(e, InboundMessageReceived)]
+    assert first.content == Text(body="\U0001f600")
+
+
+def test_a_body_nested_a_thousand_deep_is_malformed_not_an_uncaught_error() -> None:
+    body = payload("text.json")
+    deep = b'{"a":' * 1000 + b"1" + b"}" * 1000
+    raw = json.dumps(body).encode().replace(b'"messaging_product"', b'"deep": ' + deep + b', "messaging_product"', 1)
+
+    with pytest.raises(MalformedWebhook, match="nested too deeply"):
+        decoder.decode(raw)

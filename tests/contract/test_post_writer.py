@@ -1,0 +1,128 @@
+"""PostWriter contract: one POST's changes and its processed mark, written together, idempotent when written again."""
+
+from __future__ import annotations
+
+import msgspec
+
+from application.post_changes import ChangeTemplate, PostChanges, Receive, ReportStatus
+from application.records import MediaDownload, MediaRecord
+from domain.conversations import Conversation, record_inbound
+from domain.customers import CustomerIdentity
+from domain.ids import WaId
+from domain.messages import with_status
+from domain.status import MessageStatus, StatusEvent
+from domain.templates import MessageTemplate, TemplateStatus
+from domain.templates import with_status as template_with_status
+from tests.contract.conftest import Stores
+from tests.contract.examples import ALICE, MONDAY, SHOP_NUMBER, inbound, message_id, minutes, outbound, wamid
+
+POST = b'{"object":"whatsapp_business_account","entry":[]}'
+
+
+def received(n: int) -> Receive:
+    message = inbound(n, at=MONDAY + minutes(n), wamid=wamid(n))
+
+    def conversation(current: Conversation | None, first: bool) -> Conversation:
+        return record_inbound(
+            current, phone_number_id=SHOP_NUMBER, customer_id=ALICE, identity=CustomerIdentity(wa_id=WaId(ALICE)),
+            wamid=wamid(n), at=message.created_at,
+            preview=f"message {n}", customer_name="Alice", first_delivery=first,
+        )
+
+    media = MediaRecord(id=f"media{n}", kind="image", mime_type="image/jpeg", created_at=MONDAY, direction="inbound",
+                        download=MediaDownload(due_at=MONDAY))
+    return Receive(message=msgspec.structs.replace(message, id=message_id(100 + n)), media=media, conversation=conversation)
+
+
+def delivered(n: int, *, ours: bool) -> ReportStatus:
+    event = StatusEvent(status=MessageStatus.DELIVERED, at=MONDAY + minutes(5))
+    return ReportStatus(
+        message_id=message_id(n) if ours else None, wamid=wamid(n), event=event, pricing=None,
+        change=lambda m: with_status(m, event, wamid=wamid(n)),
+    )
+
+
+async def test_a_post_is_written_whole_and_marked_processed(stores: Stores) -> None:
+    await stores.messages.add(outbound(7))
+    event_id = await stores.inbox.append(POST, MONDAY)
+    post = PostChanges(
+        inbox_event_id=event_id, processed_at=MONDAY + minutes(9),
+        received=[received(1), received(2)], statuses=[delivered(7, ours=True), delivered(8, ours=False)],
+    )
+
+    outcome = await stores.post_writer.write(post)
+
+    assert outcome.first_deliveries == [True, True]
+    [applied, parked] = outcome.statuses
+    assert parked is None and applied is not None
+    assert (applied.before.status.status, applied.after.status.status) == (MessageStatus.QUEUED, MessageStatus.DELIVERED)
+    stored = await stores.messages.find_by_wamid(wamid(7))
+    assert stored is not None and stored.status.status is MessageStatus.DELIVERED
+    conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
+    assert conversation is not None and (conversation.unread_count, conversation.last_inbound_wamid) == (2, wamid(2))
+    assert [m.wamid for m in (await stores.messages.history(SHOP_NUMBER, ALICE, cursor=None, limit=10)).items] == [
+        wamid(2), wamid(1), wamid(7),
+    ]
+    assert await stores.media.get("media1") is not None
+    assert [event for event, _ in await stores.messages.take_parked_statuses(wamid(8))] == [post.statuses[1].event]
+    assert await stores.inbox.unprocessed(10) == []
+
+
+async def test_writing_the_same_post_again_changes_nothing(stores: Stores) -> None:
+    event_id = await stores.inbox.append(POST, MONDAY)
+    post = PostChanges(inbox_event_id=event_id, processed_at=MONDAY, received=[received(1), received(1)])
+
+    first = await stores.post_writer.write(post)
+    again = await stores.post_writer.write(post)
+
+    assert (first.first_deliveries, again.first_deliveries) == ([True, False], [False, False])
+    conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
+    assert conversation is not None and conversation.unread_count == 1
+
+
+async def test_a_redelivery_keeps_the_media_downloads_progress(stores: Stores) -> None:
+    event_id = await stores.inbox.append(POST, MONDAY)
+    change = received(1)
+    fetched = msgspec.structs.replace(change.media, download=None, sha256="ab" * 32, size=3)  # type: ignore[type-var]
+    await stores.media.save(fetched)
+
+    await stores.post_writer.write(PostChanges(inbox_event_id=event_id, processed_at=MONDAY, received=[change]))
+
+    assert await stores.media.get("media1") == fetched
+
+
+async def test_a_status_of_a_send_named_by_our_id_records_its_wamid(stores: Stores) -> None:
+    await stores.messages.add(outbound(3))
+    event_id = await stores.inbox.append(POST, MONDAY)
+
+    await stores.post_writer.write(
+        PostChanges(inbox_event_id=event_id, processed_at=MONDAY, statuses=[delivered(3, ours=True)])
+    )
+
+    found = await stores.messages.find_by_wamid(wamid(3))
+    assert found is not None and found.id == message_id(3)
+
+
+async def test_a_template_is_changed_by_name_or_else_by_metas_id(stores: Stores) -> None:
+    template = msgspec.json.decode(
+        b'{"name":"order_update","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hi"}],'
+        b'"id":"1234","status":"PENDING"}',
+        type=MessageTemplate,
+    )
+    await stores.templates.save(template)
+    event_id = await stores.inbox.append(POST, MONDAY)
+
+    def approve(t: MessageTemplate) -> MessageTemplate | None:
+        return template_with_status(t, TemplateStatus.APPROVED, None, MONDAY)
+
+    changes = [
+        ChangeTemplate(name="order_update", language="en_US", template_id="1234", change=approve),
+        ChangeTemplate(name="renamed", language="en_US", template_id="1234", change=approve),
+        ChangeTemplate(name="unknown", language="en_US", template_id="999", change=approve),
+    ]
+    outcome = await stores.post_writer.write(PostChanges(inbox_event_id=event_id, processed_at=MONDAY, templates=changes))
+
+    assert [t is not None and t.status for t in outcome.templates] == [TemplateStatus.APPROVED, TemplateStatus.APPROVED, False]
+    stored = await stores.templates.get("order_update", "en_US")
+    assert stored is not None and stored.status is TemplateStatus.APPROVED
+
