@@ -7,7 +7,7 @@ import os
 from PySide6.QtCore import QObject
 
 from desktop.catalogue import register_screens
-from desktop.client import BadServerUrl, ClientError, Me, WahubClient, check_server_url
+from desktop.client import BadServerUrl, ClientError, Me, PhoneNumber, WahubClient, check_server_url
 from desktop.credentials import CredentialStore, open_settings
 from desktop.session import Session
 from desktop.signin import SignInScreen
@@ -50,11 +50,14 @@ class DesktopApp(QObject):
             client.close()
             self.sign_in_screen.show_error(error)
 
-        self.tasks.run(client.me, lambda me: self._signed_in(client, api_key.strip(), me), failed)
+        def who() -> tuple[Me, list[PhoneNumber]]:
+            return client.me(), client.phone_numbers()
 
-    def _signed_in(self, client: WahubClient, api_key: str, me: Me) -> None:
+        self.tasks.run(who, lambda answer: self._signed_in(client, api_key.strip(), *answer), failed)
+
+    def _signed_in(self, client: WahubClient, api_key: str, me: Me, numbers: list[PhoneNumber]) -> None:
         self.credentials.remember(client.server_url, api_key)
-        self.session = Session(client, me, self.settings, self.tasks)
+        self.session = Session(client, me, numbers, self.settings, self.tasks)
         self.window = MainWindow(self.session, self.first_screen)
         self.window.show()
         self.sign_in_screen.hide()

@@ -71,7 +71,7 @@ class InboxScreen(QWidget):
         self.numbers.addItem("All numbers", None)
         self.numbers.hide()
         self.numbers.currentIndexChanged.connect(self._apply_filters)
-        session.tasks.run(session.client.phone_numbers, self._show_numbers, lambda _: None, owner=self)
+        self._show_numbers(session.phone_numbers)
         self.conversations = ConversationListModel(session, self)
         self.conversation_list = QListView()
         self.conversation_list.setObjectName("conversationList")
@@ -184,7 +184,7 @@ class InboxScreen(QWidget):
         self.conversations.reload(self.search.text(), self.numbers.currentData())
 
     def _show_numbers(self, numbers: list[PhoneNumber]) -> None:
-        """The filter is offered only when there is a choice; a server without the list has one number."""
+        """The filter is offered only when there is a choice."""
         for number in numbers:
             label = " · ".join(part for part in (number.verified_name, number.display_phone_number) if part)
             self.numbers.addItem(label, number.phone_number_id)

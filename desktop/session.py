@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from desktop.client import Me, WahubClient
+from desktop.client import Me, PhoneNumber, WahubClient
 from desktop.drafts import Drafts
 from desktop.events import STREAM_RESET, ConnectionState, EventFollower, StreamEvent
 from desktop.tasks import Tasks
@@ -22,10 +22,13 @@ class Session(QObject):
     reload = Signal()
     """What a screen shows may be stale (a reconnect, or the stream said `stream.reset`): fetch it again."""
 
-    def __init__(self, client: WahubClient, me: Me, settings: QSettings, tasks: Tasks) -> None:
+    def __init__(
+        self, client: WahubClient, me: Me, phone_numbers: list[PhoneNumber], settings: QSettings, tasks: Tasks
+    ) -> None:
         super().__init__()
         self.client = client
         self.me = me
+        self.phone_numbers = phone_numbers
         self.settings = settings
         self.drafts = Drafts(settings)
         self.tasks = tasks
