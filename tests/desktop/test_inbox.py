@@ -140,14 +140,19 @@ def test_outside_the_window_free_text_is_disabled_and_a_template_with_parameters
 
 def test_a_failed_send_shows_meta_s_reason_and_retry_sends_it(qtbot: QtBot, wahub: WahubServer) -> None:
     simulator = wahub.simulator()
-    customer_writes(simulator, "16505551234", "Hello", name="Sheena")
+    hello = customer_writes(simulator, "16505551234", "Hello", name="Sheena")
     app = open_desktop(qtbot, wahub, ADMIN_KEY)
     screen = inbox(app)
     open_conversation(qtbot, screen, "Sheena")
     waits(qtbot, lambda: listed(screen) == [("Sheena", 0)])
     qtbot.keyClicks(screen.composer.edit, "Your refund is on its way")
-    waits(qtbot, lambda: any(mark.get("typing") for mark in simulator.get("/_sim/read-marks").json()))
-    # the Graph calls of reading and typing are done: the next one is the send, which Meta fails
+
+    def marks_of_hello() -> list[bool]:
+        return [mark["typing"] for mark in simulator.get("/_sim/read-marks").json() if mark["message_id"] == hello]
+
+    # this test's read receipt and typing indicator have reached Meta (earlier tests' marks name other
+    # messages): the next Graph call is the send, which Meta fails
+    waits(qtbot, lambda: True in marks_of_hello())
     fault = simulator.put("/_sim/faults/graph", json={"fail": 1, "fail_status": 400, "fail_code": 131026})
     assert fault.status_code in (200, 204), fault.text
 
