@@ -46,12 +46,12 @@ class DesktopApp(QObject):
             self.sign_in_screen.show_error(error)
             return
 
-        def who() -> tuple[Me, list[PhoneNumber]]:
-            return client.me(), client.phone_numbers()
-
         def failed(error: ClientError) -> None:
             client.close()
             self.sign_in_screen.show_error(error)
+
+        def who() -> tuple[Me, list[PhoneNumber]]:
+            return client.me(), client.phone_numbers()
 
         self.tasks.run(who, lambda answer: self._signed_in(client, api_key.strip(), *answer), failed)
 

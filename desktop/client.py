@@ -65,7 +65,7 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     last_activity_at: datetime
     window: str
     unread_count: int
-    customer_id: str = ""
+    customer_id: str
     wa_id: str | None = None
     user_id: str | None = None
     username: str | None = None
@@ -73,10 +73,6 @@ class Conversation(msgspec.Struct, frozen=True, kw_only=True):
     customer_name: str | None = None
     last_message_preview: str | None = None
     match: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.customer_id:
-            msgspec.structs.force_setattr(self, "customer_id", self.wa_id or self.user_id or "")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -114,19 +110,16 @@ class Message(msgspec.Struct, frozen=True, kw_only=True):
     content: dict[str, Any]
     status: str
     created_at: datetime
-    customer_id: str = ""
+    customer_id: str
     wa_id: str | None = None
     user_id: str | None = None
+    username: str | None = None
     status_history: list[StatusStep] = []
     wamid: str | None = None
     failure: Failure | None = None
     context: dict[str, Any] | None = None
     customer_name: str | None = None
     retry_of: str | None = None
-
-    def __post_init__(self) -> None:
-        if not self.customer_id:
-            msgspec.structs.force_setattr(self, "customer_id", self.wa_id or self.user_id or "")
 
     @property
     def conversation_key(self) -> tuple[str, str]:

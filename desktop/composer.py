@@ -8,9 +8,7 @@ starts a new line. The text is the conversation's draft: it is saved on every ch
 from __future__ import annotations
 
 import mimetypes
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -95,6 +93,8 @@ class Composer(QWidget):
         self.edit.textChanged.connect(self._text_changed)
         self.counter = QLabel()
         self.counter.setObjectName("counter")
+        self.counter.setMinimumWidth(self.counter.fontMetrics().horizontalAdvance("0000 / 4096") + 12)
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.error = QLabel()
         self.error.setObjectName("composerError")
         self.error.setWordWrap(True)
@@ -178,7 +178,7 @@ class Composer(QWidget):
             self.show_error(f"{path.name}: {refusal}")
             return
         self.show_error("")
-        self.attachment_label.setText(f"📎 {path.name} ({self._attachment.kind}) — the text below is its caption")
+        self.attachment_label.setText(f"▤ {path.name} ({self._attachment.kind}) — the text below is its caption")
         self.attachment_label.show()
         self._text_changed(announce=False)
 
@@ -218,6 +218,3 @@ class Composer(QWidget):
             if length:
                 self.typing.emit()
 
-
-def on_enter(callback: Callable[[], None]) -> Callable[[Any], None]:
-    return lambda _: callback()

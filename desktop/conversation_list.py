@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
@@ -42,6 +43,7 @@ class ConversationListModel(QAbstractListModel):
         self._exhausted = False
         self._fetching = False
         self._generation = 0
+        self._pending: list[tuple[Message, bool]] = []
         self.query = ""
         self.phone_number_id: str | None = None
 
@@ -102,6 +104,7 @@ class ConversationListModel(QAbstractListModel):
             self.phone_number_id = phone_number_id
         self._generation += 1
         self._cursor, self._exhausted, self._fetching = None, False, False
+        self._pending = []
         self.fetchMore()
 
     def _arrived(self, generation: int, page: Page[Conversation]) -> None:
@@ -112,6 +115,7 @@ class ConversationListModel(QAbstractListModel):
             self.beginResetModel()
             self._rows = list(page.data)
             self.endResetModel()
+            self._apply_pending()
         else:
             known = {row.key for row in self._rows}
             fresh = [row for row in page.data if row.key not in known]
@@ -123,19 +127,34 @@ class ConversationListModel(QAbstractListModel):
         self._exhausted = page.next_cursor is None
         self.loaded.emit()
 
+    def _apply_pending(self) -> None:
+        """Messages that came while the first page was on its way: those the page already counts are skipped."""
+        pending, self._pending = self._pending, []
+        for message, counted_unread in pending:
+            row = self.row_of(message.conversation_key)
+            if row is None or self._rows[row].last_activity_at < message.created_at:
+                self.apply_message(message, counted_unread)
+
     def _refused(self, generation: int, error: ClientError) -> None:
         if generation == self._generation:
             self._fetching = False
             self.failed.emit(str(error))
 
-    def apply_message(self, message: Message, counted_unread: bool) -> None:
-        """A live message: its conversation's row is updated and moves to the top."""
+    def apply_message(self, message: Message, counted_unread: bool) -> bool:
+        """A live message: its conversation's row is updated and moves to the top; False if left alone.
+
+        While a first page is on its way the message is left to it: the page was asked for after the
+        stream (re)connected, so it already counts what the stream replays.
+        """
+        if self._fetching and self._cursor is None:
+            self._pending.append((message, counted_unread))
+            return False
         if self.phone_number_id not in (None, message.phone_number_id):
-            return
+            return False
         row = self.row_of(message.conversation_key)
         if row is None:
             if self.query:
-                return  # a search lists what matched; a new customer shows once the search is cleared
+                return False  # a search lists what matched; a new customer shows once the search is cleared
             updated = conversation_from(message)
         else:
             current = self._rows[row]
@@ -145,6 +164,7 @@ class ConversationListModel(QAbstractListModel):
         if not counted_unread:
             updated = _read(updated)
         self._put_on_top(row, updated)
+        return True
 
     def mark_read(self, key: tuple[str, str]) -> None:
         row = self.row_of(key)
@@ -173,8 +193,6 @@ class ConversationListModel(QAbstractListModel):
 
 
 def _read(conversation: Conversation) -> Conversation:
-    import msgspec
-
     return msgspec.structs.replace(conversation, unread_count=0)
 
 

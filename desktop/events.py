@@ -25,6 +25,8 @@ from domain.retry import RetryPolicy
 STREAM_RESET = "stream.reset"
 RECONNECT = RetryPolicy(max_attempts=0, base=timedelta(seconds=0.5), cap=timedelta(seconds=15))
 """Attempts are never given up on: the agent's window waits for its server however long it is gone."""
+CEILING_ATTEMPT = 8
+"""By then the delay has reached the cap; counting further would only overflow the exponent."""
 SILENCE = 40.0
 """The server comments every 15 s; this long without a byte means the connection is dead."""
 
@@ -124,7 +126,7 @@ class EventFollower:
             if self._stopped.is_set():
                 return
             failures += 1
-            delay = self._policy.delay(failures, random.random()).total_seconds()
+            delay = self._policy.delay(min(failures, CEILING_ATTEMPT), random.random()).total_seconds()
             connected = False
             self._on_state(ConnectionState(connected=False, attempt=failures, retry_in=delay, reason=reason))
             self._stopped.wait(delay)

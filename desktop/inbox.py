@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.client import ClientError, Conversation, Message
+from desktop.client import ClientError, Conversation, Message, PhoneNumber
 from desktop.composer import Attachment, Composer
 from desktop.conversation_list import ConversationDelegate, ConversationListModel
 from desktop.events import StreamEvent
@@ -69,12 +69,9 @@ class InboxScreen(QWidget):
         self.numbers = QComboBox()
         self.numbers.setObjectName("numberFilter")
         self.numbers.addItem("All numbers", None)
-        for number in session.phone_numbers:
-            self.numbers.addItem(
-                f"{number.verified_name} · {number.display_phone_number}".strip(" ·"), number.phone_number_id
-            )
-        self.numbers.setVisible(len(session.phone_numbers) > 1)
+        self.numbers.hide()
         self.numbers.currentIndexChanged.connect(self._apply_filters)
+        self._show_numbers(session.phone_numbers)
         self.conversations = ConversationListModel(session, self)
         self.conversation_list = QListView()
         self.conversation_list.setObjectName("conversationList")
@@ -186,6 +183,13 @@ class InboxScreen(QWidget):
     def _apply_filters(self) -> None:
         self.conversations.reload(self.search.text(), self.numbers.currentData())
 
+    def _show_numbers(self, numbers: list[PhoneNumber]) -> None:
+        """The filter is offered only when there is a choice."""
+        for number in numbers:
+            label = " · ".join(part for part in (number.verified_name, number.display_phone_number) if part)
+            self.numbers.addItem(label, number.phone_number_id)
+        self.numbers.setVisible(len(numbers) > 1)
+
     def _list_failed(self, text: str) -> None:
         self.list_error.setText(text)
         self.list_error.show()
@@ -247,13 +251,14 @@ class InboxScreen(QWidget):
         except msgspec.ValidationError:
             return
         is_open = self.current is not None and message.conversation_key == self.current.key
-        self.messages.apply(message)
+        loading = self.messages.loading
+        new_in_thread = self.messages.apply(message) and not loading
         if event.type == "message.received":
             seen = is_open and self.isVisible() and self.window().isActiveWindow()
-            self.conversations.apply_message(message, counted_unread=not seen)
-            if seen and self.current is not None:
+            if self.conversations.apply_message(message, counted_unread=not seen):
+                self.customer_wrote.emit(message)
+            if seen and new_in_thread and self.current is not None:
                 self._mark_read(msgspec.structs.replace(self.current, unread_count=1))
-            self.customer_wrote.emit(message)
         elif event.type == "message.created":
             self.conversations.apply_message(message, counted_unread=True)
         if is_open:

@@ -11,7 +11,7 @@ from desktop.client import Conversation, Message
 from domain.content import Content, preview
 from domain.conversations import WINDOW, CustomerServiceWindow
 
-TICKS = {"queued": "🕓", "accepted": "🕓", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+TICKS = {"queued": "◷", "accepted": "◷", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 MEDIA_TYPES = frozenset({"image", "video", "audio", "document", "sticker"})
 
 
@@ -63,6 +63,7 @@ def conversation_from(message: Message) -> Conversation:
         customer_id=message.customer_id,
         wa_id=message.wa_id,
         user_id=message.user_id,
+        username=message.username,
         last_activity_at=message.created_at,
         window="closed",
         unread_count=0,

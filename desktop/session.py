@@ -34,7 +34,8 @@ class Session(QObject):
         self.tasks = tasks
         self.connected = True
         self._follower: EventFollower | None = None
-        self._was_disconnected = False
+        self._stale = True
+        """Until the stream is open, events may have been missed: each (re)connection reloads the screens."""
 
     def may(self, action: str) -> bool:
         return action in self.me.actions
@@ -64,7 +65,7 @@ class Session(QObject):
         self.connected = state.connected
         self.connection_changed.emit(state)
         if not state.connected:
-            self._was_disconnected = True
-        elif self._was_disconnected:
-            self._was_disconnected = False
+            self._stale = True
+        elif self._stale:
+            self._stale = False
             self.reload.emit()

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import msgspec
 from PySide6.QtCore import (
     QAbstractListModel,
     QEvent,
@@ -119,6 +118,11 @@ class MessageThreadModel(QAbstractListModel):
     def reload(self) -> None:
         self.open(self.key)
 
+    @property
+    def loading(self) -> bool:
+        """The newest page is on its way: it will show whatever happened before it was asked for."""
+        return self._fetching and not self._rows
+
     def has_older(self) -> bool:
         return self._cursor is not None and not self._fetching
 
@@ -158,12 +162,10 @@ class MessageThreadModel(QAbstractListModel):
             self._fetching = False
             self.failed.emit(str(error))
 
-    def apply(self, message: Message) -> None:
-        """A live message or status change; one of another conversation is ignored."""
-        if message.conversation_key != self.key:
-            return
-        if not self._takes(message):
-            return
+    def apply(self, message: Message) -> bool:
+        """A live message or status change; True when it is a message the thread did not show yet."""
+        if message.conversation_key != self.key or not self._takes(message):
+            return False
         row = self.row_of(message.id)
         if row is None:
             self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows))
@@ -173,6 +175,7 @@ class MessageThreadModel(QAbstractListModel):
             self._rows[row] = message
             self.dataChanged.emit(self.index(row), self.index(row))
         self._index([message])
+        return row is None
 
     def _takes(self, message: Message) -> bool:
         """Reactions become a mark on their message rather than a row of their own."""
@@ -242,11 +245,6 @@ class MessageThreadModel(QAbstractListModel):
                 self.dataChanged.emit(self.index(row), self.index(row))
 
 
-def with_status(message: Message, event_data: dict[str, Any]) -> Message:
-    """The stream sends the whole message view on every status change; it replaces the row."""
-    return msgspec.convert(event_data, Message) if event_data else message
-
-
 @dataclass(frozen=True)
 class Bubble:
     """Where each part of one row is drawn; computed once for sizeHint and again for paint."""
@@ -276,89 +274,89 @@ class BubbleDelegate(QStyledItemDelegate):
     retry_clicked = Signal(str)
     media_clicked = Signal(int)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._heights: dict[tuple[object, ...], int] = {}
+
+    def _height(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
+        """QListView asks every row's size whenever rows are added: laying a bubble out once per look keeps
+        loading older pages of a long thread from re-measuring thousands of texts."""
+        message: Message = index.data(MessageRole)
+        look = (
+            message.id,
+            message.status,
+            option.rect.width(),
+            bool(index.data(DayRole)),
+            bool(index.data(ReactionsRole)),
+            index.data(ThumbnailRole) is not None,
+            bool(index.data(QuoteRole)),
+        )
+        height = self._heights.get(look)
+        if height is None:
+            height = self._heights[look] = self.bubble(option, index).height
+        return height
+
     def bubble(self, option: QStyleOptionViewItem, index: AnyIndex) -> Bubble:
+        """Parts stacked top to bottom inside the bubble, each only as tall as it needs (0 when absent)."""
         message: Message = index.data(MessageRole)
         rect: QRect = option.rect
         metrics = QFontMetrics(option.font)
         line = metrics.height()
-        width = max(int(rect.width() * 0.68), 160)
-        top = rect.top() + GAP
-        day = QRect(rect.left(), top, rect.width(), line + 2 * GAP if index.data(DayRole) else 0)
-        y = day.bottom() + 1 + GAP
-        inner = width - 2 * PAD
+        inner = max(int(rect.width() * 0.68), 160) - 2 * PAD
+        day = QRect(rect.left(), rect.top() + GAP, rect.width(), line + 2 * GAP if index.data(DayRole) else 0)
         quote_text = str(index.data(QuoteRole) or "")
-        quote = QRect(0, y + PAD, inner, line + GAP if quote_text else 0)
-        y = quote.bottom() + 1 + (GAP if quote_text else 0)
         thumbnail: QImage | None = index.data(ThumbnailRole)
-        image_size = (
-            thumbnail.size()
-            if thumbnail is not None
-            else (QSize(THUMBNAIL, 160) if message.type == "image" else QSize())
-        )
-        image = QRect(0, y + (0 if quote_text else PAD), image_size.width(), image_size.height())
-        y = image.bottom() + 1 + (GAP if image_size.height() else 0)
-        chip_text = media_label(message) if message.type in MEDIA_TYPES - {"image", "sticker"} else ""
-        chip = QRect(
-            0, y + (PAD if not image_size.height() and not quote_text else 0), inner, line + 2 * GAP if chip_text else 0
-        )
-        y = chip.bottom() + 1
+        image_size = thumbnail.size() if thumbnail is not None else QSize(THUMBNAIL, 160)
+        if message.type not in ("image", "sticker"):
+            image_size = QSize(0, 0)
+        chip_text = f"▤ {media_label(message)}" if message.type in MEDIA_TYPES - {"image", "sticker"} else ""
         text = bubble_text(message)
-        text_height = (
-            metrics.boundingRect(QRect(0, 0, inner, 100_000), Qt.TextFlag.TextWordWrap, text).height() if text else 0
-        )
-        text_rect = QRect(0, y + (PAD if y == day.bottom() + 1 + GAP else 0), inner, text_height)
-        y = text_rect.bottom() + 1
         failed = message.status == "failed"
-        failure_height = (
-            metrics.boundingRect(QRect(0, 0, inner, 10_000), Qt.TextFlag.TextWordWrap, failure_text(message)).height()
-            if failed
-            else 0
-        )
-        failure = QRect(0, y + GAP, inner, failure_height)
-        retry = QRect(
-            0, failure.bottom() + 1 + GAP, metrics.horizontalAdvance("Retry") + 2 * PAD, line + GAP if failed else 0
-        )
-        y = (retry.bottom() + 1) if failed else y
-        footer = QRect(0, y + GAP, inner, line)
+        failure = failure_text(message) if failed else ""
         reactions_text = str(index.data(ReactionsRole) or "")
-        reactions = QRect(0, footer.bottom() + 1 + GAP, inner, line + GAP if reactions_text else 0)
-        bottom = (reactions.bottom() if reactions_text else footer.bottom()) + PAD
-        used = max(
-            metrics.horizontalAdvance(text) if "\n" not in text else inner,
-            metrics.horizontalAdvance(quote_text) if quote_text else 0,
+
+        def wrapped(value: str) -> int:
+            flags = int(Qt.TextFlag.TextWordWrap)
+            return metrics.boundingRect(QRect(0, 0, inner, 100_000), flags, value).height() if value else 0
+
+        heights = {
+            "quote": line + GAP if quote_text else 0,
+            "image": image_size.height(),
+            "chip": line + 2 * GAP if chip_text else 0,
+            "text": wrapped(text),
+            "failure": wrapped(failure),
+            "retry": line + GAP if failed else 0,
+            "footer": line,
+            "reactions": line if reactions_text else 0,
+        }
+        widths = [
+            metrics.horizontalAdvance(text) + 2 if "\n" not in text else inner,
+            metrics.horizontalAdvance(quote_text) + PAD if quote_text else 0,
             image_size.width(),
             metrics.horizontalAdvance(chip_text) + 2 * PAD if chip_text else 0,
             inner if failed else 0,
             metrics.horizontalAdvance("00:00 ✓✓") + PAD,
-        )
-        bubble_width = min(used, inner) + 2 * PAD
-        left = rect.right() - bubble_width - 12 if message.direction == "outbound" else rect.left() + 12
-        bubble = QRect(left, day.bottom() + 1 + GAP, bubble_width, bottom - (day.bottom() + 1 + GAP))
-
-        def place(part: QRect) -> QRect:
-            return QRect(left + PAD + part.left(), part.top(), min(part.width(), bubble_width - 2 * PAD), part.height())
-
-        return Bubble(
-            height=bubble.bottom() - rect.top() + GAP,
-            day=day,
-            bubble=bubble,
-            quote=place(quote),
-            image=place(image),
-            chip=place(chip),
-            text=place(text_rect),
-            failure=place(failure),
-            retry=QRect(left + PAD, retry.top(), retry.width(), retry.height()),
-            footer=place(footer),
-            reactions=place(reactions),
-        )
+        ]
+        width = min(max(widths), inner)
+        left = rect.right() - width - 2 * PAD - 12 if message.direction == "outbound" else rect.left() + 12
+        top = day.bottom() + 1 + GAP
+        y = top + PAD
+        parts: dict[str, QRect] = {}
+        for name, height in heights.items():
+            parts[name] = QRect(left + PAD, y, image_size.width() if name == "image" else width, height)
+            y += height + (GAP if height else 0)
+        parts["retry"].setWidth(metrics.horizontalAdvance("Retry") + 2 * PAD)
+        bubble = QRect(left, top, width + 2 * PAD, y - GAP + PAD - top)
+        return Bubble(height=bubble.bottom() - rect.top() + 1 + GAP, day=day, bubble=bubble, text=parts.pop("text"), **parts)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        return QSize(option.rect.width(), self.bubble(option, index).height)
+        return QSize(option.rect.width(), self._height(option, index))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         message: Message = index.data(MessageRole)
         parts = self.bubble(option, index)
         painter.save()
+        painter.setFont(option.font)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.fillRect(option.rect, BACKDROP)
         day = str(index.data(DayRole) or "")
@@ -387,7 +385,7 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.setBrush(QColor(0, 0, 0, 14))
             painter.drawRoundedRect(parts.chip, 6, 6)
             painter.drawText(
-                parts.chip.adjusted(PAD, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"📎 {media_label(message)}"
+                parts.chip.adjusted(PAD, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, f"▤ {media_label(message)}"
             )
         painter.setPen(QColor("#111b21"))
         italic = message.type == "unsupported"

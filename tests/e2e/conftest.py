@@ -31,13 +31,14 @@ def start(home: Path, tmp_path: Path) -> Iterator[StartWahub]:
     """Start `wahub serve` (sandbox mode unless told otherwise); every process is stopped at the end.
 
     `start(WAHUB_X="...")` adds environment variables (an empty value unsets one); all starts of one
-    test share one HOME, so a second start is a restart on the same data. `banner=False` waits for
+    test share one HOME, so a second start is a restart on the same data (`port=` keeps the old port). `banner=False` waits for
     /healthz only, not for the simulator URL on stdout.
     """
     servers: list[WahubServer] = []
 
-    def start_server(*arguments: str, banner: bool = True, **variables: str) -> WahubServer:
-        server = start_wahub(wahub_environment(home, **variables), tmp_path / "logs", *arguments, sandbox=banner)
+    def start_server(*arguments: str, banner: bool = True, port: int | None = None, **variables: str) -> WahubServer:
+        environment = wahub_environment(home, **variables)
+        server = start_wahub(environment, tmp_path / "logs", *arguments, sandbox=banner, port=port)
         servers.append(server)
         return server
 
