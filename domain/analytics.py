@@ -127,6 +127,10 @@ class FailureCount(msgspec.Struct, frozen=True, kw_only=True):
     count: int
 
 
+NO_PRICING_TYPE = ""
+"""Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
+
+
 class PricingCount(msgspec.Struct, frozen=True, kw_only=True):
     category: str
     type: str

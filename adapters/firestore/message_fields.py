@@ -9,16 +9,13 @@ from typing import Any, NamedTuple
 import msgspec
 
 from adapters.firestore.documents import PAYLOAD, document_key, to_payload, utc
-from domain.analytics import RESOLUTION, histogram_bucket
+from domain.analytics import NO_PRICING_TYPE, RESOLUTION, histogram_bucket
 from domain.content import Template
 from domain.messages import Direction, Message
 
 QUARTER_MINUTES = int(RESOLUTION.total_seconds() // 60)
 RESPONSE_SECONDS = "seconds"
 """Beside the histogram's bucket counts, the key of the first responses' summed seconds (for the mean)."""
-
-NO_PRICING_TYPE = ""
-"""Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
 
 class Tally(NamedTuple):

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from domain.analytics import (
+    NO_PRICING_TYPE,
     RESOLUTION,
     AnalyticsQuery,
     DailyResponseTimes,
@@ -19,9 +20,6 @@ from domain.analytics import (
 )
 from domain.content import Template
 from domain.messages import Direction, Message
-
-NO_PRICING_TYPE = ""
-"""Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

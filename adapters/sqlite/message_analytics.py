@@ -15,6 +15,7 @@ from typing import Any
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import MICROSECONDS_PER_QUARTER_HOUR, day_of, day_text, from_micros, to_micros
 from domain.analytics import (
+    NO_PRICING_TYPE,
     AnalyticsQuery,
     DailyResponseTimes,
     DailyVolume,
@@ -24,9 +25,6 @@ from domain.analytics import (
     TemplateStatusCount,
     daily_response_times,
 )
-
-NO_PRICING_TYPE = ""
-"""Older (conversation-based) pricing objects carry no type; they are counted under an empty one."""
 
 _IN_PERIOD = "created_at >= :since AND created_at < :until AND (:number IS NULL OR phone_number_id = :number)"
 _RESPONDED = "response_seconds IS NOT NULL AND direction = 'outbound'"
