@@ -12,7 +12,6 @@ from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
-from adapters.memory.live_events import InMemoryLiveEvents
 from application.access import Authenticate, CreateApiKey, EnsureAdminKey
 from application.analytics import ReadAnalytics
 from application.dispatch_outbound import DispatchOutbound
@@ -38,7 +37,14 @@ from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
 from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
-from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores, open_webhook_handshake
+from entrypoints.resources import (
+    open_blobs,
+    open_cloud_api,
+    open_live_events,
+    open_simulator,
+    open_stores,
+    open_webhook_handshake,
+)
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 
@@ -52,7 +58,7 @@ class Container(containers.DeclarativeContainer):
     webhook_url = providers.Dependency(instance_of=str)
 
     clock = providers.Singleton(SystemClock)
-    live_events = providers.Singleton(InMemoryLiveEvents)
+    live_events = providers.Resource(open_live_events, settings=settings)
     decoder = providers.Singleton(MetaWebhookDecoder)
     stores = providers.Resource(open_stores, settings=settings)
     blobs = providers.Singleton(open_blobs, settings=settings)

@@ -9,11 +9,13 @@ import httpx
 from adapters.blobs.filesystem import FileBlobStore
 from adapters.cloud_api.graph import GraphCloudApi
 from adapters.cloud_api.handshake import HttpWebhookHandshake
+from adapters.firestore.live_events import FirestoreLiveEvents
 from adapters.firestore.stores import FirestoreStores
 from adapters.memory import MemoryStores
 from adapters.memory.blobs import InMemoryBlobStore
+from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import open_sqlite_stores
-from application.ports import Stores
+from application.ports import LiveEvents, Stores
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 from entrypoints.simulator.config import SimulatorConfig
@@ -48,6 +50,20 @@ async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
             yield sqlite
         finally:
             await sqlite.close()
+
+
+async def open_live_events(settings: Settings) -> AsyncIterator[LiveEvents]:
+    """On Firestore every process of a fleet publishes there and every API process streams them all
+    (adapters/firestore/live_events.py); otherwise one process numbers them (the worker's come over the link)."""
+    if settings.store != "firestore":
+        yield InMemoryLiveEvents()
+        return
+    assert settings.firestore_project is not None
+    live = FirestoreLiveEvents.open(project=settings.firestore_project, database=settings.firestore_database)
+    try:
+        yield live
+    finally:
+        await live.close()
 
 
 async def open_simulator(

@@ -46,7 +46,8 @@ async def run_worker(settings: Settings, announce: Callable[[str], None]) -> Non
         settings = msgspec.structs.replace(settings, graph_url=hello.simulator_url)
     container = Container(settings=settings, account=business_account(settings), webhook_url="")
     container.simulator.override(providers.Object(None))
-    container.live_events.override(providers.Object(RelayedLiveEvents(link)))
+    if settings.store != "firestore":  # on Firestore its events go there, where every API process follows them
+        container.live_events.override(providers.Object(RelayedLiveEvents(link)))
     await resolved(container.init_resources)
     try:
         workers = await local_workers(container, link)

@@ -120,11 +120,12 @@ async def build_runtime(container: Container, role: Role = "all") -> Runtime:
     use_cases = UseCases(**{f.name: await resolved(getattr(container, f.name)) for f in fields(UseCases)})
     metrics = Metrics()
     simulator = await resolved(container.simulator)
+    live_events = await resolved(container.live_events)
     background: Background
     if role == "api":
         simulator_url = simulator.url if simulator is not None else None
         background = ApiLink(
-            link_address(container.settings().data_dir), container.live_events(), metrics, simulator_url
+            link_address(container.settings().data_dir), live_events, metrics, simulator_url
         )
         await background.listen()
     else:
@@ -134,7 +135,7 @@ async def build_runtime(container: Container, role: Role = "all") -> Runtime:
         account=container.account(),
         use_cases=use_cases,
         clock=container.clock(),
-        live_events=container.live_events(),
+        live_events=live_events,
         ingest_webhook=await resolved(container.ingest_webhook),
         authenticate=await resolved(container.authenticate),
         background=background,

@@ -9,10 +9,12 @@ from __future__ import annotations
 import tempfile
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
+from adapters.firestore.live_events import FirestoreLiveEvents
 from adapters.memory import MemoryStores
 from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import open_sqlite_stores
@@ -28,7 +30,7 @@ from application.ports import (
     Stores,
     TemplateStore,
 )
-from tests.firestore_emulator import firestore_emulator, firestore_stores  # noqa: F401  (session fixture)
+from tests.firestore_emulator import PROJECT, firestore_emulator, firestore_stores  # noqa: F401  (session fixture)
 
 
 @asynccontextmanager
@@ -57,8 +59,20 @@ STORE_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[Stores]]] = 
     "firestore": firestore_stores,
 }
 
+@asynccontextmanager
+async def firestore_live_events() -> AsyncIterator[LiveEvents]:
+    """Settling a little faster than in production: the emulator is on loopback, the publishers in this process."""
+    async with firestore_stores():  # an empty database, and the emulator running
+        live = FirestoreLiveEvents.open(project=PROJECT, settle=timedelta(milliseconds=200))
+        try:
+            yield live
+        finally:
+            await live.close()
+
+
 LIVE_EVENTS_FACTORIES: dict[str, Callable[[], AbstractAsyncContextManager[LiveEvents]]] = {
     "memory": memory_live_events,
+    "firestore": firestore_live_events,
 }
 
 
