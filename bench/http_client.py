@@ -9,10 +9,10 @@ client CPU per call (this process's user+system time over the turn divided by th
 of a core that is, p50/p99 latency of a call, and errors (refusals included). The clients run in
 turns (A B C, A B C, ...) so the machine's load moves them alike; each figure is the median of its turns.
 
-- `httpx`: httpx.AsyncClient with its default transport (httpcore), as `new_graph_client` made it;
+- `httpx`: httpx.AsyncClient with its default transport (httpcore), as wahub first shipped it;
 - `httpx+aiohttp`: the same httpx.AsyncClient interface over the `httpx-aiohttp` transport;
 - `aiohttp`: aiohttp.ClientSession directly;
-- `GraphCloudApi`: wahub's adapter as shipped (`send`: the body built from a SendRequest, the answer read).
+- `GraphCloudApi`: wahub's adapter as shipped (aiohttp directly; `send`: the body built from a SendRequest, the answer read).
 
 Usage: .venv/bin/python bench/http_client.py [--seconds 5] [--turns 3] [--rate 900] [--in-flight 64] [--only httpx,aiohttp]
 """

@@ -1,10 +1,10 @@
-"""The CloudApi port over Meta's Graph API, with one pooled httpx client over aiohttp's connection pool.
+"""The CloudApi port over Meta's Graph API, with one pooled aiohttp session.
 
-httpx's own transport (httpcore) cost ~2-4 ms of CPU per call at 64 in flight, aiohttp's ~0.5 ms behind
-the same httpx interface (bench/http_client.py, docs/bench.md): at Meta's top tier of 1,000 sends/s
-that is the difference between one core being enough or not.
+httpx's own transport (httpcore) cost ~2-4 ms of CPU per call at 64 in flight, httpx over aiohttp's
+transport ~0.45 ms and aiohttp alone ~0.2 ms (bench/http_client.py, docs/bench.md): at Meta's top tier
+of 1,000 sends/s the client is most of the send path's CPU, so the adapter speaks aiohttp directly.
 
-Every failure, Meta's error answers and httpx's own exceptions alike, leaves as CloudApiError,
+Every failure, Meta's error answers and aiohttp's own exceptions alike, leaves as CloudApiError,
 so the dispatcher decides retrying from Meta's code alone.
 """
 
@@ -15,9 +15,9 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
+import aiohttp
 import msgspec
-from httpx_aiohttp import AiohttpTransport
+import yarl
 
 from adapters.cloud_api import graph_errors
 from adapters.cloud_api.graph_wire import (
@@ -52,13 +52,10 @@ META_MEDIA_HOSTS = frozenset({"lookaside.fbsbx.com"})
 T = TypeVar("T")
 
 
-def new_graph_client(timeout_seconds: float = 20.0) -> httpx.AsyncClient:
-    """Connection-pooled (every connection kept alive: the dispatcher keeps up to 64 calls in flight), every
-    timeout bounded; HTTP/1.1, which is all aiohttp speaks."""
-    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(timeout_seconds, connect=5.0), limits=limits, transport=AiohttpTransport(limits=limits)
-    )
+DEFAULT_TIMEOUT_SECONDS = 20.0
+CONNECT_TIMEOUT_SECONDS = 5.0
+MAX_CONNECTIONS = 100
+"""Every connection kept alive: the dispatcher keeps up to 64 calls in flight."""
 
 
 class GraphCloudApi:
@@ -70,7 +67,7 @@ class GraphCloudApi:
         *,
         base_url: str = META_GRAPH_URL,
         version: str = DEFAULT_VERSION,
-        client: httpx.AsyncClient | None = None,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         media_hosts: Iterable[str] = META_MEDIA_HOSTS,
     ) -> None:
         self._root = f"{base_url.rstrip('/')}/{version}"
@@ -80,8 +77,8 @@ class GraphCloudApi:
         }
         self._auth = {"Authorization": f"Bearer {access_token}"}
         self._access_token = access_token
-        self._owns_client = client is None
-        self._client = client if client is not None else new_graph_client()
+        self._timeout = aiohttp.ClientTimeout(total=timeout_seconds, connect=min(CONNECT_TIMEOUT_SECONDS, timeout_seconds))
+        self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> GraphCloudApi:
         return self
@@ -92,13 +89,14 @@ class GraphCloudApi:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Closes the client only when this adapter created it; a shared one belongs to its creator."""
-        if self._owns_client:
-            await self._client.aclose()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
     async def send(self, request: SendRequest) -> Wamid:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages"""
-        answer = await self._call("POST", f"{request.phone_number_id}/messages", SendAnswer, json=send_body(request))
+        body = send_body(request)
+        answer = await self._call("POST", f"{request.phone_number_id}/messages", SendAnswer, json=body)
         if not answer.messages:
             raise CloudApiError(1, "Send answer without a message id", transient=False)
         return Wamid(answer.messages[0].id)
@@ -112,13 +110,9 @@ class GraphCloudApi:
 
     async def upload_media(self, phone_number_id: PhoneNumberId, data: bytes, mime_type: str, filename: str) -> str:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#upload-media"""
-        answer = await self._call(
-            "POST",
-            f"{phone_number_id}/media",
-            Created,
-            data={"messaging_product": "whatsapp", "type": mime_type},
-            files={"file": (filename, data, mime_type)},
-        )
+        form = aiohttp.FormData({"messaging_product": "whatsapp", "type": mime_type})
+        form.add_field("file", data, filename=filename, content_type=mime_type)
+        answer = await self._call("POST", f"{phone_number_id}/media", Created, data=form)
         return answer.id
 
     async def media_url(self, media_id: str) -> MediaUrl:
@@ -136,8 +130,7 @@ class GraphCloudApi:
             origin = f"{parts.scheme}://{parts.netloc}"
             refusal = f"{origin} is not a media host wahub trusts with its token"
             raise CloudApiError(1, "Media URL refused", details=refusal, transient=False)
-        response = await self._send("GET", url)
-        return response.content
+        return (await self._send("GET", yarl.URL(url, encoded=True))).body
 
     async def delete_media(self, media_id: str) -> None:
         """https://developers.facebook.com/docs/whatsapp/cloud-api/reference/media#delete-media"""
@@ -193,21 +186,35 @@ class GraphCloudApi:
                 return items
             query = {**query, "after": after}
 
-    async def _call(self, method: str, path: str, answer: type[T], **kwargs: Any) -> T:
+    async def _call(
+        self, method: str, path: str, answer: type[T], *, json: object = None, **kwargs: Any
+    ) -> T:
+        if json is not None:
+            kwargs["data"] = msgspec.json.encode(json)
+            kwargs["headers"] = {**self._auth, "Content-Type": "application/json"}
         response = await self._send(method, f"{self._root}/{path}", **kwargs)
         try:
-            return msgspec.json.decode(response.content, type=answer)
+            return msgspec.json.decode(response.body, type=answer)
         except msgspec.DecodeError:
             raise graph_errors.unreadable(response, f"a {answer.__name__}") from None
 
-    async def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def _send(self, method: str, url: str | yarl.URL, **kwargs: Any) -> graph_errors.GraphResponse:
+        kwargs.setdefault("headers", self._auth)
         try:
-            response = await self._client.request(method, url, headers=self._auth, **kwargs)
+            async with self._pool().request(method, url, **kwargs) as answer:
+                response = graph_errors.GraphResponse(answer.status, answer.reason or "", await answer.read())
         except graph_errors.TRANSPORT_ERRORS as exc:
             raise graph_errors.from_transport(exc) from exc
-        if response.is_error:
+        if response.status >= 400:
             raise graph_errors.from_answer(response)
         return response
+
+    def _pool(self) -> aiohttp.ClientSession:
+        """Made at the first call: aiohttp binds a session to the running event loop."""
+        if self._session is None:
+            connector = aiohttp.TCPConnector(limit=MAX_CONNECTIONS)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        return self._session
 
 
 def _media_path(media_id: str) -> str:

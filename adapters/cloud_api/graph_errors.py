@@ -7,27 +7,36 @@ later attempt may well get through.
 
 from __future__ import annotations
 
+import asyncio
 import re
 
-import httpx
+import aiohttp
 import msgspec
 
 from adapters.cloud_api.graph_wire import ErrorAnswer, ErrorData, GraphError
 from domain.meta_errors import NETWORK_ERROR_CODE, CloudApiError
 
-TRANSPORT_ERRORS = (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError)
-"""httpx's exception families; none of them may escape the adapter."""
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+"""aiohttp's exception family and its timeouts; none of them may escape the adapter."""
+
+
+class GraphResponse(msgspec.Struct, frozen=True):
+    """What a Graph answer is to the adapter: its status, reason and whole body."""
+
+    status: int
+    reason: str
+    body: bytes
 
 _CODE_PREFIX = re.compile(r"^\(#\d+\)\s*")
 _error_decoder = msgspec.json.Decoder(ErrorAnswer)
 
 
-def from_answer(response: httpx.Response) -> CloudApiError:
+def from_answer(response: GraphResponse) -> CloudApiError:
     try:
-        error = _error_decoder.decode(response.content).error
+        error = _error_decoder.decode(response.body).error
     except msgspec.DecodeError:
         return _without_meta_body(response)
-    return _from_graph_error(error, response.status_code)
+    return _from_graph_error(error, response.status)
 
 
 def from_transport(exc: Exception) -> CloudApiError:
@@ -45,17 +54,17 @@ def from_transport(exc: Exception) -> CloudApiError:
     )
 
 
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol, httpx.InvalidURL)
+NOT_SENT = (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL)
 """Failures before a request left: Meta cannot have seen it."""
 
 
-def unreadable(response: httpx.Response, expected: str) -> CloudApiError:
+def unreadable(response: GraphResponse, expected: str) -> CloudApiError:
     """A success status whose body is not what Meta answers: the request's outcome is unknown."""
     return CloudApiError(
         NETWORK_ERROR_CODE,
         "Unreadable answer from the Graph API",
-        details=f"HTTP {response.status_code} with a body that is not {expected}",
-        http_status=response.status_code,
+        details=f"HTTP {response.status} with a body that is not {expected}",
+        http_status=response.status,
         transient=True,
         outcome_unknown=True,
     )
@@ -79,13 +88,13 @@ def _details(error: GraphError) -> str | None:
     return error.error_data or error.error_user_msg
 
 
-def _without_meta_body(response: httpx.Response) -> CloudApiError:
+def _without_meta_body(response: GraphResponse) -> CloudApiError:
     """A gateway or proxy page: the HTTP status is all there is; 5xx and 429 are worth retrying."""
-    status = response.status_code
+    status = response.status
     return CloudApiError(
         status,
-        response.reason_phrase or f"HTTP {status}",
-        details=response.text[:200] or None,
+        response.reason or f"HTTP {status}",
+        details=response.body[:200].decode(errors="replace") or None,
         http_status=status,
         transient=status >= 500 or status == 429,
     )

@@ -123,18 +123,21 @@ def _bsuid(raw: str | None) -> Bsuid | None:
 def _changed_handles(message: MessageHead, sender: CustomerIdentity) -> tuple[CustomerIdentity, tuple[str, ...]]:
     """Who sent it now, and the handles left behind: a system notice is sent under the old number or
     BSUID and names the new ones (`user_changed_number`: a new number and a new BSUID;
-    `user_changed_user_id`: only a new BSUID)."""
+    `user_changed_user_id`: only a new BSUID), with the old BSUID in `previous_user_id`."""
     system = message.system if isinstance(message, InboundMessage) and message.type == "system" else None
     if system is None:
         return sender, ()
     new_wa_id = WaId(system.wa_id) if system.wa_id and system.wa_id.isdigit() else None
     new_user_id = _bsuid(system.user_id)
+    new_parent = _bsuid(system.parent_user_id)
+    left = (sender.user_id, _bsuid(system.previous_user_id))
     if system.type == "user_changed_number" and (new_wa_id or new_user_id):
-        former = tuple(h for h in (sender.wa_id, sender.user_id) if h and h not in (new_wa_id, new_user_id))
-        return CustomerIdentity(wa_id=new_wa_id, user_id=new_user_id, username=sender.username), former
+        former = tuple(dict.fromkeys(h for h in (sender.wa_id, *left) if h and h not in (new_wa_id, new_user_id)))
+        return CustomerIdentity(wa_id=new_wa_id, user_id=new_user_id, parent_user_id=new_parent, username=sender.username), former
     if system.type == "user_changed_user_id" and new_user_id:
-        former = (sender.user_id,) if sender.user_id and sender.user_id != new_user_id else ()
-        return CustomerIdentity(wa_id=sender.wa_id, user_id=new_user_id, username=sender.username), former
+        former = tuple(dict.fromkeys(h for h in left if h and h != new_user_id))
+        identity = CustomerIdentity(wa_id=sender.wa_id, user_id=new_user_id, parent_user_id=new_parent, username=sender.username)
+        return identity, former
     return sender, ()
 
 

@@ -141,13 +141,19 @@ class MessageHead(msgspec.Struct, kw_only=True, rename={"sender": "from"}):
 
 
 class SystemWire(msgspec.Struct, kw_only=True):
-    """A notice about the customer: `user_changed_number` (new `wa_id`, new BSUID) or `user_changed_user_id`."""
+    """A notice about the customer: `user_changed_number` (new `wa_id`, new BSUID) or `user_changed_user_id`.
+
+    Since August 2026 both name the BSUIDs left behind (`previous_user_id`, `previous_parent_user_id`)
+    beside the new ones (`user_id`, `parent_user_id`): a number change regenerates the BSUID too.
+    """
 
     body: str | None = None
     type: str | None = None
     wa_id: str | None = None
     user_id: str | None = None
     parent_user_id: str | None = None
+    previous_user_id: str | None = None
+    previous_parent_user_id: str | None = None
 
 
 class EditWire(msgspec.Struct, kw_only=True):

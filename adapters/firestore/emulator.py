@@ -1,125 +1,28 @@
-"""A local Firestore emulator for the tests and the store benchmark: free loopback port, own process group.
-
-`gcloud emulators firestore start` runs a Java child, so the emulator is started in a new session and
-stopped by signalling the whole process group; stopping only gcloud would leave Java running. Being in
-its own session also keeps a terminal's Ctrl-C away from it: the caller stops it (in a `finally`).
-Development tooling only; the production stores never start an emulator.
-"""
+"""A local Firestore emulator for the tests and the store benchmark (the machinery: adapters/gcloud_emulator.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import tempfile
-import time
-import urllib.error
 import urllib.request
 
-READY_WITHIN_SECONDS = 90.0
+from adapters.gcloud_emulator import EmulatorUnavailable, GcloudEmulator
+from adapters.gcloud_emulator import locate_gcloud as _locate_gcloud
 
-
-class EmulatorUnavailable(RuntimeError):
-    """The tools the emulator needs are not installed, or it did not come up."""
+__all__ = ["EmulatorUnavailable", "FirestoreEmulator", "locate_gcloud"]
 
 
 def locate_gcloud(path: str | None = None) -> str:
-    """gcloud runs the emulator and Java runs inside it; both must be on PATH."""
-    found = {tool: shutil.which(tool, path=path) for tool in ("gcloud", "java")}
-    missing = [tool for tool, where in found.items() if where is None]
-    if missing:
-        raise EmulatorUnavailable(
-            f"the Firestore emulator needs {' and '.join(missing)} on PATH, and did not find it. Install the "
-            "Google Cloud CLI (https://cloud.google.com/sdk/docs/install) with its emulator "
-            "(`gcloud components install cloud-firestore-emulator`, or apt `google-cloud-cli-firestore-emulator`) "
-            "and a Java 17+ runtime (e.g. `apt-get install openjdk-17-jre-headless`)"
-        )
-    return str(found["gcloud"])
+    return _locate_gcloud("Firestore", "cloud-firestore-emulator", path)
 
 
-class FirestoreEmulator:
+class FirestoreEmulator(GcloudEmulator):
     """Started on first `host()`, which also sets FIRESTORE_EMULATOR_HOST for the clients made after it."""
 
-    def __init__(self, project: str) -> None:
-        self.project = project
-        self._process: subprocess.Popen[bytes] | None = None
-        self._host: str | None = None
-        self._failure: EmulatorUnavailable | None = None
-        self._log = tempfile.TemporaryFile()
-
-    def host(self) -> str:
-        """A failed start is remembered, so every later caller fails at once with the same reason."""
-        if self._failure is not None:
-            raise self._failure
-        if self._host is None:
-            try:
-                self._host = self._start(locate_gcloud())
-            except EmulatorUnavailable as unavailable:
-                self._failure = unavailable
-                raise
-        return self._host
+    product = "Firestore"
+    component = "cloud-firestore-emulator"
+    command = ("emulators", "firestore", "start")
+    environment_variable = "FIRESTORE_EMULATOR_HOST"
 
     def clear(self) -> None:
         """The emulator's own REST endpoint deletes every document of the project at once."""
         url = f"http://{self.host()}/emulator/v1/projects/{self.project}/databases/(default)/documents"
         urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30).close()
-
-    def stop(self) -> None:
-        """Safe to call more than once, and before or after a failed start."""
-        if self._process is not None:
-            _stop_group(self._process)
-        self._process = self._host = None
-        self._log.close()
-
-    def _start(self, gcloud: str) -> str:
-        host = f"127.0.0.1:{_free_port()}"
-        self._process = subprocess.Popen(
-            [gcloud, "emulators", "firestore", "start", f"--host-port={host}"],
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"},
-            start_new_session=True,
-        )
-        self._wait_until_ready(host)
-        os.environ["FIRESTORE_EMULATOR_HOST"] = host
-        return host
-
-    def _wait_until_ready(self, host: str) -> None:
-        assert self._process is not None
-        deadline = time.monotonic() + READY_WITHIN_SECONDS
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                raise EmulatorUnavailable(f"the Firestore emulator exited at start-up:\n{self._output()}")
-            try:
-                urllib.request.urlopen(f"http://{host}/", timeout=1).close()
-                return
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.1)
-        _stop_group(self._process)
-        raise EmulatorUnavailable(
-            f"the Firestore emulator was not ready within {READY_WITHIN_SECONDS:.0f} s:\n{self._output()}"
-        )
-
-    def _output(self) -> str:
-        self._log.seek(0)
-        return self._log.read().decode(errors="replace")[-4000:]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _stop_group(process: subprocess.Popen[bytes]) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-    except ProcessLookupError:
-        pass

@@ -8,6 +8,7 @@ from datetime import datetime
 import msgspec
 
 from adapters.memory.cursor import newest_first_page
+from adapters.memory.rollback import Restore, saved
 from application.records import Page
 from domain.conversations import Conversation, join_threads
 from domain.ids import CustomerId, PhoneNumberId
@@ -44,6 +45,10 @@ class InMemoryConversationStore:
             moved = self._conversations.pop((phone_number_id, customer_id))
             kept = self._conversations.get((phone_number_id, survivor))
             self._conversations[(phone_number_id, survivor)] = join_threads(kept, moved, survivor)
+
+    def snapshot(self) -> Restore:
+        """For the post writer's all-or-nothing: what to call to undo every change made after this."""
+        return saved(self._conversations)
 
     def stored(self) -> Iterator[Conversation]:
         """Every stored conversation, uncopied: for the in-memory search, which only reads them."""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import msgspec
 
+from adapters.memory.rollback import Restore, saved
 from application.records import InboxEvent, InboxFailure, QuarantinedPost
 
 
@@ -26,6 +27,10 @@ class InMemoryInbox:
     async def unprocessed(self, limit: int, due_by: datetime | None = None) -> list[InboxEvent]:
         waiting = (e for e in self._events.values() if e.id not in self._processed_at and self._waits(e.id, due_by))
         return sorted(waiting, key=lambda e: (e.received_at, e.id))[:limit]
+
+    def snapshot(self) -> Restore:
+        """For the post writer's all-or-nothing: what to call to undo every change made after this."""
+        return saved(self._processed_at)
 
     async def get(self, event_id: str) -> InboxEvent | None:
         return self._events.get(event_id)

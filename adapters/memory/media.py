@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from adapters.memory.rollback import Restore, saved
 from application.records import MediaRecord
 
 
@@ -13,6 +14,10 @@ class InMemoryMediaStore:
 
     async def save(self, record: MediaRecord) -> None:
         self._records[record.id] = record
+
+    def snapshot(self) -> Restore:
+        """For the post writer's all-or-nothing: what to call to undo every change made after this."""
+        return saved(self._records)
 
     async def get(self, media_id: str) -> MediaRecord | None:
         return self._records.get(media_id)

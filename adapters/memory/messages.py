@@ -9,6 +9,7 @@ import msgspec
 
 from adapters.memory.cursor import newest_first_page
 from adapters.memory.message_analytics import InMemoryMessageAnalytics
+from adapters.memory.rollback import Restore, saved
 from application.records import Page
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.message_changes import MessageChange
@@ -91,6 +92,10 @@ class InMemoryMessageStore:
         for message in list(self._messages.values()):
             if message.customer_id == absorbed:
                 self._keep(msgspec.structs.replace(message, customer_id=survivor))
+
+    def snapshot(self) -> Restore:
+        """For the post writer's all-or-nothing: what to call to undo every change made after this."""
+        return saved(self._messages, self._ids_by_wamid, self._parked, self._parked_changes)
 
     def stored(self) -> Iterator[Message]:
         """Every stored message, uncopied: for the in-memory search, which only reads them."""

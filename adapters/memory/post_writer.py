@@ -1,8 +1,8 @@
 """One stored webhook POST applied to the in-memory stores without yielding to the event loop.
 
-No store method here awaits anything, so nothing else runs between the changes of one POST. A
-change that raises leaves the changes before it in place: memory is for tests and demos, and loses
-everything on restart anyway; the durable stores write a POST in one transaction.
+No store method here awaits anything, so nothing else runs between the changes of one POST. All
+or nothing, as the durable stores' transactions: a change that raises undoes the changes before
+it (each store's snapshot, taken first: copies of its dicts, not of the records in them).
 """
 
 from __future__ import annotations
@@ -40,6 +40,16 @@ class InMemoryPostWriter:
         self._inbox = inbox
 
     async def write(self, post: PostChanges) -> PostOutcome:
+        stores = (self._messages, self._conversations, self._media, self._templates, self._inbox)
+        undo = [store.snapshot() for store in stores]
+        try:
+            return await self._write(post)
+        except BaseException:
+            for restore in undo:
+                restore()
+            raise
+
+    async def _write(self, post: PostChanges) -> PostOutcome:
         outcome = PostOutcome(
             first_deliveries=[await self._receive(change) for change in post.received],
             statuses=[await self._report_status(change) for change in post.statuses],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
+from adapters.memory.rollback import Restore, saved
 from domain.templates import MessageTemplate
 
 
@@ -13,6 +14,10 @@ class InMemoryTemplateStore:
 
     async def save(self, template: MessageTemplate) -> None:
         self._templates[(template.name, template.language)] = msgspec.structs.replace(template)
+
+    def snapshot(self) -> Restore:
+        """For the post writer's all-or-nothing: what to call to undo every change made after this."""
+        return saved(self._templates)
 
     async def get(self, name: str, language: str) -> MessageTemplate | None:
         found = self._templates.get((name, language))

@@ -83,6 +83,10 @@ class Database:
         self._reader_count = len(readers)
         self._reader_threads = ThreadPoolExecutor(max_workers=len(readers), thread_name_prefix="sqlite-reader")
         self._closed = False
+        self.commits = 0
+        """Transactions the writer committed (or rolled back): what costs an fsync, read by benches and tests."""
+        self.writes = 0
+        """Writes asked of the writer; `writes / commits` is how many each commit carried."""
         self._writer_thread.start()
 
     @classmethod
@@ -154,6 +158,8 @@ class Database:
         while not stopping:
             group, stopping = self._next_group()
             if group:
+                self.commits += 1  # counted before the callers are answered, so they read their own commit
+                self.writes += len(group)
                 _commit_group(self._writer, group)
         try:
             self._writer.executescript("PRAGMA analysis_limit = 1000; PRAGMA optimize;")

@@ -66,6 +66,7 @@ class ControlApi(Controller):
             "body": f"User changed from {old['from']} to {customer.wa_id}",
             "wa_id": customer.wa_id,
             "user_id": customer.user_id,
+            "previous_user_id": old["from_user_id"],
             "type": "user_changed_number",
         }
         cloud.receive(system_notice(cloud, old, system), None, customer)
@@ -75,7 +76,12 @@ class ControlApi(Controller):
     async def change_user_id(self, handle: FromPath[str], cloud: NamedDependency[SimulatedCloud]) -> dict[str, object]:
         """Meta gives the customer a new BSUID: a `user_changed_user_id` notice, with no phone number in it."""
         customer, old = cloud.state.customers.change_user_id(customer_named(cloud, handle).wa_id)
-        system = {"body": "User's business-scoped user id changed", "user_id": customer.user_id, "type": "user_changed_user_id"}
+        system = {
+            "body": "User's business-scoped user id changed",
+            "user_id": customer.user_id,
+            "previous_user_id": old["from_user_id"],
+            "type": "user_changed_user_id",
+        }
         cloud.receive(system_notice(cloud, old, system), None, customer)
         return customer.view()
 

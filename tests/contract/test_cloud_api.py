@@ -260,10 +260,8 @@ class TestMetaRefusalsThroughTheSimulator:
 
     async def test_a_slow_answer_past_the_timeout_is_a_retryable_network_error(self, simulator: RunningSimulator) -> None:
         await control(simulator, "/_sim/faults/graph", {"slow": 1, "slow_seconds": 0.5})
-        client = httpx.AsyncClient(timeout=0.1)
-        async with GraphCloudApi(TOKEN, base_url=simulator.url, client=client) as api:
+        async with GraphCloudApi(TOKEN, base_url=simulator.url, timeout_seconds=0.1) as api:
             error = await refusal(api.phone_number_info(PHONE))
-        await client.aclose()
 
         assert (error.code, error.retryable) == (NETWORK_ERROR_CODE, True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import msgspec
+import pytest
 
 from application.post_changes import ChangeTemplate, PostChanges, Receive, ReportStatus
 from application.records import MediaDownload, MediaRecord
@@ -126,3 +127,35 @@ async def test_a_template_is_changed_by_name_or_else_by_metas_id(stores: Stores)
     stored = await stores.templates.get("order_update", "en_US")
     assert stored is not None and stored.status is TemplateStatus.APPROVED
 
+
+
+async def test_a_change_that_raises_leaves_no_trace_of_the_post(stores: Stores) -> None:
+    """All or nothing: the messages, conversation, media, parked status and processed mark before it are undone."""
+    await stores.messages.add(outbound(7))
+    await stores.templates.save(
+        msgspec.json.decode(
+            b'{"name":"order_update","language":"en_US","category":"UTILITY","components":[{"type":"BODY","text":"Hi"}],'
+            b'"id":"1234","status":"PENDING"}',
+            type=MessageTemplate,
+        )
+    )
+    event_id = await stores.inbox.append(POST, MONDAY)
+
+    def broken(template: MessageTemplate) -> MessageTemplate | None:
+        raise ValueError("a change that cannot be applied")
+
+    post = PostChanges(
+        inbox_event_id=event_id, processed_at=MONDAY, received=[received(1)],
+        statuses=[delivered(7, ours=True), delivered(8, ours=False)],
+        templates=[ChangeTemplate(name="order_update", language="en_US", template_id="1234", change=broken)],
+    )
+    with pytest.raises(ValueError, match="cannot be applied"):
+        await stores.post_writer.write(post)
+
+    assert await stores.messages.find_by_wamid(wamid(1)) is None
+    assert await stores.conversations.get(SHOP_NUMBER, ALICE) is None
+    assert await stores.media.get("media1") is None
+    sent = await stores.messages.get(message_id(7))
+    assert sent is not None and sent.status.status is MessageStatus.QUEUED and sent.wamid is None
+    assert await stores.messages.take_parked_statuses(wamid(8)) == []
+    assert [e.id for e in await stores.inbox.unprocessed(10)] == [event_id]

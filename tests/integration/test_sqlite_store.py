@@ -206,6 +206,14 @@ class TestConcurrency:
         assert len(set(ids)) == 500
         assert sorted(e.untrusted_body for e in stored) == sorted(bodies)
 
+    async def test_writes_asked_together_share_commits(self, stores: SqliteStores) -> None:
+        commits, writes = stores.database.commits, stores.database.writes
+
+        await asyncio.gather(*(stores.inbox.append(b"{}", MONDAY) for _ in range(200)))
+
+        assert stores.database.writes - writes == 200
+        assert stores.database.commits - commits < 20
+
     async def test_a_failing_write_fails_alone_within_its_group(self, stores: SqliteStores) -> None:
         def refuse(_: Message) -> Message:
             raise ValueError("the change itself refused")

@@ -217,6 +217,24 @@ async def test_a_customer_hiding_their_number_writes_in_by_bsuid_and_username_on
     assert inbound.identity.username == "sheena.n"
 
 
+async def test_a_changed_bsuid_notice_names_the_previous_bsuid_as_meta_does(
+    simulator: RunningSimulator, receiver: WebhookReceiver
+) -> None:
+    """Meta (changelog, Aug 2026): both notices carry `system.previous_user_id` beside the new `user_id`."""
+    async with httpx.AsyncClient(base_url=simulator.url) as client:
+        before = (await client.put(f"/_sim/customers/{CUSTOMER}", json={})).json()["user_id"]
+        after = (await client.post(f"/_sim/customers/{CUSTOMER}/user-id")).json()["user_id"]
+
+    received = await receiver.next()
+    [message] = msgspec.json.decode(received.body)["entry"][0]["changes"][0]["value"]["messages"]
+    assert message["system"] | {"body": ""} == {
+        "body": "", "type": "user_changed_user_id", "user_id": after, "previous_user_id": before,
+    }
+    [notice] = MetaWebhookDecoder().decode(received.body)
+    assert isinstance(notice, InboundMessageReceived)
+    assert notice.identity.user_id == Bsuid(after) and notice.former == (before,)
+
+
 async def test_a_code_template_to_a_bsuid_is_refused_with_131062(
     simulator: RunningSimulator, graph: GraphCloudApi
 ) -> None:

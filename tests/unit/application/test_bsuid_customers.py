@@ -91,6 +91,18 @@ async def test_a_changed_number_and_a_changed_bsuid_continue_the_thread(harness:
     assert len(history.items) == 5
 
 
+async def test_a_changed_bsuid_named_only_in_previous_user_id_continues_the_thread(harness: Harness) -> None:
+    """Meta's notice (Aug 2026) may come from the new BSUID and name the old one only in `system.previous_user_id`."""
+    await harness.receive(message(1, bsuid=BSUID))
+    notice = {"user_id": NEW_BSUID, "previous_user_id": BSUID, "parent_user_id": "US.ENT.11815799212886844830"}
+    await harness.receive(changed(2, "user_changed_user_id", old={"user_id": NEW_BSUID}, new=notice))
+    await harness.receive(message(3, bsuid=NEW_BSUID))
+
+    [conversation] = await conversations(harness)
+    assert conversation.customer_id == BSUID and conversation.unread_count == 3
+    assert (conversation.identity.user_id, conversation.identity.parent_user_id) == (NEW_BSUID, "US.ENT.11815799212886844830")
+
+
 async def test_statuses_naming_number_and_bsuid_link_them_to_the_customer_the_message_went_to(harness: Harness) -> None:
     await harness.receive(message(1, phone=PHONE))
     sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
