@@ -148,7 +148,8 @@ def _delivery(received: Any) -> Delivery:
 
 
 async def _created(creating: Any) -> None:
+    """Already there, or not ours to create (no admin role: an operator made them, docs/scaling.md)."""
     try:
         await creating
-    except exceptions.AlreadyExists:
+    except (exceptions.AlreadyExists, exceptions.PermissionDenied):
         pass
