@@ -11,7 +11,7 @@ from tests.e2e.support import EventStream, customer_writes, reaches
 from tests.firestore_emulator import PROJECT, FirestoreEmulator, firestore_emulator
 from tests.pubsub_emulator import pubsub_emulator, pubsub_host, pubsub_prefix
 
-__all__ = ["firestore_emulator", "pubsub_emulator", "pubsub_host"]
+__all__ = ["firestore_emulator", "pubsub_emulator", "pubsub_host", "pubsub_prefix"]
 
 CUSTOMER = "16505554321"
 
