@@ -13,6 +13,10 @@ A step is two halves, which the worker overlaps (`claim`, then `send` running be
   more than the limit). A message whose number has no token yet waits in memory, in claim
   order, until the next token comes back (at most 1 s, well within the lease); one held back by the
   pair limit is rescheduled in the outbox for when its recipient may be messaged again.
+
+Only the holder of a number's sending lease sends from it (application/sending_leases.py), so the
+limits hold for every dispatcher of a fleet together; an entry of a number another dispatcher holds is
+left in the outbox for it, a little later.
 """
 
 from __future__ import annotations
@@ -25,9 +29,10 @@ from datetime import datetime, timedelta
 import msgspec
 
 from application.live import message_event
-from application.ports import Clock, CloudApi, LiveEvents, MessageStore, Outbox, SendRequest
+from application.ports import Clock, CloudApi, LiveEvents, MessageStore, Outbox, SendingLeases, SendRequest
 from application.rate_limiter import RateLimiter
 from application.records import OutboxEntry, ParkedStatus
+from application.sending_leases import HELD_ELSEWHERE_RETRY, LEASE_TTL, LeasedNumbers, holder_name
 from domain.content import is_outbound
 from domain.ids import PhoneNumberId, Wamid
 from domain.messages import Message, with_status
@@ -72,6 +77,9 @@ class DispatchOutbound:
         live_events: LiveEvents,
         clock: Clock,
         rate_limiter: RateLimiter,
+        sending_leases: SendingLeases,
+        holder: str | None = None,
+        lease_ttl: timedelta = LEASE_TTL,
         retry: RetryPolicy = RetryPolicy(),
         batch_size: int = 100,
         lease: timedelta = timedelta(seconds=60),
@@ -86,6 +94,7 @@ class DispatchOutbound:
         self._live = live_events
         self._clock = clock
         self._limiter = rate_limiter
+        self._numbers = LeasedNumbers(sending_leases, rate_limiter, clock, holder or holder_name(), lease_ttl)
         self._retry = retry
         self._batch_size = batch_size
         self._lease = lease
@@ -96,6 +105,7 @@ class DispatchOutbound:
         self._holding = 0
         """Entries claimed and not yet sent, rescheduled or finished: room already promised."""
         self._gates: dict[PhoneNumberId, asyncio.Lock] = {}
+        self._claims_paused_until: datetime | None = None
 
     async def __call__(self) -> DispatchReport:
         """A whole step: claim, send within the limits, record; returns once every claimed entry is settled."""
@@ -103,6 +113,8 @@ class DispatchOutbound:
 
     async def claim(self) -> Claimed:
         now = self._clock.now()
+        if self._claims_paused_until is not None and now < self._claims_paused_until:
+            return Claimed(room_in=self._claims_paused_until - now)
         room = min(self._batch_size, self._limiter.room(now, self._lead) - self._holding)
         if room <= 0:  # claims are made `lead` ahead of their tokens, so asking again within it is soon enough
             return Claimed(room_in=self._lead / 4)
@@ -131,9 +143,13 @@ class DispatchOutbound:
                 return "dropped"
             if entry.called_at is not None:
                 return await self._outcome_unknown(entry, message, entry.called_at)
-            await self._outbox.calling(entry.message_id, self._clock.now())
+            lease = await self._numbers.hold(entry.phone_number_id)
+            if lease is None or not await self._outbox.calling(entry.message_id, self._clock.now(), lease):
+                return await self._held_elsewhere(entry)
             async with self._gates.setdefault(entry.phone_number_id, asyncio.Lock()):
                 wait_until = await self._token(entry, report)
+                if wait_until is None and not self._numbers.sendable(lease, self._clock.now()):
+                    wait_until = self._clock.now()  # the lease is about to end: the next claim renews it first
                 if wait_until is None:
                     called_at = self._clock.now()
                     sending = await self._call(entry, message)
@@ -205,6 +221,19 @@ class DispatchOutbound:
                 first_slept_at = now
             slept_at = now
             await self._sleep((wait_until - now).total_seconds())
+
+    async def _held_elsewhere(self, entry: OutboxEntry) -> str:
+        """Another dispatcher holds the number's lease (or took it from this one) and sends this entry: it goes
+        back to the outbox as it was, first in line for that holder, and this dispatcher claims nothing for
+        a while rather than pick up the same entries again."""
+        self._numbers.lost(entry.phone_number_id)
+        self._claims_paused_until = self._clock.now() + HELD_ELSEWHERE_RETRY
+        await self._outbox.reschedule(entry.message_id, entry.due_at, entry.attempt)
+        return "deferred"
+
+    async def release_leases(self) -> None:
+        """On a clean stop: the numbers' next holders carry on from this dispatcher's pacing at once."""
+        await self._numbers.release_all()
 
     async def _orphan(self, entry: OutboxEntry) -> str:
         now = self._clock.now()

@@ -7,7 +7,7 @@ wires them, and one contract suite per port runs against every adapter.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import msgspec
@@ -21,10 +21,12 @@ from application.records import (
     InboxFailure,
     LiveEvent,
     MediaRecord,
+    NumberPacing,
     OutboxEntry,
     Page,
     ParkedStatus,
     QuarantinedPost,
+    SendingLease,
 )
 from domain.analytics import (
     AnalyticsQuery,
@@ -262,8 +264,12 @@ class Outbox(Protocol):
         """Take up to `limit` due entries, earliest first; claimed entries stay invisible until the lease ends."""
         ...
 
-    async def calling(self, message_id: MessageId, at: datetime) -> None:
-        """Record, before it begins, that a call to Meta for this entry is under way (`called_at`)."""
+    async def calling(self, message_id: MessageId, at: datetime, lease: SendingLease) -> bool:
+        """Record, before it begins, that a call to Meta for this entry is under way (`called_at`).
+
+        Refused (False, nothing written) when `lease` is no longer the number's current sending lease, where
+        leases are shared by several processes: a dispatcher that lost its number must not send from it.
+        """
         ...
 
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
@@ -273,6 +279,21 @@ class Outbox(Protocol):
     async def complete(self, message_id: MessageId) -> None: ...
 
     async def depth(self) -> int: ...
+
+
+class SendingLeases(Protocol):
+    """Who paces each business number: one dispatcher at a time, so Meta's per-number limits hold for the fleet."""
+
+    async def acquire(
+        self, phone_number_id: PhoneNumberId, holder: str, now: datetime, ttl: timedelta, pacing: NumberPacing | None
+    ) -> SendingLease | None:
+        """Renew `holder`'s lease (saving its `pacing`), or take the number's lease when it is free or ran out
+        (with a new token and the previous holder's pacing); None while another holder's lease runs."""
+        ...
+
+    async def release(self, lease: SendingLease, now: datetime, pacing: NumberPacing) -> None:
+        """End the lease now, leaving `pacing` to the next holder, who then need not wait for anything unknown."""
+        ...
 
 
 class IdempotencyKeys(Protocol):
@@ -321,6 +342,8 @@ class Stores(Protocol):
     def customers(self) -> CustomerDirectory: ...
     @property
     def post_writer(self) -> PostWriter: ...
+    @property
+    def sending_leases(self) -> SendingLeases: ...
 
 
 class LiveEvents(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from application.records import NumberPacing
 from domain.ids import CustomerId, PhoneNumberId
 from domain.rate_limits import (
     SECOND,
@@ -90,6 +91,38 @@ class RateLimiter:
             limit, pace = self._limits(number)
             total += min(limit.available(number_state, until), pace.available(pace_state, now, until))
         return total
+
+    def pacing(self, phone_number_id: PhoneNumberId, now: datetime) -> NumberPacing:
+        """The number's state worth handing on at `now`: sends still holding a token, recipients still cooling down."""
+        limit, _ = self._limits(phone_number_id)
+        number_state, pace_state = self._throughput_states.get(phone_number_id, (ThroughputState(), PaceState()))
+        pairs = {
+            customer: state
+            for (number, customer), state in self._pair_states.items()
+            if number == phone_number_id and state.next_free_at is not None and state.next_free_at > now
+        }
+        in_flight = ThroughputState(sent_at=tuple(at for at in number_state.sent_at if at > now - limit.window))
+        return NumberPacing(throughput=in_flight, pace=pace_state, pairs=pairs)
+
+    def resume(self, phone_number_id: PhoneNumberId, pacing: NumberPacing | None, unknown_until: datetime | None) -> None:
+        """Carry on from another dispatcher's pacing of the number; with `unknown_until`, it may have sent more
+        than it saved up to then, so the number's whole throughput counts as spent at that moment."""
+        self.forget(phone_number_id)
+        pacing = pacing or NumberPacing()
+        limit, pace = self._limits(phone_number_id)
+        number_state = pacing.throughput
+        pace_state = pacing.pace
+        if unknown_until is not None:
+            number_state = limit.record(number_state, unknown_until, count=limit.per_second)
+            pace_state = pace.record(pace_state, unknown_until)
+        self._throughput_states[phone_number_id] = (number_state, pace_state)
+        for customer, state in pacing.pairs.items():
+            self._pair_states[(phone_number_id, customer)] = state
+
+    def forget(self, phone_number_id: PhoneNumberId) -> None:
+        """Drop what is known of the number: another dispatcher paces it now."""
+        self._throughput_states.pop(phone_number_id, None)
+        self._pair_states = {key: state for key, state in self._pair_states.items() if key[0] != phone_number_id}
 
     def _limits(self, phone_number_id: PhoneNumberId | None) -> tuple[ThroughputLimit, Pace]:
         """The number's throughput, held over 1 s + margin, and its pace of N per 1 s + margin."""

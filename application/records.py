@@ -11,6 +11,7 @@ import msgspec
 from domain.conversations import Conversation
 from domain.ids import CustomerId, MessageId, PhoneNumberId
 from domain.messages import BillingConversation, Pricing
+from domain.rate_limits import PaceState, PairState, ThroughputState
 from domain.status import StatusEvent
 
 T = TypeVar("T")
@@ -144,3 +145,30 @@ class CachedResult(msgspec.Struct, frozen=True, kw_only=True):
 
     message_id: MessageId
     expires_at: datetime
+
+
+class NumberPacing(msgspec.Struct, frozen=True, kw_only=True):
+    """A dispatcher's memory of one number's recent sends, handed to the next holder of its sending lease."""
+
+    throughput: ThroughputState = ThroughputState()
+    pace: PaceState = PaceState()
+    pairs: dict[CustomerId, PairState] = msgspec.field(default_factory=dict)
+    """Only recipients still cooling down: the others' fresh state is the default one."""
+
+
+class SendingLease(msgspec.Struct, frozen=True, kw_only=True):
+    """The right to send from one business number, held by one dispatcher of the fleet at a time.
+
+    `token` (the fencing token) grows with every new holder, never with a renewal: a write carrying a
+    token that is no longer the number's current one comes from a holder that lost the lease, and is refused.
+    """
+
+    phone_number_id: PhoneNumberId
+    holder: str
+    token: int
+    expires_at: datetime
+    inherited: NumberPacing | None = None
+    """The previous holder's pacing as it last saved it (at a renewal, or at its release)."""
+    inherited_until: datetime | None = None
+    """Set when the previous holder's lease ran out rather than being released: it may have sent after it last
+    saved its pacing, up to this moment, so the new holder counts its whole throughput as spent then."""

@@ -89,6 +89,7 @@ class Container(containers.DeclarativeContainer):
         live_events=live_events,
         clock=clock,
         rate_limiter=rate_limiter,
+        sending_leases=stores.provided.sending_leases,
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
         unknown_wait=providers.Callable(timedelta, seconds=settings.provided.unknown_send_wait_seconds),
     )

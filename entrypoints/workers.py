@@ -158,9 +158,15 @@ def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport],
         return DISPATCH_IDLE_SECONDS
 
     async def stop() -> None:
+        """Unfinished batches are retried after their outbox lease; the numbers' sending leases go to the next
+        dispatcher at once (a store that fails now only makes it wait for them to run out)."""
         for task in sending:
             task.cancel()
         await asyncio.gather(*sending, return_exceptions=True)
+        try:
+            await dispatch.release_leases()
+        except Exception as error:
+            failure(log, "worker.failed", "sending leases not released; they run out by themselves", error)
 
     return Worker("dispatcher", step, stop)
 

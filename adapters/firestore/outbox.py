@@ -16,7 +16,9 @@ from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, from_payload, to_payload, utc
-from application.records import OutboxEntry
+from adapters.firestore.sending_leases import lease_reference, read_record
+from application.records import OutboxEntry, SendingLease
+from application.sending_leases import holds
 from domain.ids import MessageId
 
 
@@ -54,18 +56,27 @@ class FirestoreOutbox:
         claimed: list[OutboxEntry] = await lease(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return claimed
 
-    async def calling(self, message_id: MessageId, at: datetime) -> None:
-        """Only the payload changes: the entry stays leased (`available_at`) while its call is under way."""
+    async def calling(self, message_id: MessageId, at: datetime, lease: SendingLease) -> bool:
+        """Only the payload changes: the entry stays leased (`available_at`) while its call is under way.
+
+        The number's sending lease is read in the same transaction: a holder whose token is no longer
+        current writes nothing and is told so, before it calls Meta.
+        """
         reference = self._entries.document(message_id)
+        fence = lease_reference(self._client, lease.phone_number_id)
 
         @async_transactional
-        async def mark(transaction: Any) -> None:
+        async def mark(transaction: Any) -> bool:
             snapshot = await reference.get(transaction=transaction)
+            if not holds(await read_record(fence, transaction), lease, at):
+                return False
             if snapshot.exists:
                 entry = from_payload(snapshot.to_dict(), OutboxEntry)
                 transaction.update(reference, {PAYLOAD: to_payload(msgspec.structs.replace(entry, called_at=at))})
+            return True
 
-        await mark(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+        marked: bool = await mark(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
+        return marked
 
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         """Ends the lease too: the entry is next available at its new due time."""

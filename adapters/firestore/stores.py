@@ -17,6 +17,7 @@ from adapters.firestore.migrations import migrate
 from adapters.firestore.outbox import FirestoreOutbox
 from adapters.firestore.post_writer import FirestorePostWriter
 from adapters.firestore.search import FirestoreConversationSearch
+from adapters.firestore.sending_leases import FirestoreSendingLeases
 from adapters.firestore.templates import FirestoreTemplateStore
 
 
@@ -36,6 +37,7 @@ class FirestoreStores:
         self.customers = FirestoreCustomerDirectory(self._client)
         self.post_writer = FirestorePostWriter(self._client)
         self.search = FirestoreConversationSearch(self._client)
+        self.sending_leases = FirestoreSendingLeases(self._client)
 
     async def migrate(self) -> None:
         """Bring documents of an earlier wahub to today's shape; done once at start-up, before any use."""

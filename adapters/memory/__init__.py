@@ -15,6 +15,7 @@ from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.outbox import InMemoryOutbox
 from adapters.memory.post_writer import InMemoryPostWriter
 from adapters.memory.search import InMemoryConversationSearch
+from adapters.memory.sending_leases import InMemorySendingLeases
 from adapters.memory.templates import InMemoryTemplateStore
 
 
@@ -27,14 +28,17 @@ class MemoryStores:
     templates: InMemoryTemplateStore = field(default_factory=InMemoryTemplateStore)
     media: InMemoryMediaStore = field(default_factory=InMemoryMediaStore)
     inbox: InMemoryInbox = field(default_factory=InMemoryInbox)
-    outbox: InMemoryOutbox = field(default_factory=InMemoryOutbox)
+    sending_leases: InMemorySendingLeases = field(default_factory=InMemorySendingLeases)
+    outbox: InMemoryOutbox = field(init=False)
     idempotency_keys: InMemoryIdempotencyKeys = field(default_factory=InMemoryIdempotencyKeys)
     api_keys: InMemoryApiKeyStore = field(default_factory=InMemoryApiKeyStore)
     customers: InMemoryCustomerDirectory = field(init=False)
 
     def __post_init__(self) -> None:
-        """The directory moves messages and conversations when it merges customers, so it holds these two."""
+        """The directory moves messages and conversations when it merges customers, so it holds these two;
+        the outbox checks the sending leases before a call is marked."""
         object.__setattr__(self, "customers", InMemoryCustomerDirectory(self.messages, self.conversations))
+        self.outbox = InMemoryOutbox(self.sending_leases)
 
     @cached_property
     def post_writer(self) -> InMemoryPostWriter:

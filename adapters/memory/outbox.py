@@ -6,14 +6,16 @@ from datetime import datetime
 
 import msgspec
 
-from application.records import OutboxEntry
+from adapters.memory.sending_leases import InMemorySendingLeases
+from application.records import OutboxEntry, SendingLease
 from domain.ids import MessageId
 
 
 class InMemoryOutbox:
     """Claiming reads and leases without awaiting in between, so two concurrent claims never share an entry."""
 
-    def __init__(self) -> None:
+    def __init__(self, leases: InMemorySendingLeases) -> None:
+        self._leases = leases
         self._entries: dict[MessageId, OutboxEntry] = {}
         self._leased_until: dict[MessageId, datetime] = {}
 
@@ -28,10 +30,13 @@ class InMemoryOutbox:
             self._leased_until[entry.message_id] = lease_until
         return claimed
 
-    async def calling(self, message_id: MessageId, at: datetime) -> None:
+    async def calling(self, message_id: MessageId, at: datetime, lease: SendingLease) -> bool:
+        if not self._leases.holds(lease, at):
+            return False
         entry = self._entries.get(message_id)
         if entry is not None:
             self._entries[message_id] = msgspec.structs.replace(entry, called_at=at)
+        return True
 
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         entry = self._entries.get(message_id)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import from_micros, to_micros
-from application.records import OutboxEntry
+from application.records import OutboxEntry, SendingLease
 from domain.ids import CustomerId, MessageId, PhoneNumberId
 
 _DUE = """SELECT message_id, phone_number_id, customer_id, due_at, attempt, called_at FROM outbox
@@ -35,10 +35,13 @@ class SqliteOutbox:
         parameters = {"now": to_micros(now), "limit": max(limit, 0)}
         return await self._database.write(lambda c: _lease(c, parameters, to_micros(lease_until)))
 
-    async def calling(self, message_id: MessageId, at: datetime) -> None:
+    async def calling(self, message_id: MessageId, at: datetime, lease: SendingLease) -> bool:
+        """A SQLite database serves one dispatcher (the worker process), whose leases live in its memory:
+        it cannot hold a stale one, so nothing is refused here."""
         await self._database.write(
             lambda c: c.execute("UPDATE outbox SET called_at = ? WHERE message_id = ?", (to_micros(at), message_id))
         )
+        return True
 
     async def reschedule(self, message_id: MessageId, due_at: datetime, attempt: int) -> None:
         await self._database.write(

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.memory.sending_leases import InMemorySendingLeases
 from adapters.sqlite.api_keys import SqliteApiKeyStore
 from adapters.sqlite.conversations import SqliteConversationStore
 from adapters.sqlite.customers import SqliteCustomerDirectory
@@ -34,6 +35,8 @@ class SqliteStores:
     customers: SqliteCustomerDirectory
     post_writer: SqlitePostWriter
     search: SqliteConversationSearch
+    sending_leases: InMemorySendingLeases
+    """In this process: one dispatcher (the worker process) sends for a SQLite database."""
 
     async def close(self) -> None:
         await self.database.close()
@@ -55,4 +58,5 @@ async def open_sqlite_stores(path: Path) -> SqliteStores:
         customers=SqliteCustomerDirectory(database),
         post_writer=SqlitePostWriter(database),
         search=SqliteConversationSearch(database),
+        sending_leases=InMemorySendingLeases(),
     )

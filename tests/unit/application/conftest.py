@@ -59,6 +59,7 @@ class Harness:
             live_events=self.live_events,
             clock=self.clock,
             rate_limiter=RateLimiter(ThroughputLimit(per_second=80), PairRateLimit()),
+            sending_leases=s.sending_leases,
             retry=RetryPolicy(max_attempts=3),
             jitter=lambda: 0.0,
             sleep=self.pass_time,
