@@ -171,14 +171,15 @@ class ProcessInboxEvent:
         return identified.customer
 
     async def _learn_recipient(self, event: StatusReported) -> None:
-        """A status names the customer its message went to by number, BSUID or both: each it names that the
-        customer was not known by yet (a number first seen, a BSUID for a customer known by number) now
-        finds them. A status naming nothing new changes nothing, and costs no write."""
+        """A status names the customer its message went to by number, BSUID or both: a BSUID, or the number
+        of a customer known only by BSUID, now finds them too. A status naming nothing new costs no write."""
         message = await self._find_sent(event)
         if message is None:
             return
-        sighting = Sighting(identity=event.recipient, known_as=(message.customer_id,), at=event.event.at)
         known = await self._customers.find(message.customer_id)
+        if event.recipient.user_id is None and (known is None or known.identity.wa_id is not None):
+            return  # a number alone is news only to a customer known without one: else it is how we addressed them
+        sighting = Sighting(identity=event.recipient, known_as=(message.customer_id,), at=event.event.at)
         if known is not None and _adds_nothing(known, sighting):
             return
         await self._identified(sighting)

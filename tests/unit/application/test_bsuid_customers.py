@@ -144,6 +144,20 @@ async def test_a_status_naming_only_the_number_of_a_bsuid_only_customer_teaches_
     assert conversation.unread_count == 2
 
 
+async def test_a_status_naming_another_number_alone_links_nothing(harness: Harness) -> None:
+    """A number is how we addressed a customer known by one: a status naming another is no reason to merge."""
+    await harness.receive(message(1, phone=PHONE))
+    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
+    await harness.dispatch()
+    delivered = status(wamid="wamid.FAKE1", status="delivered", at=T0 + timedelta(minutes=2), recipient=NEW_PHONE,
+                       callback_data=sent.message.id)
+    await harness.receive(envelope(messages_change(statuses=[delivered])))
+
+    await harness.receive(message(3, phone=NEW_PHONE))
+
+    assert sorted(c.customer_id for c in await conversations(harness)) == [PHONE, NEW_PHONE]
+
+
 async def test_two_customers_found_to_be_one_are_published_as_merged(harness: Harness) -> None:
     await harness.receive(message(1, phone=PHONE))
     await harness.receive(message(2, bsuid=BSUID))
