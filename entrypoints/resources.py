@@ -58,7 +58,9 @@ async def open_work_queue(settings: Settings) -> AsyncIterator[WakeUpQueue | Pub
         yield WakeUpQueue()
         return
     assert settings.pubsub_project is not None
-    queue = PubSubWorkQueue(settings.pubsub_project, settings.pubsub_prefix)
+    queue = PubSubWorkQueue(
+        settings.pubsub_project, settings.pubsub_prefix, ack_deadline_seconds=settings.pubsub_ack_deadline_seconds
+    )
     try:
         await queue.ensure()
         yield queue

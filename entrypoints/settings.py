@@ -40,6 +40,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pubsub_project: str | None = None
     """Defaults to WAHUB_FIRESTORE_PROJECT."""
     pubsub_prefix: str = "wahub"
+    pubsub_ack_deadline_seconds: int = 60
+    """How long a delivery waits for its worker before it is delivered again (set when subscriptions are created)."""
     """Names the topics and subscriptions: <prefix>-inbox, <prefix>-inbox-dead, <prefix>-inbox-workers, ..."""
     throughput_per_second: int = 80
     messaging_tier: int | None = 250
@@ -95,6 +97,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         queue=_choice(env, "WAHUB_QUEUE", QUEUES, "local"),  # type: ignore[arg-type]
         pubsub_project=_optional(env, "WAHUB_PUBSUB_PROJECT") or _optional(env, "WAHUB_FIRESTORE_PROJECT"),
         pubsub_prefix=_optional(env, "WAHUB_PUBSUB_PREFIX") or "wahub",
+        pubsub_ack_deadline_seconds=_integer(env, "WAHUB_PUBSUB_ACK_DEADLINE_SECONDS", 60, 10, 600),
         throughput_per_second=_integer(env, "WAHUB_THROUGHPUT_PER_SECOND", 80, 1, 1000),
         messaging_tier=TIERS[_choice(env, "WAHUB_MESSAGING_TIER", tuple(TIERS), "250")],
         max_webhook_bytes=_integer(env, "WAHUB_MAX_WEBHOOK_BYTES", 3 * 1024 * 1024, 1024, 100 * 1024 * 1024),

@@ -41,8 +41,15 @@ RETRY_BACKOFF = (1, 60)
 
 
 class PubSubWorkQueue:
-    def __init__(self, project: str, prefix: str = "wahub", max_deliveries: int = MAX_DELIVERIES) -> None:
+    def __init__(
+        self,
+        project: str,
+        prefix: str = "wahub",
+        max_deliveries: int = MAX_DELIVERIES,
+        ack_deadline_seconds: int = ACK_DEADLINE_SECONDS,
+    ) -> None:
         self._project = project
+        self._ack_deadline = ack_deadline_seconds
         self._prefix = prefix
         self._max_deliveries = max_deliveries
         emulator = os.environ.get("PUBSUB_EMULATOR_HOST")
@@ -73,7 +80,7 @@ class PubSubWorkQueue:
                     request=types.Subscription(
                         name=self.subscription(kind, dead=True),
                         topic=self.topic(kind, dead=True),
-                        ack_deadline_seconds=ACK_DEADLINE_SECONDS,
+                        ack_deadline_seconds=self._ack_deadline,
                     )
                 )
             )
@@ -82,7 +89,7 @@ class PubSubWorkQueue:
                     request=types.Subscription(
                         name=self.subscription(kind),
                         topic=self.topic(kind),
-                        ack_deadline_seconds=ACK_DEADLINE_SECONDS,
+                        ack_deadline_seconds=self._ack_deadline,
                         dead_letter_policy=types.DeadLetterPolicy(
                             dead_letter_topic=self.topic(kind, dead=True), max_delivery_attempts=self._max_deliveries
                         ),
