@@ -14,7 +14,7 @@ import pytest
 
 from adapters.sqlite import open_sqlite_stores
 from domain.templates import MessageTemplate
-from tests.e2e.support import WAHUB, eventually, free_port
+from tests.e2e.support import WAHUB, free_port, simulator_process
 
 TOKEN = "templates-cli-token"
 WABA_ID = "102290129340398"
@@ -24,35 +24,16 @@ STALE = b'{"name":"gone_at_meta","language":"en_US","category":"UTILITY","compon
 @pytest.fixture(scope="module")
 def meta(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The simulator's Graph URL; it holds Meta's sample templates and one made here."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("simulator") / "log.txt").open("wb")
-    process = subprocess.Popen(
-        [str(WAHUB), "simulator", "--port", str(port), "--webhook-url", "http://127.0.0.1:9/webhook",
-         "--app-secret", "secret", "--access-token", TOKEN, "--waba-id", WABA_ID, "--phone-number-id", "106540352242922"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        client = httpx.Client(base_url=url, headers={"authorization": f"Bearer {TOKEN}"}, timeout=10.0)
-        eventually(lambda: _answers(client), timeout=30.0)
-        made = client.post(f"/v21.0/{WABA_ID}/message_templates", json={
+    with simulator_process(
+        tmp_path_factory.mktemp("simulator") / "log.txt", "--webhook-url", "http://127.0.0.1:9/webhook",
+        "--app-secret", "secret", "--access-token", TOKEN, "--waba-id", WABA_ID, "--phone-number-id", "106540352242922",
+    ) as simulator:
+        made = simulator.post(f"/v21.0/{WABA_ID}/message_templates", headers={"authorization": f"Bearer {TOKEN}"}, json={
             "name": "order_ready", "language": "en_US", "category": "UTILITY",
             "components": [{"type": "BODY", "text": "Your order is ready."}],
         })
         assert made.status_code == 200, made.text
-        client.close()
-        yield url
-    finally:
-        process.kill()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _answers(client: httpx.Client) -> bool:
-    try:
-        return client.get("/_sim/messages").status_code == 200
-    except httpx.TransportError:
-        return False
+        yield str(simulator.base_url).rstrip("/")
 
 
 def sync(data_dir: Path, graph_url: str, token: str = TOKEN) -> subprocess.CompletedProcess[str]:
