@@ -5,8 +5,9 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from dependency_injector import containers, providers
 
@@ -49,6 +50,8 @@ from entrypoints.resources import (
 )
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
+
+T = TypeVar("T")
 
 Role = Literal["api", "worker", "all"]
 """What a `wahub serve` process runs: the HTTP API, the workers, or both (docs/architecture.md)."""
@@ -177,6 +180,17 @@ class Container(containers.DeclarativeContainer):
         live_events=live_events,
         clock=clock,
     )
+
+
+async def used(container: Container, use: Callable[[Container], Awaitable[T]]) -> T:
+    """Run a command's work on the container; whatever resources it opened (stores, Graph client) are
+    closed before we return."""
+    try:
+        return await use(container)
+    finally:
+        shutdown = container.shutdown_resources()
+        if shutdown is not None:
+            await shutdown
 
 
 async def resolved(provider: Any) -> Any:

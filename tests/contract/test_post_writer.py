@@ -187,3 +187,11 @@ async def test_an_edit_parked_by_one_post_is_applied_by_the_post_that_stores_its
     conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
     assert conversation is not None and conversation.last_message_preview == DELETED_PREVIEW
     assert await stores.inbox.unprocessed(10) == []
+
+
+async def test_a_status_the_writer_parks_is_pruned_like_any_other(stores: Stores) -> None:
+    event_id = await stores.inbox.append(POST, MONDAY)
+    await stores.post_writer.write(PostChanges(inbox_event_id=event_id, processed_at=MONDAY, statuses=[delivered(8, ours=False)]))
+
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(5), limit=10) == 0
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(6), limit=10) == 1
