@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -17,6 +17,7 @@ from application.records import (
     ApiKey,
     CachedResult,
     ConversationMatch,
+    Delivery,
     InboxEvent,
     InboxFailure,
     LiveEvent,
@@ -24,6 +25,7 @@ from application.records import (
     NumberPacing,
     OutboxEntry,
     Page,
+    ParkedStatus,
     QuarantinedPost,
     SendingLease,
 )
@@ -38,12 +40,10 @@ from domain.analytics import (
 )
 from domain.content import OutboundContent
 from domain.conversations import Conversation
-from domain.customers import Customer, Sighting
+from domain.customers import Customer, Identification, Sighting
 from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
-from domain.message_changes import MessageChange
-from domain.messages import Message, Pricing, ReplyContext
+from domain.messages import Message, ReplyContext
 from domain.setup import TokenInfo
-from domain.status import StatusEvent
 from domain.templates import MessageTemplate
 from domain.webhook_events import WebhookEvent
 
@@ -112,20 +112,12 @@ class MessageStore(Protocol):
         """One conversation's messages, newest first."""
         ...
 
-    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+    async def park_status(self, wamid: Wamid, parked: ParkedStatus) -> None:
         """Keep a status whose message is not known yet (its send is still being recorded)."""
         ...
 
-    async def take_parked_statuses(self, wamid: Wamid) -> list[tuple[StatusEvent, Pricing | None]]:
+    async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         """Remove and return the statuses parked for this wamid."""
-        ...
-
-    async def park_change(self, original: Wamid, change: MessageChange) -> None:
-        """Keep an edit, deletion or reaction whose message has not arrived yet."""
-        ...
-
-    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
-        """Remove and return the changes parked for this wamid, oldest first."""
         ...
 
     async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
@@ -167,8 +159,9 @@ class ConversationStore(Protocol):
 class CustomerDirectory(Protocol):
     """Every customer by every phone number and BSUID they were seen by (the rules: domain.customers)."""
 
-    async def identify(self, sighting: Sighting) -> Customer | None:
-        """The customer `sighting` names, created when new and kept with what it adds; None when it names nobody.
+    async def identify(self, sighting: Sighting) -> Identification | None:
+        """The customer `sighting` names, created when new and kept with what it adds, with the ids of
+        customers it showed to be the same person and merged in; None when it names nobody.
 
         When it shows customers known apart to be one person, their conversations (joined with
         `merge_conversations`) and messages move to the survivor's id before the directory records
@@ -301,6 +294,46 @@ class SendingLeases(Protocol):
 
     async def release(self, lease: SendingLease, now: datetime, pacing: NumberPacing) -> None:
         """End the lease now, leaving `pacing` to the next holder, who then need not wait for anything unknown."""
+        ...
+
+
+WorkKind = Literal["inbox", "outbox"]
+"""What a work id names: a stored webhook POST (its inbox id), or a queued message (its message id)."""
+
+
+class WorkQueue(Protocol):
+    """Announces work the store already holds to whichever worker takes it; the queue carries ids, never the work.
+
+    In one process (or an API process and its workers on one SQLite file) an announcement is a wake-up; on a
+    fleet it is a Pub/Sub message any worker may receive (docs/scaling.md, "Queue").
+    """
+
+    async def publish(self, kind: WorkKind, work_id: str) -> None:
+        """Returns once the announcement is durable (raises when it is not: the caller has not succeeded)."""
+        ...
+
+
+class WorkSubscription(Protocol):
+    """A worker's side of a shared work queue: deliveries at least once, settled after the store holds the result.
+
+    A delivery neither acknowledged nor retried within the queue's deadline (its worker died) comes again.
+    After a fixed number of deliveries the queue gives the work up to its dead letters.
+    """
+
+    async def receive(self, kind: WorkKind, limit: int) -> list[Delivery]:
+        """Up to `limit` deliveries; waits a while for the first one, then returns (possibly none)."""
+        ...
+
+    async def settle(self, kind: WorkKind, done: Sequence[Delivery], again: Sequence[Delivery]) -> None:
+        """Acknowledge `done` (never delivered again) and hand `again` back for a later delivery."""
+        ...
+
+    async def dead_letters(self, kind: WorkKind, limit: int) -> list[Delivery]:
+        """Work given up after too many deliveries; `attempt` is how many it had. Waits a while, like `receive`."""
+        ...
+
+    async def bury(self, kind: WorkKind, dead: Sequence[Delivery]) -> None:
+        """Acknowledge dead letters once the store has recorded them."""
         ...
 
 

@@ -10,7 +10,9 @@ import msgspec
 
 from domain.conversations import Conversation
 from domain.ids import CustomerId, MessageId, PhoneNumberId
+from domain.messages import BillingConversation, Pricing
 from domain.rate_limits import PaceState, PairState, ThroughputState
+from domain.status import StatusEvent
 
 T = TypeVar("T")
 
@@ -20,6 +22,17 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+class ParkedStatus(msgspec.Struct, frozen=True, array_like=True):
+    """A status that came before its send was recorded, with every detail Meta sent in it.
+
+    Kept as an array: rows parked before `conversation` was kept ([event, pricing]) still decode.
+    """
+
+    event: StatusEvent
+    pricing: Pricing | None = None
+    conversation: BillingConversation | None = None
 
 
 class ConversationMatch(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -61,6 +74,16 @@ class QuarantinedPost(msgspec.Struct, frozen=True, kw_only=True):
     error: str
     quarantined_at: datetime
     size: int
+
+
+class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One delivery of an announced piece of work (a POST's inbox id, a message id) by a shared work queue."""
+
+    work_id: str
+    attempt: int
+    """Which delivery of it this is (1 the first); a queue gives up after a fixed number (dead letters)."""
+    receipt: str
+    """What the queue needs to settle this delivery (Pub/Sub's ack id)."""
 
 
 class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):

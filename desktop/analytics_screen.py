@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 from desktop.analytics_data import REPORTS, WEEKDAYS, Report, Table, period
 from desktop.client import ClientError, Conversation
 from desktop.session import Session
+from desktop.tasks import Latest
 from desktop.window import MainWindow
 
 Index = QModelIndex | QPersistentModelIndex
@@ -323,9 +324,10 @@ class AnalyticsScreen(QWidget):
         layout.addLayout(tools)
         layout.addWidget(self.error)
         layout.addWidget(scroll, 1)
-        self.pending = 0
         self.requests: dict[str, tuple[datetime, datetime, str | None]] = {}
         """What each card was last asked for: its period and number, as sent."""
+        self._latest = {name: Latest(session.tasks, self) for name in self.cards}
+        """Per card: a newer period, number or refresh supersedes an answer still on its way."""
         session.reload.connect(self.load)
         self.load()
 
@@ -357,24 +359,22 @@ class AnalyticsScreen(QWidget):
             self.requests[card.report.name] = (since, until, number)
             self._ask(card, since, until, number)
 
+    @property
+    def pending(self) -> int:
+        """Cards still waiting for the answer to what they were last asked."""
+        return sum(latest.in_flight for latest in self._latest.values())
+
     def _ask(self, card: ReportCard, since: datetime, until: datetime, number: str | None) -> None:
-        self.pending += 1
         name, zone = card.report.name, bytes(QTimeZone.systemTimeZoneId().data()).decode() or "UTC"
 
         def answered(answer: dict[str, Any]) -> None:
-            self._answered(card, (since, until, number), answer)
-
-        self.session.tasks.run(
-            lambda: self.session.client.analytics(name, since, until, number, zone), answered, self._failed, owner=self
-        )
-
-    def _answered(self, card: ReportCard, asked: tuple[datetime, datetime, str | None], answer: dict[str, Any]) -> None:
-        self.pending -= 1
-        if self.requests.get(card.report.name) == asked:  # an older period's late answer is dropped
             card.show_table(card.report.table(answer), answer)
 
+        self._latest[name].run(
+            lambda: self.session.client.analytics(name, since, until, number, zone), answered, self._failed
+        )
+
     def _failed(self, error: ClientError) -> None:
-        self.pending -= 1
         self.error.setText(str(error))
 
     def _open_thread(self, index: QModelIndex) -> None:

@@ -217,4 +217,3 @@ class Composer(QWidget):
             self.draft_changed.emit(self.text())
             if length:
                 self.typing.emit()
-

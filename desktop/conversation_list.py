@@ -173,8 +173,9 @@ class ConversationListModel(QAbstractListModel):
             self.dataChanged.emit(self.index(row), self.index(row))
 
     def replace(self, conversation: Conversation) -> None:
+        """The server's row (a mark-read answer); one read before a live message the list already shows is dropped."""
         row = self.row_of(conversation.key)
-        if row is not None:
+        if row is not None and conversation.last_activity_at >= self._rows[row].last_activity_at:
             self._rows[row] = conversation
             self.dataChanged.emit(self.index(row), self.index(row))
 

@@ -37,6 +37,11 @@ class Session(QObject):
         self._stale = True
         """Until the stream is open, events may have been missed: each (re)connection reloads the screens."""
 
+    @property
+    def live(self) -> bool:
+        """The event stream is open, and the screens were told to fetch again what they showed before it was."""
+        return not self._stale
+
     def may(self, action: str) -> bool:
         return action in self.me.actions
 

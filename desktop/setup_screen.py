@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.client import ClientError
 from desktop.session import Session
 from desktop.setup_steps import SetupStep, Verdict, setup_steps, verdict
+from desktop.tasks import Latest
 from desktop.window import MainWindow
 from domain.setup import SetupCheck
 
@@ -95,6 +96,7 @@ class SetupScreen(QWidget):
         self.session = session
         self.checks: dict[str, Any] = {}
         self.cards: list[StepCard] = []
+        self._checks = Latest(session.tasks, self)
         heading = QLabel("<h2>Connect your Meta app</h2>")
         self.summary = QLabel("Checking…")
         self.summary.setObjectName("setupSummary")
@@ -142,8 +144,9 @@ class SetupScreen(QWidget):
         self.load()
 
     def load(self) -> None:
+        """A newer check run supersedes one still on its way: the screen shows only the latest verdict."""
         self.check_again.setEnabled(False)
-        self.session.tasks.run(self.session.client.setup_checks, self._show, self._failed, owner=self)
+        self._checks.run(self.session.client.setup_checks, self._show, self._failed)
 
     def _show(self, checks: dict[str, Any]) -> None:
         self.check_again.setEnabled(True)

@@ -95,3 +95,36 @@ class _Forever(QRunnable):
 
     def run(self) -> None:
         self._work()
+
+
+class Latest:
+    """One kind of request asked again and again (a click, a reconnect, a `stream.reset`): only the latest counts.
+
+    Answers come back in any order; an older one landing last would put stale data back on the screen, so
+    the answer (or refusal) of a request that a newer one superseded is dropped.
+    """
+
+    def __init__(self, tasks: Tasks, owner: QObject) -> None:
+        self._tasks = tasks
+        self._owner = owner
+        self._asked = 0
+        self._answered = 0
+
+    @property
+    def in_flight(self) -> bool:
+        """The latest request has not been answered yet."""
+        return self._answered != self._asked
+
+    def run(self, work: Callable[[], T], done: Callable[[T], None], failed: Callable[[ClientError], None]) -> None:
+        self._asked += 1
+        number = self._asked
+
+        def answered(then: Callable[[Any], None]) -> Callable[[Any], None]:
+            def deliver(value: Any) -> None:
+                if number == self._asked:
+                    self._answered = number
+                    then(value)
+
+            return deliver
+
+        self._tasks.run(work, answered(done), answered(failed), owner=self._owner)

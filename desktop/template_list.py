@@ -47,6 +47,14 @@ def read_template(view: dict[str, Any]) -> MessageTemplate | None:
         return None
 
 
+def overlay(listed: list[MessageTemplate], changes: list[MessageTemplate]) -> list[MessageTemplate]:
+    """A list read from the API with the live changes that came after it was asked for, in their order."""
+    rows = {(t.name, t.language): t for t in listed}
+    for change in changes:
+        rows[(change.name, change.language)] = change
+    return list(rows.values())
+
+
 def status_text(template: MessageTemplate) -> str:
     """The status, with Meta's reason when it gave one."""
     if template.rejected_reason:

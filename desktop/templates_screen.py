@@ -26,8 +26,9 @@ from PySide6.QtWidgets import (
 from desktop.client import ClientError
 from desktop.events import StreamEvent
 from desktop.session import Session
+from desktop.tasks import Latest
 from desktop.template_editor import TemplateEditor
-from desktop.template_list import ANY, TemplateFilter, TemplateListModel, TemplateRole, read_template
+from desktop.template_list import ANY, TemplateFilter, TemplateListModel, TemplateRole, overlay, read_template
 from domain.templates import MessageTemplate, TemplateCategory, TemplateStatus
 
 MANAGE_TEMPLATES = "create, delete and sync templates"
@@ -73,6 +74,10 @@ class TemplatesScreen(QWidget):
         self.progress.setMaximumWidth(160)
         self.progress.hide()
         self.editor: TemplateEditor | None = None
+        self._listing = Latest(session.tasks, self)
+        self._since_asked: list[MessageTemplate] = []
+        """Live changes that came while the list was on its way, laid over it when it lands."""
+        self._list_notice = False
         tools = QHBoxLayout()
         tools.addWidget(self.search, 2)
         tools.addWidget(self.status_filter)
@@ -120,23 +125,49 @@ class TemplatesScreen(QWidget):
         return button
 
     def load(self) -> None:
-        self.session.tasks.run(self.session.client.templates, self._listed, self._failed, owner=self)
+        """The list as wahub holds it, superseding a read still on its way.
+
+        A webhook's change may land before a list that was read before it: every change that came
+        after the list was asked for is laid over it, so the screen never goes back to a stale status.
+        """
+        self._since_asked = []
+        self._listing.run(self.session.client.templates, self._listed, self._list_failed)
 
     def _listed(self, views: list[dict[str, Any]]) -> None:
-        self.templates.replace([t for t in map(read_template, views) if t is not None])
-        self.message.setText("" if views else "No template yet.")
+        listed = [t for t in map(read_template, views) if t is not None]
+        self.templates.replace(overlay(listed, self._since_asked))
+        self._since_asked = []
+        if self._list_notice or not self.templates.rowCount():
+            self._notice("" if self.templates.rowCount() else "No template yet.", about_the_list=True)
 
-    def _failed(self, error: ClientError) -> None:
+    def _list_failed(self, error: ClientError) -> None:
+        self._since_asked = []
+        self._notice(str(error), about_the_list=True)
+
+    def _notice(self, text: str, about_the_list: bool = False) -> None:
+        """One line for the list's state (empty, unreadable) and the outcome of the last action."""
+        self.message.setText(text)
+        self._list_notice = about_the_list
+
+    def _action_failed(self, error: ClientError) -> None:
+        self._sync_done()
+        self._notice(str(error))
+
+    def _sync_done(self) -> None:
         self.progress.hide()
         if self.sync_button is not None:
             self.sync_button.setEnabled(True)
-        self.message.setText(str(error))
 
     def _on_event(self, event: StreamEvent) -> None:
         if event.type == TEMPLATE_UPDATED and isinstance(event.data, dict):
             template = read_template(event.data)
             if template is not None:
-                self.templates.apply(template)
+                self._changed(template)
+
+    def _changed(self, template: MessageTemplate) -> None:
+        self.templates.apply(template)
+        if self._listing.in_flight:
+            self._since_asked.append(template)
 
     def selected(self) -> MessageTemplate | None:
         rows = self.table.selectionModel().selectedRows()
@@ -158,8 +189,8 @@ class TemplatesScreen(QWidget):
             template = read_template(view)
             known = {(t.name, t.language) for t in self.templates.templates()}
             if template is not None and (template.name, template.language) not in known:
-                self.templates.apply(template)  # the event stream, when first, is the newer news
-            self.message.setText(f"{view['name']} ({view['language']}) submitted; Meta's review shows here.")
+                self._changed(template)  # the event stream, when first, is the newer news
+            self._notice(f"{view['name']} ({view['language']}) submitted; Meta's review shows here.")
             if editor is not None:
                 editor.accept()
 
@@ -170,18 +201,18 @@ class TemplatesScreen(QWidget):
         self.session.tasks.run(lambda: self.session.client.create_template(body), created, refused, owner=self)
 
     def sync(self) -> None:
+        """Meta's list mirrored into wahub, then the list read again (superseding any older read)."""
         sync_button = self._button(self.sync_button)
         sync_button.setEnabled(False)
         self.progress.show()
-        self.message.setText("Reading the templates from Meta…")
+        self._notice("Reading the templates from Meta…")
 
         def synced(views: list[dict[str, Any]]) -> None:
-            self.progress.hide()
-            sync_button.setEnabled(True)
-            self._listed(views)
-            self.message.setText(f"Synced {len(views)} templates from Meta.")
+            self._sync_done()
+            self._notice(f"Synced {len(views)} templates from Meta.")
+            self.load()
 
-        self.session.tasks.run(self.session.client.sync_templates, synced, self._failed, owner=self)
+        self.session.tasks.run(self.session.client.sync_templates, synced, self._action_failed, owner=self)
 
     def confirm_delete(self) -> QMessageBox | None:
         template = self.selected()
@@ -202,11 +233,12 @@ class TemplatesScreen(QWidget):
     def delete(self, template: MessageTemplate) -> None:
         def deleted(_: int) -> None:
             self.templates.remove(template.name, template.language)
-            self.message.setText(f"Deleted {template.name} ({template.language}).")
+            self._notice(f"Deleted {template.name} ({template.language}).")
+            self.load()
 
         self.session.tasks.run(
             lambda: self.session.client.delete_template(template.name, template.language),
             deleted,
-            self._failed,
+            self._action_failed,
             owner=self,
         )

@@ -347,7 +347,9 @@ class BubbleDelegate(QStyledItemDelegate):
             y += height + (GAP if height else 0)
         parts["retry"].setWidth(metrics.horizontalAdvance("Retry") + 2 * PAD)
         bubble = QRect(left, top, width + 2 * PAD, y - GAP + PAD - top)
-        return Bubble(height=bubble.bottom() - rect.top() + 1 + GAP, day=day, bubble=bubble, text=parts.pop("text"), **parts)
+        return Bubble(
+            height=bubble.bottom() - rect.top() + 1 + GAP, day=day, bubble=bubble, text=parts.pop("text"), **parts
+        )
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         return QSize(option.rect.width(), self._height(option, index))

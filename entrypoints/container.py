@@ -5,8 +5,9 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from dependency_injector import containers, providers
 
@@ -14,6 +15,7 @@ from adapters.clock import SystemClock
 from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from application.access import Authenticate, CreateApiKey, EnsureAdminKey
 from application.analytics import ReadAnalytics
+from application.delivered_posts import ApplyDeliveredPosts
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
@@ -44,9 +46,12 @@ from entrypoints.resources import (
     open_simulator,
     open_stores,
     open_webhook_handshake,
+    open_work_queue,
 )
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
+
+T = TypeVar("T")
 
 Role = Literal["api", "worker", "all"]
 """What a `wahub serve` process runs: the HTTP API, the workers, or both (docs/architecture.md)."""
@@ -61,6 +66,7 @@ class Container(containers.DeclarativeContainer):
     live_events = providers.Resource(open_live_events, settings=settings)
     decoder = providers.Singleton(MetaWebhookDecoder)
     stores = providers.Resource(open_stores, settings=settings)
+    work_queue = providers.Resource(open_work_queue, settings=settings)
     blobs = providers.Singleton(open_blobs, settings=settings)
     simulator = providers.Resource(open_simulator, settings=settings, account=account, webhook_url=webhook_url)
     cloud_api = providers.Resource(open_cloud_api, settings=settings, account=account, simulator=simulator)
@@ -83,6 +89,7 @@ class Container(containers.DeclarativeContainer):
         live_events=live_events,
         clock=clock,
         tier=tier,
+        work_queue=work_queue,
     )
     retry_message = providers.Singleton(
         RetryMessage, messages=stores.provided.messages, send_message=send_message, clock=clock
@@ -99,7 +106,9 @@ class Container(containers.DeclarativeContainer):
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
         unknown_wait=providers.Callable(timedelta, seconds=settings.provided.unknown_send_wait_seconds),
     )
-    ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
+    ingest_webhook = providers.Singleton(
+        IngestWebhook, inbox=stores.provided.inbox, work_queue=work_queue, app_secret=app_secret, clock=clock
+    )
     process_inbox_event = providers.Singleton(
         ProcessInboxEvent,
         inbox=stores.provided.inbox,
@@ -163,6 +172,25 @@ class Container(containers.DeclarativeContainer):
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
     list_quarantined = providers.Singleton(ListQuarantined, inbox=stores.provided.inbox)
     replay_quarantined = providers.Singleton(ReplayQuarantined, inbox=stores.provided.inbox, process=process_inbox_event)
+    apply_delivered_posts = providers.Singleton(
+        ApplyDeliveredPosts,
+        subscription=work_queue,
+        inbox=stores.provided.inbox,
+        process=process_inbox_event,
+        live_events=live_events,
+        clock=clock,
+    )
+
+
+async def used(container: Container, use: Callable[[Container], Awaitable[T]]) -> T:
+    """Run a command's work on the container; whatever resources it opened (stores, Graph client) are
+    closed before we return."""
+    try:
+        return await use(container)
+    finally:
+        shutdown = container.shutdown_resources()
+        if shutdown is not None:
+            await shutdown
 
 
 async def resolved(provider: Any) -> Any:

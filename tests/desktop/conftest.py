@@ -34,16 +34,3 @@ def close_apps() -> Iterator[None]:
     support = sys.modules.get("tests.desktop.support")
     while support is not None and support.OPEN:
         support.OPEN.pop().close()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Window tests may run twice more before they fail.
-
-    Known defect, not a design: several window tests race a refresh or a background Graph call that is
-    still in flight (seen failing about once in 25 runs on an idle machine: the setup screen against a
-    check run begun before the simulator broke, the templates screen's live update). Each rerun is a whole
-    new server and window, so a real regression still fails all three times. Remove once the races are fixed.
-    """
-    for item in items:
-        if "tests/desktop/" in item.nodeid and "test_client.py" not in item.nodeid:
-            item.add_marker(pytest.mark.flaky(reruns=2))

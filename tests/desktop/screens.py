@@ -26,7 +26,7 @@ def opening_screens(qtbot: QtBot) -> Iterator[OpenScreen]:
         app = DesktopApp(server.url, key, screen)
         apps.append(app)
         app.start()
-        qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT_MS)
+        qtbot.waitUntil(lambda: app.session is not None and app.session.live, timeout=WAIT_MS)
         assert app.window is not None
         widget = app.window.screens[screen]
         assert app.window.stack.currentWidget() is widget

@@ -27,7 +27,7 @@ def open_desktop(qtbot: QtBot, server: WahubServer | None, key: str, screen: str
     """`wahub desktop --server URL --api-key KEY`, in this process, signed in."""
     app = desktop_app(server.url if server else None, key, screen)
     app.start()
-    qtbot.waitUntil(lambda: app.window is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: app.session is not None and app.session.live, timeout=WAIT_MS)
     return app
 
 

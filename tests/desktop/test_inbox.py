@@ -215,11 +215,12 @@ def test_the_window_reconnects_after_a_restart_refreshes_and_keeps_the_draft(qtb
     waits(qtbot, lambda: banner.isVisible() and "Reconnecting" in banner.text())
     restarted = start(port=server.port)
     customer_writes(restarted.simulator(), "447700900123", "Anyone there?", name="Oliver")
+    customer_writes(restarted.simulator(), "16505551234", "Still there?", name="Sheena")
 
     waits(qtbot, lambda: not banner.isVisible(), timeout=40_000)
     waits(qtbot, lambda: "Oliver" in [name for name, _ in listed(screen)])
+    waits(qtbot, lambda: thread_texts(screen) == ["Hello", "Still there?"])
     assert screen.composer.text() == "Let me check"
-    assert thread_texts(screen) == ["Hello"]
     app.close()
 
 
