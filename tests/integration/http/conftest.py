@@ -19,6 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from adapters.memory import MemoryStores
 from adapters.memory.cloud_api import FakeCloudApi
+from adapters.memory.live_events import InMemoryLiveEvents
 from application.ports import PhoneNumberInfo
 from application.records import Role
 from domain.ids import PhoneNumberId
@@ -77,6 +78,7 @@ async def serving_api(tmp_path: Path, **environment: str) -> AsyncIterator[Api]:
     container.stores.override(providers.Object(stores))
     container.cloud_api.override(providers.Object(cloud_api))
     container.simulator.override(providers.Object(None))
+    container.live_events.override(providers.Object(InMemoryLiveEvents()))  # what memory mode opens, handed out at once
     app = create_app(container)
     async with AsyncTestClient(app) as client:
         yield Api(client=client, runtime=app.state.runtime, container=container, stores=stores, cloud_api=cloud_api)
