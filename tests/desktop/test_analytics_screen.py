@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-from PySide6.QtCore import QDate, QPointF
+from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop.analytics_screen import AnalyticsScreen, ReportCard
+from desktop.window import MainWindow
 from tests.desktop.screens import OpenScreen, opening_screens, waits
 from tests.e2e.support import ADMIN_KEY, WahubServer, conversations, customer_writes, eventually, reaches
 
@@ -118,3 +120,37 @@ def test_sends_and_statuses_show_with_their_exact_numbers_and_the_period_and_num
     for card in screen.cards.values():
         assert not shows_chart(card) and card.empty.text() == card.report.empty, card.report.name
         assert not card.export_button.isEnabled()
+
+
+def test_a_customer_about_to_lose_the_window_is_listed_and_one_click_opens_their_thread(
+    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
+) -> None:
+    wrote_at = datetime.now(UTC) - timedelta(hours=23)
+    written = wahub.simulator().post(
+        "/_sim/inbound",
+        json={
+            "from": "447700900123",
+            "name": "Oliver",
+            "type": "text",
+            "text": {"body": "Is the blue one back in stock?"},
+            "timestamp": str(int(wrote_at.timestamp())),
+        },
+    )
+    assert written.status_code == 200, written.text
+    eventually(lambda: "447700900123" in conversations(wahub.api()))
+
+    screen = open_screen(wahub, ADMIN_KEY, "analytics")
+    assert isinstance(screen, AnalyticsScreen)
+    closing = screen.cards["closing-windows"]
+    waits(qtbot, lambda: shows_chart(closing) and len(table_rows(closing)) == 1)
+    assert "Oliver" in " ".join(table_rows(closing)[0])
+
+    view = closing.table_view
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(0, 0)).center())
+
+    window = screen.window()
+    assert isinstance(window, MainWindow) and window.inbox is not None
+    assert window.stack.currentWidget() is window.inbox
+    waits(qtbot, lambda: window.inbox.title.text() == "Oliver" and window.inbox.messages.rowCount() == 1)
+    assert window.inbox.messages.index(0).data() == "Is the blue one back in stock?"
+    assert re.fullmatch(r"\d+m left", window.inbox.badge.text()), "under an hour left to answer freely"

@@ -127,7 +127,7 @@ def test_an_invalid_template_shows_the_domain_s_message_and_nothing_is_sent(
     assert "welcome" not in [t["name"] for t in wahub.api().get("/v1/templates").json()]
 
 
-def test_meta_s_rejection_and_its_reason_show_live_and_the_filters_narrow_the_list(
+def test_meta_s_quality_rating_and_rejection_show_live_and_the_filters_narrow_the_list(
     qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
 ) -> None:
     api = wahub.api()
@@ -139,12 +139,15 @@ def test_meta_s_rejection_and_its_reason_show_live_and_the_filters_narrow_the_li
     waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "APPROVED", "UNKNOWN") in rows(screen))
     template_id = created.json()["id"]
 
+    rating = wahub.simulator().post(f"/_sim/templates/{template_id}/quality", json={"quality": "YELLOW"})
+    assert rating.status_code == 200, rating.text
+    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "APPROVED", "YELLOW") in rows(screen))
     verdict = wahub.simulator().post(
         f"/_sim/templates/{template_id}/status", json={"status": "REJECTED", "reason": "PROMOTIONAL"}
     )
     assert verdict.status_code == 200, verdict.text
 
-    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "REJECTED — PROMOTIONAL", "UNKNOWN") in rows(screen))
+    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "REJECTED — PROMOTIONAL", "YELLOW") in rows(screen))
     screen.status_filter.setCurrentIndex(screen.status_filter.findData("REJECTED"))
     assert [row[0] for row in rows(screen)] == ["spring_sale"]
     screen.status_filter.setCurrentIndex(0)
