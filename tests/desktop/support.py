@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QListView, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -101,3 +102,13 @@ def button(parent: QWidget, name: str) -> QPushButton:
 
 def waits(qtbot: QtBot, check: Callable[[], object], timeout: int = WAIT_MS) -> None:
     qtbot.waitUntil(lambda: bool(check()), timeout=timeout)
+
+
+def png(width: int, height: int) -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#25d366"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())
