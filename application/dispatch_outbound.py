@@ -31,11 +31,11 @@ import msgspec
 from application.live import message_event
 from application.ports import Clock, CloudApi, LiveEvents, MessageStore, Outbox, SendingLeases, SendRequest
 from application.rate_limiter import RateLimiter
-from application.records import OutboxEntry
+from application.records import OutboxEntry, ParkedStatus
 from application.sending_leases import HELD_ELSEWHERE_RETRY, LEASE_TTL, LeasedNumbers, holder_name
 from domain.content import is_outbound
 from domain.ids import PhoneNumberId, Wamid
-from domain.messages import Message, Pricing, with_status
+from domain.messages import Message, with_status
 from domain.meta_errors import CloudApiError
 from domain.retry import RetryPolicy
 from domain.status import Failure, MessageStatus, StatusEvent
@@ -286,9 +286,9 @@ def sent_again(message: Message, after_unknown: bool) -> Message:
     return msgspec.structs.replace(message, resent_after_unknown=True) if after_unknown else message
 
 
-def _with_statuses(message: Message, statuses: list[tuple[StatusEvent, Pricing | None]]) -> Message:
-    for event, pricing in statuses:
-        message = with_status(message, event, pricing=pricing)
+def _with_statuses(message: Message, statuses: list[ParkedStatus]) -> Message:
+    for parked in statuses:
+        message = with_status(message, parked.event, pricing=parked.pricing, conversation=parked.conversation)
     return message
 
 

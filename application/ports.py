@@ -24,6 +24,7 @@ from application.records import (
     NumberPacing,
     OutboxEntry,
     Page,
+    ParkedStatus,
     QuarantinedPost,
     SendingLease,
 )
@@ -38,12 +39,10 @@ from domain.analytics import (
 )
 from domain.content import OutboundContent
 from domain.conversations import Conversation
-from domain.customers import Customer, Sighting
+from domain.customers import Customer, Identification, Sighting
 from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WabaId, WaId, Wamid
-from domain.message_changes import MessageChange
-from domain.messages import Message, Pricing, ReplyContext
+from domain.messages import Message, ReplyContext
 from domain.setup import TokenInfo
-from domain.status import StatusEvent
 from domain.templates import MessageTemplate
 from domain.webhook_events import WebhookEvent
 
@@ -112,20 +111,12 @@ class MessageStore(Protocol):
         """One conversation's messages, newest first."""
         ...
 
-    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+    async def park_status(self, wamid: Wamid, parked: ParkedStatus) -> None:
         """Keep a status whose message is not known yet (its send is still being recorded)."""
         ...
 
-    async def take_parked_statuses(self, wamid: Wamid) -> list[tuple[StatusEvent, Pricing | None]]:
+    async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         """Remove and return the statuses parked for this wamid."""
-        ...
-
-    async def park_change(self, original: Wamid, change: MessageChange) -> None:
-        """Keep an edit, deletion or reaction whose message has not arrived yet."""
-        ...
-
-    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
-        """Remove and return the changes parked for this wamid, oldest first."""
         ...
 
     async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
@@ -167,8 +158,9 @@ class ConversationStore(Protocol):
 class CustomerDirectory(Protocol):
     """Every customer by every phone number and BSUID they were seen by (the rules: domain.customers)."""
 
-    async def identify(self, sighting: Sighting) -> Customer | None:
-        """The customer `sighting` names, created when new and kept with what it adds; None when it names nobody.
+    async def identify(self, sighting: Sighting) -> Identification | None:
+        """The customer `sighting` names, created when new and kept with what it adds, with the ids of
+        customers it showed to be the same person and merged in; None when it names nobody.
 
         When it shows customers known apart to be one person, their conversations (joined with
         `merge_conversations`) and messages move to the survivor's id before the directory records

@@ -13,14 +13,15 @@ that was rolled back, and a replay publishes what the first application did not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.records import MediaRecord
 from domain.conversations import Conversation
 from domain.ids import MessageId, Wamid
-from domain.messages import Message, Pricing
+from domain.message_changes import MessageChange
+from domain.messages import BillingConversation, Message, Pricing, with_change
 from domain.status import StatusEvent
 from domain.templates import MessageTemplate
 
@@ -45,7 +46,18 @@ class ReportStatus:
     wamid: Wamid
     event: StatusEvent
     pricing: Pricing | None
+    conversation: BillingConversation | None
+    """Parked with the status, as `pricing` is, so a status applied late keeps every detail Meta sent."""
     change: Callable[[Message], Message]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeMessage:
+    """A customer's edit, deletion or reaction: applied to the message it concerns, or, when that message
+    is not stored yet, parked under its wamid and applied by the unit of work that stores it."""
+
+    original: Wamid
+    change: MessageChange
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -65,6 +77,8 @@ class PostChanges:
     processed_at: datetime
     received: list[Receive] = field(default_factory=list)
     statuses: list[ReportStatus] = field(default_factory=list)
+    changes: list[ChangeMessage] = field(default_factory=list)
+    """Applied after `received`, so an edit in the same POST as its message finds it."""
     templates: list[ChangeTemplate] = field(default_factory=list)
 
 
@@ -83,3 +97,18 @@ class PostOutcome:
     """None for a status parked (its message is not known yet)."""
     templates: list[MessageTemplate | None]
     """The template as changed, None when unknown or unchanged."""
+    updated: list[Message]
+    """Messages an edit, deletion or reaction changed (a message received with changes parked for it too),
+    each once, as left by the last of them."""
+
+
+def changed(message: Message, changes: Iterable[MessageChange]) -> Message:
+    """The message with the customer's changes joined in (domain.message_changes: any order, any repeat)."""
+    for change in changes:
+        message = with_change(message, change)
+    return message
+
+
+def last_versions(messages: Iterable[Message]) -> list[Message]:
+    """Each message once, as last changed: what a unit of work reports as `updated`."""
+    return list({message.id: message for message in messages}.values())

@@ -21,10 +21,9 @@ from datetime import datetime
 
 import msgspec
 
-from application.change_message import ChangeMessage
 from application.live import message_event, template_event
 from application.ports import Clock, CustomerDirectory, Inbox, LiveEvents, MessageStore, PostWriter, WebhookDecoder
-from application.post_changes import ChangeTemplate, PostChanges, PostOutcome, ReportStatus
+from application.post_changes import ChangeMessage, ChangeTemplate, PostChanges, PostOutcome, ReportStatus
 from application.receive_message import receive
 from application.records import InboxEvent, InboxFailure
 from domain.content import Reaction
@@ -90,7 +89,6 @@ class ProcessInboxEvent:
         self._writer = writer
         self._messages = messages
         self._customers = customers
-        self._changes = ChangeMessage(messages=messages, live_events=live_events)
         self._live = live_events
         self._clock = clock
         self._retry = retry
@@ -132,59 +130,64 @@ class ProcessInboxEvent:
         outcome = await self._writer.write(post)
         report.applied_after.append((self._clock.now() - source.received_at).total_seconds())
         await self._publish(source, events, post, outcome)
-        await self._apply_parked(post)
         for event in events:
             report.count(_KINDS[type(event)])
 
     async def _identify(self, events: list[WebhookEvent]) -> dict[str, Customer]:
-        """Before the POST's unit of work: the directory resolves (and merges) who each event names, and
-        edits, deletions and reactions are applied or parked. Each is idempotent, so a POST applied again
-        after a failure finds the same customers and changes nothing twice."""
+        """Before the POST's unit of work, the directory resolves (and merges) who each event names, in
+        its own transaction: idempotent, so a POST applied again after a failure finds the same customers
+        and changes nothing twice. A merge is published as `customer.merged` once its commit made it true."""
         customers: dict[str, Customer] = {}
         for event in events:
             match event:
                 case InboundMessageReceived():
                     sighting = Sighting(identity=event.identity, former=event.former, at=event.at)
-                    customer = await self._customers.identify(sighting)
+                    customer = await self._identified(sighting)
                     if customer is None:
                         raise InvalidIdentifier(
                             f"message {event.wamid} names no customer: neither a phone number nor a BSUID"
                         )
                     customers[event.wamid] = customer
-                    if isinstance(event.content, Reaction) and is_wamid(event.content.message_id):
-                        reaction = ReactionChange(wamid=event.wamid, at=event.at, emoji=event.content.emoji)
-                        await self._changes(Wamid(event.content.message_id), reaction)
                 case MessageChanged():
-                    await self._customers.identify(Sighting(identity=event.identity, at=event.change.at))
-                    await self._changes(event.original_wamid, event.change)
+                    await self._identified(Sighting(identity=event.identity, at=event.change.at))
                 case StatusReported():
                     await self._learn_recipient(event)
         return customers
 
+    async def _identified(self, sighting: Sighting) -> Customer | None:
+        identified = await self._customers.identify(sighting)
+        if identified is None:
+            return None
+        if identified.absorbed:
+            customer = identified.customer
+            await self._live.publish(
+                "customer.merged",
+                {
+                    "customer_id": customer.id,
+                    "absorbed": list(identified.absorbed),
+                    "identity": msgspec.to_builtins(customer.identity),
+                },
+            )
+        return identified.customer
+
     async def _learn_recipient(self, event: StatusReported) -> None:
-        """A 2026 status names the customer by number and BSUID: both now find the customer the message went to.
-        A status without a BSUID teaches nothing: a number alone is how the message was already addressed."""
-        if event.recipient.user_id is None:
-            return
+        """A status names the customer its message went to by number, BSUID or both: a BSUID, or the number
+        of a customer known only by BSUID, now finds them too. A status naming nothing new costs no write."""
         message = await self._find_sent(event)
         if message is None:
             return
+        known = await self._customers.find(message.customer_id)
+        if event.recipient.user_id is None and (known is None or known.identity.wa_id is not None):
+            return  # a number alone is news only to a customer known without one: else it is how we addressed them
         sighting = Sighting(identity=event.recipient, known_as=(message.customer_id,), at=event.event.at)
-        await self._customers.identify(sighting)
+        if known is not None and _adds_nothing(known, sighting):
+            return
+        await self._identified(sighting)
 
     async def _find_sent(self, event: StatusReported) -> Message | None:
         our_id = _our_id(event.callback_data)
         message = None if our_id is None else await self._messages.get(our_id)
         return message if message is not None else await self._messages.find_by_wamid(event.wamid)
-
-    async def _apply_parked(self, post: PostChanges) -> None:
-        """Changes that came before their message are applied once it is stored (after the commit)."""
-        for change in post.received:
-            if change.message.wamid is None:
-                continue
-            stored = await self._messages.find_by_wamid(change.message.wamid)
-            if stored is not None:
-                await self._changes.apply_parked(stored)
 
     async def _publish(
         self, source: InboxEvent, events: list[WebhookEvent], post: PostChanges, outcome: PostOutcome
@@ -198,6 +201,8 @@ class ProcessInboxEvent:
         for template in outcome.templates:
             if template is not None:
                 await self._live.publish("template.updated", template_event(template))
+        for message in outcome.updated:
+            await self._live.publish("message.updated", message_event(message))
         for item in events:
             if isinstance(item, ChangeErrorsReported):
                 await self._live.publish(
@@ -246,6 +251,11 @@ def _changes(
         match event:
             case InboundMessageReceived():
                 post.received.append(receive(event, customers[event.wamid], now))
+                if isinstance(event.content, Reaction) and is_wamid(event.content.message_id):
+                    reaction = ReactionChange(wamid=event.wamid, at=event.at, emoji=event.content.emoji)
+                    post.changes.append(ChangeMessage(original=Wamid(event.content.message_id), change=reaction))
+            case MessageChanged():
+                post.changes.append(ChangeMessage(original=event.original_wamid, change=event.change))
             case StatusReported():
                 post.statuses.append(_report_status(event))
             case TemplateStatusChanged() | TemplateQualityChanged():
@@ -260,12 +270,20 @@ def _report_status(event: StatusReported) -> ReportStatus:
         wamid=event.wamid,
         event=event.event,
         pricing=event.pricing,
+        conversation=event.conversation,
         change=lambda m: _with_reported_status(m, event),
     )
 
 
 def _with_reported_status(message: Message, event: StatusReported) -> Message:
     return with_status(message, event.event, wamid=event.wamid, pricing=event.pricing, conversation=event.conversation)
+
+
+def _adds_nothing(customer: Customer, sighting: Sighting) -> bool:
+    """The sighting names no handle the customer lacks and tells nothing new of who they are."""
+    return set(sighting.handles()) <= {*customer.handles, customer.id} and (
+        customer.identity.merged_with(sighting.identity) == customer.identity
+    )
 
 
 def _our_id(callback_data: str | None) -> MessageId | None:

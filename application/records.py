@@ -10,7 +10,9 @@ import msgspec
 
 from domain.conversations import Conversation
 from domain.ids import CustomerId, MessageId, PhoneNumberId
+from domain.messages import BillingConversation, Pricing
 from domain.rate_limits import PaceState, PairState, ThroughputState
+from domain.status import StatusEvent
 
 T = TypeVar("T")
 
@@ -20,6 +22,17 @@ class Page(msgspec.Struct, Generic[T], kw_only=True):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+class ParkedStatus(msgspec.Struct, frozen=True, array_like=True):
+    """A status that came before its send was recorded, with every detail Meta sent in it.
+
+    Kept as an array: rows parked before `conversation` was kept ([event, pricing]) still decode.
+    """
+
+    event: StatusEvent
+    pricing: Pricing | None = None
+    conversation: BillingConversation | None = None
 
 
 class ConversationMatch(msgspec.Struct, kw_only=True, omit_defaults=True):

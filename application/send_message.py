@@ -111,7 +111,7 @@ class SendMessage:
             return found
         created = await self._customers.identify(Sighting(identity=identity_of(to), at=self._clock.now()))
         assert created is not None, "a number or a BSUID always names a customer"
-        return created
+        return created.customer
 
     async def _admit(
         self, command: SendCommand, message_id: MessageId, customer: Customer, conversation: Conversation | None

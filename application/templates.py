@@ -6,6 +6,8 @@ webhooks update it as they arrive and a sync mirrors Meta's list on demand.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from application.live import template_event
 from application.ports import CloudApi, LiveEvents, TemplateStore
 from domain.errors import NotFound
@@ -61,13 +63,24 @@ class SyncTemplates:
         self._cloud_api = cloud_api
         self._waba_id = waba_id
 
-    async def __call__(self) -> list[MessageTemplate]:
-        """Mirror Meta's list: what Meta has is saved, what it no longer has is deleted."""
+    async def __call__(self, progress: Callable[[int, int], None] | None = None) -> list[MessageTemplate]:
+        """Mirror Meta's list: what Meta has is saved, what it no longer has is deleted.
+
+        `progress(done, total)` is told of each local write once Meta's list is in (the CLI's bar).
+        """
         remote = await self._cloud_api.list_templates(self._waba_id)
         kept = {(t.name, t.language) for t in remote}
-        for template in remote:
+        stale = [t for t in await self._templates.list() if (t.name, t.language) not in kept]
+        total = len(remote) + len(stale)
+        for done, template in enumerate(remote, start=1):
             await self._templates.save(template)
-        for local in await self._templates.list():
-            if (local.name, local.language) not in kept:
-                await self._templates.delete(local.name, local.language)
+            _tell(progress, done, total)
+        for done, local in enumerate(stale, start=len(remote) + 1):
+            await self._templates.delete(local.name, local.language)
+            _tell(progress, done, total)
         return remote
+
+
+def _tell(progress: Callable[[int, int], None] | None, done: int, total: int) -> None:
+    if progress is not None:
+        progress(done, total)

@@ -11,10 +11,11 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from domain.analytics import CLOSING_SOON, opens_request
-from domain.content import OutboundContent, Template
+from domain.content import OutboundContent, Template, preview
 from domain.customers import CustomerIdentity
 from domain.errors import TemplateRequired
 from domain.ids import CustomerId, PhoneNumberId, Wamid
+from domain.messages import Message
 
 WINDOW = timedelta(hours=24)
 
@@ -137,6 +138,23 @@ def record_outbound(
         awaiting_reply_since=None,
         first_response_due_since=None,
     )
+
+
+DELETED_PREVIEW = "This message was deleted"
+"""WhatsApp's words where a message deleted for everyone was."""
+
+
+def record_change(conversation: Conversation | None, message: Message) -> Conversation | None:
+    """An edit or deletion of the thread's newest message changes what the conversation list shows of it.
+
+    None when nothing shown changes: an older message, a reaction, or a thread not stored.
+    """
+    if conversation is None or message.created_at < conversation.last_activity_at:
+        return None
+    shown = DELETED_PREVIEW if message.revoked_at is not None else preview(message.shown_content)
+    if shown == conversation.last_message_preview:
+        return None
+    return msgspec.structs.replace(conversation, last_message_preview=shown)
 
 
 def merge_conversations(survivor: Conversation, absorbed: Conversation) -> Conversation:

@@ -15,6 +15,7 @@ import click
 
 from adapters.sqlite import StoreUnavailable
 from domain.errors import DomainError
+from domain.meta_errors import CloudApiError
 from entrypoints.db import db
 from entrypoints.desktop_command import desktop
 from entrypoints.inbox import inbox
@@ -22,11 +23,12 @@ from entrypoints.keys import keys
 from entrypoints.serve import serve
 from entrypoints.settings import SettingsError
 from entrypoints.simulator.command import simulator
+from entrypoints.templates import templates
 
-COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys, db, desktop, inbox)
+COMMANDS: tuple[click.Command, ...] = (serve, simulator, keys, db, desktop, inbox, templates)
 
-RUNTIME_ERRORS = (DomainError, SettingsError, StoreUnavailable, OSError, click.ClickException)
-"""Refusals a command meets while it runs: printed as one line, exit code 1."""
+RUNTIME_ERRORS = (DomainError, CloudApiError, SettingsError, StoreUnavailable, OSError, click.ClickException)
+"""Refusals a command meets while it runs (Meta's included): printed as one line, exit code 1."""
 
 
 @click.group(

@@ -5,8 +5,9 @@ Tests build the same container and override providers (stores, cloud_api, clock)
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from dependency_injector import containers, providers
 
@@ -41,6 +42,8 @@ from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
 from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores, open_webhook_handshake
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
+
+T = TypeVar("T")
 
 Role = Literal["api", "worker", "all"]
 """What a `wahub serve` process runs: the HTTP API, the workers, or both (docs/architecture.md)."""
@@ -157,6 +160,17 @@ class Container(containers.DeclarativeContainer):
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
     list_quarantined = providers.Singleton(ListQuarantined, inbox=stores.provided.inbox)
     replay_quarantined = providers.Singleton(ReplayQuarantined, inbox=stores.provided.inbox, process=process_inbox_event)
+
+
+async def used(container: Container, use: Callable[[Container], Awaitable[T]]) -> T:
+    """Run a command's work on the container; whatever resources it opened (stores, Graph client) are
+    closed before we return."""
+    try:
+        return await use(container)
+    finally:
+        shutdown = container.shutdown_resources()
+        if shutdown is not None:
+            await shutdown
 
 
 async def resolved(provider: Any) -> Any:

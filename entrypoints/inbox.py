@@ -18,7 +18,7 @@ from application.quarantine import ListQuarantined, Replayed, ReplayQuarantined
 from application.records import QuarantinedPost
 from entrypoints.arguments import command_settings, data_dir_option
 from entrypoints.console import print_table
-from entrypoints.container import Container, resolved
+from entrypoints.container import Container, resolved, used
 from entrypoints.settings import SettingsError
 
 T = TypeVar("T")
@@ -70,17 +70,7 @@ def _run(data_dir: Path | None, use: Callable[[Container], Awaitable[T]]) -> T:
     settings = command_settings(data_dir)
     if settings.store == "memory":
         raise SettingsError("WAHUB_STORE=memory keeps the inbox only inside a running server; use sqlite or firestore")
-    return asyncio.run(_with_container(Container(settings=settings, webhook_url=""), use))
-
-
-async def _with_container(container: Container, use: Callable[[Container], Awaitable[T]]) -> T:
-    """Only the stores are opened (nothing here talks to Meta), and closed before we return."""
-    try:
-        return await use(container)
-    finally:
-        shutdown = container.shutdown_resources()
-        if shutdown is not None:
-            await shutdown
+    return asyncio.run(used(Container(settings=settings, webhook_url=""), use))  # only the stores are opened
 
 
 def _row(post: QuarantinedPost) -> tuple[str, ...]:

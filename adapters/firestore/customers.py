@@ -18,7 +18,7 @@ from adapters.firestore.documents import PAYLOAD, document_key, from_payload, to
 from adapters.firestore.message_fields import message_fields, thread_copy, thread_fields
 from adapters.firestore.migrations import BATCH
 from domain.conversations import Conversation, join_threads
-from domain.customers import Customer, Sighting, identify
+from domain.customers import Customer, Identification, Sighting, identify
 from domain.ids import CustomerId
 from domain.messages import Message
 
@@ -29,7 +29,7 @@ class FirestoreCustomerDirectory:
         self._customers = client.collection("customers")
         self._handles = client.collection("customer_handles")
 
-    async def identify(self, sighting: Sighting) -> Customer | None:
+    async def identify(self, sighting: Sighting) -> Identification | None:
         result = identify(await self._known(sighting.handles()), sighting)
         if result is None:
             return None
@@ -44,7 +44,7 @@ class FirestoreCustomerDirectory:
         for handle in {*customer.handles, customer.id}:
             batch.set(self._handles.document(document_key(handle)), {"customer_id": customer.id})
         await batch.commit()
-        return customer
+        return result
 
     async def find(self, handle: str) -> Customer | None:
         found = await self._known((handle,))

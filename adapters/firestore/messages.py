@@ -19,15 +19,22 @@ from adapters.firestore.documents import PAYLOAD, TRANSACTION_ATTEMPTS, delete_f
 from adapters.firestore.message_analytics import FirestoreMessageAnalytics
 from adapters.firestore.message_fields import message_fields, thread, thread_copy, thread_fields, thread_position
 from application.paging import decode_cursor, encode_cursor
-from application.records import Page
+from application.records import Page, ParkedStatus
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
-from domain.message_changes import MessageChange
-from domain.messages import Message, Pricing
-from domain.status import StatusEvent
+from domain.messages import Message
 
-ParkedStatus = tuple[StatusEvent, Pricing | None]
 COMMIT_ATTEMPTS = 6
 """A busy day's tally shards are contended: a batch Firestore aborts wrote nothing, so it is committed again."""
+
+
+def parked_fields(document: dict[str, Any] | None, parked: ParkedStatus) -> dict[str, Any]:
+    """A wamid's parked statuses with one more; `reported_at` stays its first one's time, which retention prunes by."""
+    statuses = [] if document is None else document["statuses"]
+    first_reported = None if document is None else document.get("reported_at")
+    return {
+        "statuses": [*statuses, msgspec.json.encode(parked).decode()],
+        "reported_at": first_reported or utc(parked.event.at),
+    }
 
 
 class FirestoreMessageStore:
@@ -36,7 +43,6 @@ class FirestoreMessageStore:
         self._messages = client.collection("messages")
         self._wamids = client.collection("wamids")
         self._parked = client.collection("parked_statuses")
-        self._parked_changes = client.collection("parked_changes")
         self.analytics = FirestoreMessageAnalytics(client)
 
     async def add(self, message: Message) -> bool:
@@ -106,21 +112,13 @@ class FirestoreMessageStore:
         more = len(found) > limit and bool(page)
         return Page(items=page, next_cursor=encode_cursor(page[-1].created_at, page[-1].id) if more else None)
 
-    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
+    async def park_status(self, wamid: Wamid, parked: ParkedStatus) -> None:
         reference = self._parked.document(document_key(wamid))
 
         @async_transactional
         async def append(transaction: Any) -> None:
             snapshot = await reference.get(transaction=transaction)
-            parked = snapshot.get("statuses") if snapshot.exists else []
-            first_reported = snapshot.to_dict().get("reported_at") if snapshot.exists else None
-            transaction.set(
-                reference,
-                {
-                    "statuses": [*parked, msgspec.json.encode((event, pricing)).decode()],
-                    "reported_at": first_reported or utc(event.at),
-                },
-            )
+            transaction.set(reference, parked_fields(snapshot.to_dict() if snapshot.exists else None, parked))
 
         await append(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
 
@@ -143,19 +141,6 @@ class FirestoreMessageStore:
 
         taken = await take(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return [msgspec.json.decode(text, type=ParkedStatus) for text in taken]
-
-    async def park_change(self, original: Wamid, change: MessageChange) -> None:
-        """One document per change, so concurrent parks never contend; taken in order of arrival."""
-        await self._parked_changes.add(
-            {"wamid": original, "change": msgspec.json.encode(change).decode(), "at": firestore.SERVER_TIMESTAMP}
-        )
-
-    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
-        query = self._parked_changes.where(filter=FieldFilter("wamid", "==", original))
-        snapshots = sorted([s async for s in query.stream()], key=lambda s: s.get("at"))
-        for snapshot in snapshots:
-            await snapshot.reference.delete()
-        return [msgspec.json.decode(s.get("change"), type=MessageChange) for s in snapshots]
 
     async def business_initiated_recipients(self, since: datetime) -> dict[CustomerId, datetime]:
         """Reads only the business-initiated sends of the period, which the messaging tier caps."""

@@ -10,12 +10,14 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
 from google.cloud.firestore_v1.base_query import FieldFilter
 
 from adapters.firestore import day_tallies
 from adapters.firestore.conversations import conversation_fields
-from adapters.firestore.documents import PAYLOAD, document_key, from_payload
+from adapters.firestore.documents import PAYLOAD, document_key, from_payload, utc
 from adapters.firestore.message_fields import thread_copy, thread_fields
+from application.records import ParkedStatus
 from domain.conversations import Conversation
 from domain.messages import Message
 
@@ -169,10 +171,26 @@ async def _inbox_due_times(client: Any) -> None:
     await _in_batches(client, client.collection("inbox").where(filter=FieldFilter("processed", "==", False)), due)
 
 
+async def _parked_reported_at(client: Any) -> None:
+    """Retention prunes parked statuses by `reported_at`, their first status's time: documents parked
+    before it was kept get it from that status, or they would never be pruned."""
+
+    def first_reported(batch: Any, snapshot: Any) -> bool:
+        fields = snapshot.to_dict()
+        if "reported_at" in fields or not fields.get("statuses"):
+            return False
+        first = msgspec.json.decode(fields["statuses"][0], type=ParkedStatus)
+        batch.update(snapshot.reference, {"reported_at": utc(first.event.at)})
+        return True
+
+    await _in_batches(client, "parked_statuses", first_reported)
+
+
 _STEPS: tuple[Callable[[Any], Awaitable[None]], ...] = (
     _customer_ids,
     _analytics_tallies,
     _threads,
     _inbox_due_times,
     _customer_directory,
+    _parked_reported_at,
 )

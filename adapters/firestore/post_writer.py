@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+from google.cloud import firestore
 from google.cloud.firestore_v1.async_transaction import async_transactional
 from google.cloud.firestore_v1.base_query import FieldFilter
 
@@ -20,16 +21,23 @@ from adapters.firestore.day_tallies import count_change
 from adapters.firestore.documents import TRANSACTION_ATTEMPTS, document_key, from_payload, utc
 from adapters.firestore.media import media_fields
 from adapters.firestore.message_fields import message_fields, thread_copy, thread_fields
+from adapters.firestore.messages import parked_fields
 from adapters.firestore.templates import template_fields
 from application.post_changes import (
+    ChangeMessage,
     ChangeTemplate,
     PostChanges,
     PostOutcome,
     Receive,
     ReportStatus,
     StatusApplied,
+    changed,
+    last_versions,
 )
-from domain.conversations import Conversation
+from application.records import ParkedStatus
+from domain.conversations import Conversation, record_change
+from domain.ids import Wamid
+from domain.message_changes import MessageChange
 from domain.messages import Message
 from domain.templates import MessageTemplate
 
@@ -43,6 +51,7 @@ class _View:
         self._transaction = transaction
         self._documents: dict[str, tuple[Any, Fields | None]] = {}
         self._written: dict[str, Fields] = {}
+        self._deleted: dict[str, Any] = {}
         self.counts: list[tuple[Message | None, Message]] = []
 
     async def get(self, reference: Any) -> Fields | None:
@@ -57,13 +66,22 @@ class _View:
             return snapshot.reference
         return None
 
+    async def all_found(self, query: Any) -> list[Any]:
+        """Every document a query finds, read through the transaction (not through this view)."""
+        return [snapshot async for snapshot in query.stream(transaction=self._transaction)]
+
     def set(self, reference: Any, fields: Fields) -> None:
         self._documents[reference.path] = (reference, fields)
         self._written[reference.path] = fields
 
+    def delete(self, reference: Any) -> None:
+        self._deleted[reference.path] = reference
+
     def commit_to(self, client: Any) -> None:
         for path, fields in self._written.items():
             self._transaction.set(self._documents[path][0], fields)
+        for reference in self._deleted.values():
+            self._transaction.delete(reference)
         for before, after in self.counts:
             count_change(self._transaction, client, before, after)
 
@@ -74,6 +92,7 @@ class FirestorePostWriter:
         self._messages = client.collection("messages")
         self._wamids = client.collection("wamids")
         self._parked = client.collection("parked_statuses")
+        self._parked_changes = client.collection("parked_changes")
         self._conversations = client.collection("conversations")
         self._media = client.collection("media")
         self._templates = client.collection("templates")
@@ -83,10 +102,16 @@ class FirestorePostWriter:
         @async_transactional
         async def apply(transaction: Any) -> PostOutcome:
             view = _View(transaction)
+            updated: list[Message] = []
+            first_deliveries = [await self._receive(view, change, updated) for change in post.received]
+            statuses = [await self._report_status(view, change) for change in post.statuses]
+            for change in post.changes:
+                await self._change_message(view, change, updated)
             outcome = PostOutcome(
-                first_deliveries=[await self._receive(view, change) for change in post.received],
-                statuses=[await self._report_status(view, change) for change in post.statuses],
+                first_deliveries=first_deliveries,
+                statuses=statuses,
                 templates=[await self._change_template(view, change) for change in post.templates],
+                updated=last_versions(updated),
             )
             await self._mark_processed(view, post)
             view.commit_to(self._client)
@@ -95,7 +120,7 @@ class FirestorePostWriter:
         result: PostOutcome = await apply(self._client.transaction(max_attempts=TRANSACTION_ATTEMPTS))
         return result
 
-    async def _receive(self, view: _View, change: Receive) -> bool:
+    async def _receive(self, view: _View, change: Receive, updated: list[Message]) -> bool:
         message = change.message
         assert message.wamid is not None, "a customer's message always has Meta's id"
         claim = self._wamids.document(document_key(message.wamid))
@@ -111,9 +136,37 @@ class FirestorePostWriter:
                 view.set(media, media_fields(change.media))
         conversation = self._conversations.document(document_key(message.phone_number_id, message.customer_id))
         current = await view.get(conversation)
-        changed = change.conversation(None if current is None else from_payload(current, Conversation), first)
-        view.set(conversation, conversation_fields(changed))
+        view.set(conversation, conversation_fields(change.conversation(_conversation(current), first)))
+        if first:
+            await self._apply(view, message, await self._take_parked_changes(view, message.wamid), updated)
         return first
+
+    async def _take_parked_changes(self, view: _View, wamid: Wamid) -> list[MessageChange]:
+        parked = await view.all_found(self._parked_changes.where(filter=FieldFilter("wamid", "==", wamid)))
+        for snapshot in parked:
+            view.delete(snapshot.reference)
+        return [msgspec.json.decode(s.get("change"), type=MessageChange) for s in sorted(parked, key=lambda s: s.get("at"))]
+
+    async def _change_message(self, view: _View, change: ChangeMessage, updated: list[Message]) -> None:
+        claim = await view.get(self._wamids.document(document_key(change.original)))
+        fields = None if claim is None else await view.get(self._messages.document(claim["message_id"]))
+        if fields is None:
+            parked = {"wamid": change.original, "change": msgspec.json.encode(change.change).decode()}
+            view.set(self._parked_changes.document(), parked | {"at": firestore.SERVER_TIMESTAMP})
+            return
+        await self._apply(view, from_payload(fields, Message), [change.change], updated)
+
+    async def _apply(self, view: _View, message: Message, changes: list[MessageChange], updated: list[Message]) -> None:
+        after = changed(message, changes)
+        if after == message:
+            return
+        view.set(self._messages.document(after.id), message_fields(after))
+        view.set(thread_copy(self._client, after), thread_fields(after))
+        conversation = self._conversations.document(document_key(after.phone_number_id, after.customer_id))
+        shown = record_change(_conversation(await view.get(conversation)), after)
+        if shown is not None:
+            view.set(conversation, conversation_fields(shown))
+        updated.append(after)
 
     async def _report_status(self, view: _View, change: ReportStatus) -> StatusApplied | None:
         reference = None if change.message_id is None else self._messages.document(change.message_id)
@@ -136,9 +189,8 @@ class FirestorePostWriter:
 
     async def _park(self, view: _View, change: ReportStatus) -> None:
         reference = self._parked.document(document_key(change.wamid))
-        parked = await view.get(reference)
-        statuses = [] if parked is None else parked["statuses"]
-        view.set(reference, {"statuses": [*statuses, msgspec.json.encode((change.event, change.pricing)).decode()]})
+        status = ParkedStatus(event=change.event, pricing=change.pricing, conversation=change.conversation)
+        view.set(reference, parked_fields(await view.get(reference), status))
 
     async def _change_template(self, view: _View, change: ChangeTemplate) -> MessageTemplate | None:
         reference = self._templates.document(document_key(change.name, change.language))
@@ -162,3 +214,7 @@ class FirestorePostWriter:
             view.set(reference, fields | done)
 
 
+
+
+def _conversation(fields: Fields | None) -> Conversation | None:
+    return None if fields is None else from_payload(fields, Conversation)

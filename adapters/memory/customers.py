@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adapters.memory.conversations import InMemoryConversationStore
 from adapters.memory.messages import InMemoryMessageStore
-from domain.customers import Customer, Sighting, identify
+from domain.customers import Customer, Identification, Sighting, identify
 from domain.ids import CustomerId
 
 
@@ -15,7 +15,7 @@ class InMemoryCustomerDirectory:
         self._customers: dict[CustomerId, Customer] = {}
         self._by_handle: dict[str, CustomerId] = {}
 
-    async def identify(self, sighting: Sighting) -> Customer | None:
+    async def identify(self, sighting: Sighting) -> Identification | None:
         ids = {self._by_handle[h] for h in sighting.handles() if h in self._by_handle}
         result = identify([self._customers[i] for i in sorted(ids)], sighting)
         if result is None:
@@ -27,7 +27,7 @@ class InMemoryCustomerDirectory:
             del self._customers[absorbed]
         self._customers[customer.id] = customer
         self._by_handle.update(dict.fromkeys((*customer.handles, customer.id), customer.id))
-        return customer
+        return result
 
     async def find(self, handle: str) -> Customer | None:
         customer_id = self._by_handle.get(handle)

@@ -10,13 +10,10 @@ import msgspec
 from adapters.memory.cursor import newest_first_page
 from adapters.memory.message_analytics import InMemoryMessageAnalytics
 from adapters.memory.rollback import Restore, saved
-from application.records import Page
+from application.records import Page, ParkedStatus
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
 from domain.message_changes import MessageChange
-from domain.messages import Direction, Message, Pricing
-from domain.status import StatusEvent
-
-ParkedStatus = tuple[StatusEvent, Pricing | None]
+from domain.messages import Direction, Message
 
 
 class InMemoryMessageStore:
@@ -62,20 +59,21 @@ class InMemoryMessageStore:
         page = newest_first_page(thread, lambda m: (m.created_at, m.id), cursor, limit)
         return Page(items=[msgspec.structs.replace(m) for m in page.items], next_cursor=page.next_cursor)
 
-    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
-        self._parked.setdefault(wamid, []).append((event, pricing))
+    async def park_status(self, wamid: Wamid, parked: ParkedStatus) -> None:
+        self._parked.setdefault(wamid, []).append(parked)
 
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return self._parked.pop(wamid, [])
 
     async def park_change(self, original: Wamid, change: MessageChange) -> None:
+        """For the post writer: an edit, deletion or reaction whose message has not arrived yet."""
         self._parked_changes.setdefault(original, []).append(change)
 
     async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
         return self._parked_changes.pop(original, [])
 
     async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
-        doomed = [wamid for wamid, parked in self._parked.items() if parked[0][0].at < reported_before][:limit]
+        doomed = [wamid for wamid, parked in self._parked.items() if parked[0].event.at < reported_before][:limit]
         for wamid in doomed:
             del self._parked[wamid]
         return len(doomed)

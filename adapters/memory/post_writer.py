@@ -13,13 +13,20 @@ from adapters.memory.media import InMemoryMediaStore
 from adapters.memory.messages import InMemoryMessageStore
 from adapters.memory.templates import InMemoryTemplateStore
 from application.post_changes import (
+    ChangeMessage,
     ChangeTemplate,
     PostChanges,
     PostOutcome,
     Receive,
     ReportStatus,
     StatusApplied,
+    changed,
+    last_versions,
 )
+from application.records import ParkedStatus
+from domain.conversations import record_change
+from domain.message_changes import MessageChange
+from domain.messages import Message
 from domain.templates import MessageTemplate
 
 
@@ -50,15 +57,21 @@ class InMemoryPostWriter:
             raise
 
     async def _write(self, post: PostChanges) -> PostOutcome:
+        updated: list[Message] = []
+        first_deliveries = [await self._receive(change, updated) for change in post.received]
+        statuses = [await self._report_status(change) for change in post.statuses]
+        for change in post.changes:
+            await self._change_message(change, updated)
         outcome = PostOutcome(
-            first_deliveries=[await self._receive(change) for change in post.received],
-            statuses=[await self._report_status(change) for change in post.statuses],
+            first_deliveries=first_deliveries,
+            statuses=statuses,
             templates=[await self._change_template(change) for change in post.templates],
+            updated=last_versions(updated),
         )
         await self._inbox.mark_processed(post.inbox_event_id, post.processed_at)
         return outcome
 
-    async def _receive(self, change: Receive) -> bool:
+    async def _receive(self, change: Receive, updated: list[Message]) -> bool:
         message = change.message
         first = await self._messages.add(message)
         if change.media is not None and await self._media.get(change.media.id) is None:
@@ -66,13 +79,33 @@ class InMemoryPostWriter:
         await self._conversations.update(
             message.phone_number_id, message.customer_id, lambda current: change.conversation(current, first)
         )
+        if first and message.wamid is not None:
+            await self._apply(message, await self._messages.take_parked_changes(message.wamid), updated)
         return first
+
+    async def _change_message(self, change: ChangeMessage, updated: list[Message]) -> None:
+        target = await self._messages.find_by_wamid(change.original)
+        if target is None:
+            await self._messages.park_change(change.original, change.change)
+        else:
+            await self._apply(target, [change.change], updated)
+
+    async def _apply(self, message: Message, changes: list[MessageChange], updated: list[Message]) -> None:
+        after = changed(message, changes)
+        if after == message:
+            return
+        await self._messages.update(message.id, lambda _: after)
+        shown = record_change(await self._conversations.get(after.phone_number_id, after.customer_id), after)
+        if shown is not None:
+            await self._conversations.update(after.phone_number_id, after.customer_id, lambda _: shown)
+        updated.append(after)
 
     async def _report_status(self, change: ReportStatus) -> StatusApplied | None:
         message = None if change.message_id is None else await self._messages.get(change.message_id)
         message = message or await self._messages.find_by_wamid(change.wamid)
         if message is None:
-            await self._messages.park_status(change.wamid, change.event, change.pricing)
+            parked = ParkedStatus(event=change.event, pricing=change.pricing, conversation=change.conversation)
+            await self._messages.park_status(change.wamid, parked)
             return None
         after = await self._messages.update(message.id, change.change)
         return None if after is None else StatusApplied(before=message, after=after)

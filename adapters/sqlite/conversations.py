@@ -40,7 +40,7 @@ class SqliteConversationStore:
         self._database = database
 
     async def get(self, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
-        return await self._database.read(lambda c: _one(c, phone_number_id, customer_id))
+        return await self._database.read(lambda c: find_conversation(c, phone_number_id, customer_id))
 
     async def update(
         self,
@@ -87,7 +87,7 @@ def move_conversations(connection: sqlite3.Connection, absorbed: CustomerId, sur
         "SELECT phone_number_id, body FROM conversations WHERE customer_id = ?", (absorbed,)
     ).fetchall()
     for phone_number_id, body in rows:
-        joined = join_threads(_one(connection, phone_number_id, survivor), _decode(body), survivor)
+        joined = join_threads(find_conversation(connection, phone_number_id, survivor), _decode(body), survivor)
         connection.execute(
             "DELETE FROM conversations WHERE phone_number_id = ? AND customer_id = ?", (phone_number_id, absorbed)
         )
@@ -106,7 +106,7 @@ def change_conversation(
     change: Callable[[Conversation | None], Conversation],
 ) -> Conversation:
     """Read, change in Python and write; on the single writer, so concurrent updates never interleave."""
-    changed = change(_one(connection, phone_number_id, customer_id))
+    changed = change(find_conversation(connection, phone_number_id, customer_id))
     connection.execute(
         "INSERT OR REPLACE INTO conversations "
         "(phone_number_id, customer_id, last_activity_at, unanswered_window_closes_at, body) "
@@ -118,7 +118,7 @@ def change_conversation(
     return changed
 
 
-def _one(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
+def find_conversation(connection: sqlite3.Connection, phone_number_id: PhoneNumberId, customer_id: CustomerId) -> Conversation | None:
     found = connection.execute(
         "SELECT body FROM conversations WHERE phone_number_id = ? AND customer_id = ?", (phone_number_id, customer_id)
     ).fetchone()

@@ -14,7 +14,7 @@ from adapters.sqlite.conversations import move_conversations
 from adapters.sqlite.database import Database
 from adapters.sqlite.messages import move_messages
 from adapters.sqlite.search_index import move_search_entries
-from domain.customers import Customer, Sighting, identify
+from domain.customers import Customer, Identification, Sighting, identify
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(Customer).decode
@@ -24,8 +24,8 @@ class SqliteCustomerDirectory:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    async def identify(self, sighting: Sighting) -> Customer | None:
-        def read_identify_write(connection: sqlite3.Connection) -> Customer | None:
+    async def identify(self, sighting: Sighting) -> Identification | None:
+        def read_identify_write(connection: sqlite3.Connection) -> Identification | None:
             result = identify(_known(connection, sighting.handles()), sighting)
             if result is None:
                 return None
@@ -41,7 +41,7 @@ class SqliteCustomerDirectory:
                 "INSERT OR REPLACE INTO customer_handles (handle, customer_id) VALUES (?, ?)",
                 [(handle, customer.id) for handle in {*customer.handles, customer.id}],
             )
-            return customer
+            return result
 
         return await self._database.write(read_identify_write)
 

@@ -12,15 +12,12 @@ import msgspec
 from adapters.sqlite.database import Database
 from adapters.sqlite.encoding import decode_cursor, encode_cursor, from_micros, to_micros
 from adapters.sqlite.message_analytics import SqliteMessageAnalytics
-from adapters.sqlite.parked_changes import park_change, take_parked_changes
-from adapters.sqlite.parked_statuses import ParkedStatus, park, prune_parked, take_parked
+from adapters.sqlite.parked_statuses import park, prune_parked, take_parked
 from adapters.sqlite.search_index import index_message
-from application.records import Page
+from application.records import Page, ParkedStatus
 from domain.content import Template
 from domain.ids import CustomerId, MessageId, PhoneNumberId, Wamid
-from domain.message_changes import MessageChange
-from domain.messages import Message, Pricing
-from domain.status import StatusEvent
+from domain.messages import Message
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode = msgspec.msgpack.Decoder(Message).decode
@@ -83,17 +80,11 @@ class SqliteMessageStore:
         next_cursor = None if last is None else encode_cursor(to_micros(last.created_at), last.id)
         return Page(items=items, next_cursor=next_cursor)
 
-    async def park_status(self, wamid: Wamid, event: StatusEvent, pricing: Pricing | None) -> None:
-        await self._database.write(lambda c: park(c, wamid, event, pricing))
+    async def park_status(self, wamid: Wamid, parked: ParkedStatus) -> None:
+        await self._database.write(lambda c: park(c, wamid, parked))
 
     async def take_parked_statuses(self, wamid: Wamid) -> list[ParkedStatus]:
         return await self._database.write(lambda c: take_parked(c, wamid))
-
-    async def park_change(self, original: Wamid, change: MessageChange) -> None:
-        await self._database.write(lambda c: park_change(c, original, change))
-
-    async def take_parked_changes(self, original: Wamid) -> list[MessageChange]:
-        return await self._database.write(lambda c: take_parked_changes(c, original))
 
     async def prune_parked_statuses(self, reported_before: datetime, limit: int) -> int:
         return await self._database.write(lambda c: prune_parked(c, reported_before, limit))

@@ -16,6 +16,7 @@ import msgspec
 from adapters.sqlite.encoding import to_micros
 from adapters.sqlite.errors import StoreUnavailable
 from adapters.sqlite.parked_changes import PARKED_CHANGES
+from adapters.sqlite.parked_statuses import PARKED_CONVERSATIONS
 from adapters.sqlite.search_index import index_everything
 from domain.conversations import WINDOW
 
@@ -273,6 +274,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _OUTBOX_CALLS,
     _customer_directory,
     PARKED_CHANGES,
+    PARKED_CONVERSATIONS,
 )
 
 

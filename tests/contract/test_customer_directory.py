@@ -22,10 +22,11 @@ async def test_a_new_customer_is_found_by_each_of_its_handles(stores: Stores) ->
     created = await stores.customers.identify(seen(0, user_id=BSUID, username="sheena"))
     linked = await stores.customers.identify(seen(1, wa_id=PHONE, user_id=BSUID))
 
-    assert created is not None and linked is not None and created.id == linked.id == BSUID
+    assert created is not None and linked is not None and created.customer.id == linked.customer.id == BSUID
+    assert created.absorbed == linked.absorbed == ()
     by_phone, by_bsuid = await stores.customers.find(PHONE), await stores.customers.find(BSUID)
-    assert by_phone == by_bsuid == linked
-    assert linked.identity == CustomerIdentity(wa_id=PHONE, user_id=BSUID, username="sheena")
+    assert by_phone == by_bsuid == linked.customer
+    assert linked.customer.identity == CustomerIdentity(wa_id=PHONE, user_id=BSUID, username="sheena")
     assert await stores.customers.find("16505550000") is None
 
 
@@ -35,9 +36,11 @@ async def test_customers_found_to_be_one_person_merge_their_threads_into_the_one
     await _thread(stores, CustomerId(PHONE), 1, unread=1)
     await _thread(stores, CustomerId(BSUID), 2, unread=2)
 
-    merged = await stores.customers.identify(seen(9, wa_id=PHONE, user_id=BSUID))
+    identified = await stores.customers.identify(seen(9, wa_id=PHONE, user_id=BSUID))
 
-    assert merged is not None and merged.id == PHONE
+    assert identified is not None and identified.absorbed == (BSUID,)
+    merged = identified.customer
+    assert merged.id == PHONE
     assert await stores.conversations.get(SHOP_NUMBER, CustomerId(BSUID)) is None
     conversation = await stores.conversations.get(SHOP_NUMBER, CustomerId(PHONE))
     assert conversation is not None and conversation.unread_count == 3

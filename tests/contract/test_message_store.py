@@ -8,8 +8,9 @@ import msgspec
 import pytest
 
 from application.ports import MessageStore
+from application.records import ParkedStatus
 from domain.errors import DomainError
-from domain.messages import Message, Pricing
+from domain.messages import BillingConversation, Message, Pricing
 from domain.status import Failure, MessageStatus, StatusEvent, apply_status
 from tests.contract.examples import ALICE, BOB, MONDAY, SHOP_NUMBER, SUPPORT_NUMBER, inbound, minutes, outbound, wamid
 
@@ -119,13 +120,16 @@ class TestParkedStatuses:
         sent = StatusEvent(status=MessageStatus.SENT, at=MONDAY)
         undeliverable = Failure(code=131026, title="Message undeliverable")
         failed = StatusEvent(status=MessageStatus.FAILED, at=MONDAY, failure=undeliverable)
-        await message_store.park_status(wamid(1), sent, MARKETING)
-        await message_store.park_status(wamid(1), failed, None)
-        await message_store.park_status(wamid(2), sent, None)
+        billed = BillingConversation(id="c0a7c1d5", origin="marketing")
+        await message_store.park_status(wamid(1), ParkedStatus(event=sent, pricing=MARKETING, conversation=billed))
+        await message_store.park_status(wamid(1), ParkedStatus(event=failed))
+        await message_store.park_status(wamid(2), ParkedStatus(event=sent))
 
-        assert await message_store.take_parked_statuses(wamid(1)) == [(sent, MARKETING), (failed, None)]
+        assert await message_store.take_parked_statuses(wamid(1)) == [
+            ParkedStatus(event=sent, pricing=MARKETING, conversation=billed), ParkedStatus(event=failed),
+        ]
         assert await message_store.take_parked_statuses(wamid(1)) == []
-        assert await message_store.take_parked_statuses(wamid(2)) == [(sent, None)]
+        assert await message_store.take_parked_statuses(wamid(2)) == [ParkedStatus(event=sent)]
 
     async def test_pruning_deletes_the_statuses_of_wamids_first_reported_before_the_cutoff(
         self, message_store: MessageStore
@@ -133,10 +137,10 @@ class TestParkedStatuses:
         old = StatusEvent(status=MessageStatus.SENT, at=MONDAY)
         late = StatusEvent(status=MessageStatus.SENT, at=MONDAY + minutes(90))
         delivered = StatusEvent(status=MessageStatus.DELIVERED, at=MONDAY + minutes(61))
-        await message_store.park_status(wamid(1), old, None)
-        await message_store.park_status(wamid(1), delivered, None)
-        await message_store.park_status(wamid(2), old, None)
-        await message_store.park_status(wamid(3), late, None)
+        await message_store.park_status(wamid(1), ParkedStatus(event=old))
+        await message_store.park_status(wamid(1), ParkedStatus(event=delivered))
+        await message_store.park_status(wamid(2), ParkedStatus(event=old))
+        await message_store.park_status(wamid(3), ParkedStatus(event=late))
 
         first = await message_store.prune_parked_statuses(MONDAY + minutes(60), limit=1)
         rest = await message_store.prune_parked_statuses(MONDAY + minutes(60), limit=10)
@@ -144,7 +148,7 @@ class TestParkedStatuses:
         assert (first, rest) == (1, 1)
         assert await message_store.take_parked_statuses(wamid(1)) == []
         assert await message_store.take_parked_statuses(wamid(2)) == []
-        assert await message_store.take_parked_statuses(wamid(3)) == [(late, None)]
+        assert await message_store.take_parked_statuses(wamid(3)) == [ParkedStatus(event=late)]
 
 
 class TestBusinessInitiatedRecipients:

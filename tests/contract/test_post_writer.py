@@ -5,11 +5,13 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from application.post_changes import ChangeTemplate, PostChanges, Receive, ReportStatus
+from application.post_changes import ChangeMessage, ChangeTemplate, PostChanges, Receive, ReportStatus
 from application.records import MediaDownload, MediaRecord
-from domain.conversations import Conversation, record_inbound
+from domain.content import Text
+from domain.conversations import DELETED_PREVIEW, Conversation, record_inbound
 from domain.customers import CustomerIdentity
 from domain.ids import WaId
+from domain.message_changes import Edit, Revoke
 from domain.messages import with_status
 from domain.status import MessageStatus, StatusEvent
 from domain.templates import MessageTemplate, TemplateStatus
@@ -38,7 +40,7 @@ def received(n: int) -> Receive:
 def delivered(n: int, *, ours: bool) -> ReportStatus:
     event = StatusEvent(status=MessageStatus.DELIVERED, at=MONDAY + minutes(5))
     return ReportStatus(
-        message_id=message_id(n) if ours else None, wamid=wamid(n), event=event, pricing=None,
+        message_id=message_id(n) if ours else None, wamid=wamid(n), event=event, pricing=None, conversation=None,
         change=lambda m: with_status(m, event, wamid=wamid(n)),
     )
 
@@ -65,7 +67,7 @@ async def test_a_post_is_written_whole_and_marked_processed(stores: Stores) -> N
         wamid(2), wamid(1), wamid(7),
     ]
     assert await stores.media.get("media1") is not None
-    assert [event for event, _ in await stores.messages.take_parked_statuses(wamid(8))] == [post.statuses[1].event]
+    assert [p.event for p in await stores.messages.take_parked_statuses(wamid(8))] == [post.statuses[1].event]
     assert await stores.inbox.unprocessed(10) == []
 
 
@@ -159,3 +161,37 @@ async def test_a_change_that_raises_leaves_no_trace_of_the_post(stores: Stores) 
     assert sent is not None and sent.status.status is MessageStatus.QUEUED and sent.wamid is None
     assert await stores.messages.take_parked_statuses(wamid(8)) == []
     assert [e.id for e in await stores.inbox.unprocessed(10)] == [event_id]
+
+
+async def test_an_edit_parked_by_one_post_is_applied_by_the_post_that_stores_its_message(stores: Stores) -> None:
+    edited = Edit(wamid=wamid(50), at=MONDAY + minutes(30), content=Text(body="edited"))
+    first, second = await stores.inbox.append(POST, MONDAY), await stores.inbox.append(POST, MONDAY)
+
+    parked = await stores.post_writer.write(
+        PostChanges(inbox_event_id=first, processed_at=MONDAY, changes=[ChangeMessage(original=wamid(1), change=edited)])
+    )
+    deleted = Revoke(wamid=wamid(51), at=MONDAY + minutes(31))
+    outcome = await stores.post_writer.write(
+        PostChanges(
+            inbox_event_id=second, processed_at=MONDAY, received=[received(1), received(2)],
+            changes=[ChangeMessage(original=wamid(2), change=deleted)],
+        )
+    )
+
+    assert parked.updated == []
+    assert [(m.wamid, m.shown_content, m.revoked_at) for m in outcome.updated] == [
+        (wamid(1), Text(body="edited"), None), (wamid(2), Text(body="Where is my order?"), deleted.at),
+    ]
+    stored = await stores.messages.find_by_wamid(wamid(1))
+    assert stored is not None and stored.edits == (edited,)
+    conversation = await stores.conversations.get(SHOP_NUMBER, ALICE)
+    assert conversation is not None and conversation.last_message_preview == DELETED_PREVIEW
+    assert await stores.inbox.unprocessed(10) == []
+
+
+async def test_a_status_the_writer_parks_is_pruned_like_any_other(stores: Stores) -> None:
+    event_id = await stores.inbox.append(POST, MONDAY)
+    await stores.post_writer.write(PostChanges(inbox_event_id=event_id, processed_at=MONDAY, statuses=[delivered(8, ours=False)]))
+
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(5), limit=10) == 0
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(6), limit=10) == 1

@@ -14,7 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -54,6 +55,33 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def simulator_process(log: Path, *arguments: str) -> Iterator[httpx.Client]:
+    """`wahub simulator ARGUMENTS` as its own process (Meta outlives the wahub it serves), once it answers;
+    a client of its address, and the process ended (its own session) whatever happens."""
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [str(WAHUB), "simulator", "--port", str(port), *arguments],
+            stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0)
+        try:
+            eventually(lambda: _simulator_answers(client), timeout=30.0)
+            yield client
+        finally:
+            client.close()
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _simulator_answers(client: httpx.Client) -> bool:
+    try:
+        return client.get("/_sim/messages").status_code == 200
+    except httpx.TransportError:
+        return False
 
 
 def wahub_environment(home: Path, **variables: str) -> dict[str, str]:

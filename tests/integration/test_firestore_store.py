@@ -13,9 +13,10 @@ import pytest
 from adapters.firestore import FirestoreStores
 from adapters.firestore.message_fields import thread
 from application.ports import Outbox
-from application.records import OutboxEntry
+from application.records import OutboxEntry, ParkedStatus
 from domain.analytics import AnalyticsQuery, FailureCount
 from domain.conversations import Conversation
+from domain.ids import Wamid
 from domain.messages import Message
 from domain.status import Failure, MessageStatus, StatusEvent, apply_status
 from tests.contract.examples import ALICE, MONDAY, SHOP_NUMBER, message_id, minutes, outbound, wamid
@@ -155,6 +156,23 @@ class TestUpgrade:
 
         due = await stores.inbox.unprocessed(10, due_by=MONDAY + minutes(1))
         assert [(e.id, e.attempts) for e in due] == [("evt_stored_before_the_upgrade", 0)]
+async def test_statuses_parked_before_reported_at_was_kept_are_pruned_once_the_database_migrates(
+    stores: FirestoreStores,
+) -> None:
+    client = stores._client
+    old = msgspec.json.encode((_status(MessageStatus.SENT, 0), None)).decode()  # as the earlier wahub parked it
+    await client.collection("parked_statuses").document("wamid.OLD").set({"statuses": [old]})
+    await stores.messages.park_status(wamid(2), ParkedStatus(event=_status(MessageStatus.SENT, 90)))
+    await client.collection("schema").document("version").set({"version": 5})  # the steps before this one
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(60), limit=10) == 0
+
+    await stores.migrate()
+
+    assert await stores.messages.prune_parked_statuses(MONDAY + minutes(60), limit=10) == 1
+    assert await stores.messages.take_parked_statuses(Wamid("wamid.OLD")) == []
+    assert [p.event.status for p in await stores.messages.take_parked_statuses(wamid(2))] == [MessageStatus.SENT]
+
+
 async def test_messages_stored_before_thread_copies_get_them_when_the_database_migrates(stores: FirestoreStores) -> None:
     for n in range(3):
         await stores.messages.add(outbound(n, MONDAY + minutes(n), wamid=wamid(n)))

@@ -4,7 +4,10 @@ The SQLite store here fails at its k-th SQL statement while a POST is applied, f
 the first statement to the last, as a full disk or an I/O error would; the POST is then applied
 again. Each run must end in exactly the state, and with exactly the live events, of one clean
 application: no message lost or stored twice, no unread count lost or counted twice, no status
-parked twice, no event lost or published twice. A POST is one transaction, so this holds.
+parked twice, no edit left parked, no event lost or published twice. The customer directory
+(which merges two customers here) writes before the POST's transaction and is idempotent; edits,
+deletions and reactions, including one parked by an earlier POST, are written in the POST's one
+transaction.
 """
 
 from __future__ import annotations
@@ -24,12 +27,14 @@ from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.clock import ManualClock
 from adapters.memory.live_events import InMemoryLiveEvents
 from adapters.sqlite import SqliteStores, open_sqlite_stores
+from adapters.sqlite.customers import SqliteCustomerDirectory
 from adapters.sqlite.database import Database
+from adapters.sqlite.messages import SqliteMessageStore
 from adapters.sqlite.post_writer import SqlitePostWriter
 from application.process_inbox_event import ProcessInboxEvent
 from domain.content import Text
-from domain.customers import CustomerIdentity
-from domain.ids import CustomerId, MessageId, PhoneNumberId, WaId, Wamid
+from domain.customers import CustomerIdentity, Sighting
+from domain.ids import Bsuid, CustomerId, MessageId, PhoneNumberId, WaId, Wamid
 from domain.messages import Direction, Message
 from domain.status import MessageStatus, StatusRecord
 from domain.templates import MessageTemplate
@@ -49,18 +54,37 @@ NUMBER = PhoneNumberId(BUSINESS_NUMBER_ID)
 SHEENA, BJORN = WaId("16505551234"), WaId("46701234567")
 OURS = MessageId("msg_" + "7" * 32)
 SENT_WAMID, UNKNOWN_WAMID = Wamid("wamid.OURS"), Wamid("wamid.NOTYETRECORDED")
+SHEENAS_BSUID = Bsuid("US.13491208655302741918")
+
+
+def customer_action(kind: str, wamid: str, sender: str, seconds: int, **details: Any) -> dict[str, Any]:
+    return {"from": sender, "id": wamid, "timestamp": str(int((AT + timedelta(seconds=seconds)).timestamp())),
+            "type": kind, kind: details}
+
+
+def the_earlier_post() -> bytes:
+    """Sheena deletes her image before its message reached us: the revoke is parked."""
+    revoke = customer_action("revoke", "wamid.REVOKE", SHEENA, 8, original_message_id="wamid.IMG")
+    return batched([messages_change(messages=[revoke])])
 
 
 def the_post() -> bytes:
-    """Two customers' messages (one an image), a status of our send, one of a send not yet recorded, a template verdict."""
+    """Two customers' messages (one an image, whose deletion is parked; one naming Sheena's number and her
+    BSUID, known apart so far), an edit, a reaction, a status of our send, one of a send not yet recorded,
+    a template verdict."""
     image = text_message(wamid="wamid.IMG", sender=SHEENA, body="", at=AT + timedelta(seconds=2))
     image |= {"type": "image", "image": {"id": "1479537139650973", "mime_type": "image/jpeg", "sha256": "x"}}
     del image["text"]
+    hi = text_message(wamid="wamid.HI", sender=SHEENA, body="Hi", at=AT + timedelta(seconds=1))
+    hi["from_user_id"] = SHEENAS_BSUID
     messages = [
-        text_message(wamid="wamid.HI", sender=SHEENA, body="Hi", at=AT + timedelta(seconds=1)),
+        hi,
         image,
         text_message(wamid="wamid.HEJ", sender=BJORN, body="Hej", at=AT + timedelta(seconds=3)),
-        text_message(wamid="wamid.HI", sender=SHEENA, body="Hi", at=AT + timedelta(seconds=1)),
+        hi,
+        customer_action("edit", "wamid.EDIT", BJORN, 5, original_message_id="wamid.HEJ",
+                        message={"type": "text", "text": {"body": "Hej då"}}),
+        customer_action("reaction", "wamid.LIKE", SHEENA, 6, message_id=SENT_WAMID, emoji="👍"),
     ]
     statuses = [
         status(wamid=SENT_WAMID, status="delivered", at=AT, recipient=SHEENA, callback_data=OURS),
@@ -101,6 +125,9 @@ class FailingAt:
         self._k = k
         self.statements = itertools.count(1)
 
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return await self._database.read(work)
+
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         k = -1 if self._k is None else self._k
         return await self._database.write(lambda c: work(_FailingConnection(c, self.statements, k)))  # type: ignore[arg-type]
@@ -125,6 +152,12 @@ async def prepared_store() -> AsyncIterator[SqliteStores]:
                     type=MessageTemplate,
                 )
             )
+            await stores.customers.identify(Sighting(identity=CustomerIdentity(wa_id=SHEENA), at=AT - timedelta(days=2)))
+            await stores.customers.identify(
+                Sighting(identity=CustomerIdentity(user_id=SHEENAS_BSUID), at=AT - timedelta(days=1))
+            )
+            await stores.inbox.append(the_earlier_post(), AT)
+            await processor(stores, stores.database, InMemoryLiveEvents(), ManualClock(AT)).process_pending()
             await stores.inbox.append(the_post(), AT)
             yield stores
         finally:
@@ -132,12 +165,13 @@ async def prepared_store() -> AsyncIterator[SqliteStores]:
 
 
 def processor(stores: SqliteStores, database: Any, live: InMemoryLiveEvents, clock: ManualClock) -> ProcessInboxEvent:
+    """Every write of applying a POST goes to `database`: the directory's, the lookups', the POST's."""
     return ProcessInboxEvent(
         inbox=stores.inbox,
         decoder=MetaWebhookDecoder(),
         writer=SqlitePostWriter(database),
-        messages=stores.messages,
-        customers=stores.customers,
+        messages=SqliteMessageStore(database),
+        customers=SqliteCustomerDirectory(database),
         live_events=live,
         clock=clock,
     )
@@ -152,6 +186,9 @@ async def state(stores: SqliteStores) -> dict[str, Any]:
             ).fetchall(),
             "conversations": c.execute("SELECT * FROM conversations ORDER BY customer_id").fetchall(),
             "parked": c.execute("SELECT wamid, event, pricing FROM parked_statuses ORDER BY seq").fetchall(),
+            "parked_changes": c.execute("SELECT wamid, change FROM parked_changes ORDER BY seq").fetchall(),
+            "customers": c.execute("SELECT id, body FROM customers ORDER BY id").fetchall(),
+            "handles": c.execute("SELECT handle, customer_id FROM customer_handles ORDER BY handle").fetchall(),
             "media": c.execute("SELECT id FROM media ORDER BY id").fetchall(),  # due when applied
             "templates": c.execute("SELECT name, body FROM templates").fetchall(),
             "inbox": c.execute("SELECT processed_at IS NOT NULL, quarantined_at FROM inbox").fetchall(),
@@ -182,6 +219,7 @@ async def apply_failing_at(k: int | None) -> tuple[bool, dict[str, Any], list[tu
         clock, live = ManualClock(AT + timedelta(minutes=1)), InMemoryLiveEvents()
         failing = FailingAt(stores.database, k)
         [event] = await stores.inbox.unprocessed(10)
+        assert event.untrusted_body == the_post()
         applied_at_first = await processor(stores, failing, live, clock)(event)
         clock.advance(timedelta(minutes=10).total_seconds())
         await processor(stores, stores.database, live, clock).process_pending()
@@ -191,8 +229,11 @@ async def apply_failing_at(k: int | None) -> tuple[bool, dict[str, Any], list[tu
 async def test_a_failure_at_any_statement_then_a_replay_ends_as_one_clean_application() -> None:
     applied, clean_state, clean_events, statements = await apply_failing_at(None)
     assert applied and statements > 10, statements
-    assert len(clean_state["messages"]) == 4 and len(clean_state["parked"]) == 1
-    assert [e[0] for e in clean_events].count("message.received") == 3
+    assert len(clean_state["messages"]) == 5 and len(clean_state["parked"]) == 1
+    assert clean_state["parked_changes"] == [] and [c for c, _ in clean_state["customers"]] == [SHEENA, BJORN]
+    assert [e[0] for e in clean_events].count("message.received") == 4
+    assert [e[0] for e in clean_events].count("message.updated") == 3  # the image deleted, Hej edited, ours liked
+    assert [e[0] for e in clean_events].count("customer.merged") == 1
 
     for k in range(1, statements + 1):
         applied, after_replay, events, _ = await apply_failing_at(k)

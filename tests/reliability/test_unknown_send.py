@@ -12,7 +12,6 @@ outcome is unknown, and the simulator counts how many times each message reached
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.support import WAHUB, WahubServer, eventually, free_port, start_wahub
+from tests.e2e.support import WahubServer, eventually, free_port, simulator_process, start_wahub
 from tests.reliability.conftest import APP_SECRET, reliability_environment
 
 TOKEN = "reliability-access-token"
@@ -37,33 +36,13 @@ RESENT_WAIT = 3
 @pytest.fixture
 def meta(tmp_path: Path) -> Iterator[tuple[httpx.Client, int]]:
     """The simulator as its own process, webhooks to the port wahub will listen on."""
-    wahub_port, port = free_port(), free_port()
-    log = (tmp_path / "simulator.txt").open("wb")
-    process = subprocess.Popen(
-        [
-            str(WAHUB), "simulator", "--port", str(port), "--webhook-url", f"http://127.0.0.1:{wahub_port}/webhook",
-            "--app-secret", APP_SECRET, "--access-token", TOKEN, "--verify-token", VERIFY,
-            "--phone-number-id", PHONE_NUMBER_ID, "--waba-id", WABA_ID,
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10.0)
-    try:
-        eventually(lambda: _answers(client), timeout=30.0)
+    wahub_port = free_port()
+    with simulator_process(
+        tmp_path / "simulator.txt", "--webhook-url", f"http://127.0.0.1:{wahub_port}/webhook",
+        "--app-secret", APP_SECRET, "--access-token", TOKEN, "--verify-token", VERIFY,
+        "--phone-number-id", PHONE_NUMBER_ID, "--waba-id", WABA_ID,
+    ) as client:
         yield client, wahub_port
-    finally:
-        client.close()
-        process.kill()
-        process.wait(timeout=10)
-        log.close()
-
-
-def _answers(client: httpx.Client) -> bool:
-    try:
-        return client.get("/_sim/messages").status_code == 200
-    except httpx.TransportError:
-        return False
 
 
 def start(home: Path, logs: Path, simulator: httpx.Client, port: int, unknown_wait: int) -> WahubServer:

@@ -129,6 +129,45 @@ async def test_a_send_to_a_bsuid_only_customer_goes_to_the_bsuid(harness: Harnes
     assert request.to is None and request.recipient == BSUID
 
 
+async def test_a_status_naming_only_the_number_of_a_bsuid_only_customer_teaches_their_number(harness: Harness) -> None:
+    await harness.receive(message(1, bsuid=BSUID))
+    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(BSUID), content=Text(body="Hi")))
+    await harness.dispatch()
+    delivered = status(wamid="wamid.FAKE1", status="delivered", at=T0 + timedelta(minutes=2), recipient=PHONE,
+                       callback_data=sent.message.id)
+    await harness.receive(envelope(messages_change(statuses=[delivered])))
+
+    await harness.receive(message(3, phone=PHONE))
+
+    [conversation] = await conversations(harness)
+    assert conversation.customer_id == BSUID and conversation.identity.wa_id == PHONE
+    assert conversation.unread_count == 2
+
+
+async def test_a_status_naming_another_number_alone_links_nothing(harness: Harness) -> None:
+    """A number is how we addressed a customer known by one: a status naming another is no reason to merge."""
+    await harness.receive(message(1, phone=PHONE))
+    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
+    await harness.dispatch()
+    delivered = status(wamid="wamid.FAKE1", status="delivered", at=T0 + timedelta(minutes=2), recipient=NEW_PHONE,
+                       callback_data=sent.message.id)
+    await harness.receive(envelope(messages_change(statuses=[delivered])))
+
+    await harness.receive(message(3, phone=NEW_PHONE))
+
+    assert sorted(c.customer_id for c in await conversations(harness)) == [PHONE, NEW_PHONE]
+
+
+async def test_two_customers_found_to_be_one_are_published_as_merged(harness: Harness) -> None:
+    await harness.receive(message(1, phone=PHONE))
+    await harness.receive(message(2, bsuid=BSUID))
+
+    await harness.receive(message(3, phone=PHONE, bsuid=BSUID))
+
+    [merged] = [e for e in await published(harness) if e.type == "customer.merged"]
+    assert merged.data == {"customer_id": PHONE, "absorbed": [BSUID], "identity": {"wa_id": PHONE, "user_id": BSUID}}
+
+
 async def test_an_authentication_template_with_a_code_button_is_refused_for_a_bsuid_before_sending(
     harness: Harness,
 ) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from application.send_message import SendCommand
 from domain.content import Text
+from domain.conversations import DELETED_PREVIEW
 from domain.ids import CustomerId, PhoneNumberId, Wamid
 from domain.status import Failure, MessageStatus
 from tests.unit.application.conftest import Harness
@@ -134,3 +135,47 @@ async def test_change_level_errors_are_published_for_operators(harness: Harness)
 
     [reported] = [e for e in await published(harness) if e.type == "webhook.errors"]
     assert list(reported.data["errors"]) == [{"code": 131000, "title": "Something went wrong"}]
+
+
+async def test_an_edit_or_deletion_of_the_newest_message_changes_the_conversation_preview(harness: Harness) -> None:
+    await harness.receive(original())
+    await harness.receive(edit(2, "Blue, size L"))
+    assert (await preview(harness)) == "Blue, size L"
+
+    await harness.receive(revoke(3))
+    assert (await preview(harness)) == DELETED_PREVIEW
+    assert [e.type for e in await published(harness)].count("message.updated") == 2
+
+
+async def test_an_edit_of_an_older_message_leaves_the_preview_of_the_newest(harness: Harness) -> None:
+    await harness.receive(original())
+    later = text_message(wamid="wamid.LATER", sender=PHONE, body="Also a mug", at=T0 + timedelta(minutes=1))
+    await harness.receive(envelope(messages_change(messages=[later])))
+
+    await harness.receive(edit(2, "Blue, size L"))
+
+    assert (await preview(harness)) == "Also a mug"
+
+
+async def test_a_status_parked_before_its_send_was_recorded_keeps_its_conversation_and_pricing(
+    harness: Harness
+) -> None:
+    await harness.receive(original())
+    sent = await harness.send_message(SendCommand(phone_number_id=NUMBER, to=CustomerId(PHONE), content=Text(body="Hi")))
+    early = status(wamid="wamid.FAKE1", status="sent", at=T0 + timedelta(minutes=1), recipient=PHONE)
+    early["conversation"] = {"id": "c0ffee", "origin": {"type": "service"}, "expiration_timestamp": at(60)}
+    early["pricing"] = {"billable": False, "category": "service", "pricing_model": "PMP", "type": "free_customer_service"}
+    await harness.receive(envelope(messages_change(statuses=[early])))  # parked: no callback data, wamid unknown
+
+    await harness.dispatch()
+
+    message = await harness.stores.messages.get(sent.message.id)
+    assert message is not None and message.wamid == "wamid.FAKE1" and message.status.status is MessageStatus.SENT
+    assert message.conversation is not None and message.conversation.id == "c0ffee"
+    assert message.pricing is not None and message.pricing.category == "service"
+
+
+async def preview(harness: Harness) -> str | None:
+    conversation = await harness.stores.conversations.get(NUMBER, CustomerId(PHONE))
+    assert conversation is not None
+    return conversation.last_message_preview

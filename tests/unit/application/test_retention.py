@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.memory import MemoryStores
 from adapters.memory.clock import ManualClock
+from application.records import ParkedStatus
 from application.retention import PruneRetained
 from domain.ids import MessageId, Wamid
 from domain.status import MessageStatus, StatusEvent
@@ -32,7 +33,7 @@ async def test_what_outlived_its_retention_goes_and_the_rest_stays() -> None:
     await stores.inbox.mark_processed(applied_long_ago, START)
     never_applied = await stores.inbox.append(b"{}", START)
     await stores.idempotency_keys.claim("order-1", MessageId("msg_1"), expires_at=START + timedelta(days=1), now=START)
-    await stores.messages.park_status(Wamid("wamid.ORPHAN"), StatusEvent(status=MessageStatus.SENT, at=START), None)
+    await stores.messages.park_status(Wamid("wamid.ORPHAN"), ParkedStatus(event=StatusEvent(status=MessageStatus.SENT, at=START)))
     clock.advance(WEEK + timedelta(days=1))
     applied_today = await stores.inbox.append(b"{}", clock.now())
     await stores.inbox.mark_processed(applied_today, clock.now())
