@@ -86,7 +86,10 @@ def test_an_image_attached_with_a_caption_is_uploaded_sent_and_shown_from_wahub_
         dialog.selectFile(str(chosen))
         dialog.accept()
         if chosen is empty:
-            assert screen.composer.error.text() == "empty.png: the image file is empty (0 bytes); WhatsApp refuses empty media"
+            assert (
+                screen.composer.error.text()
+                == "empty.png: the image file is empty (0 bytes); WhatsApp refuses empty media"
+            )
             assert not screen.composer.attachment_label.isVisible()
     assert screen.composer.attachment_label.text().startswith("▤ swatch.png (image)")
     type_and_send(qtbot, screen, "This one, in sea green")
