@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 
 import msgspec
 
@@ -17,6 +17,7 @@ from application.records import (
     ApiKey,
     CachedResult,
     ConversationMatch,
+    Delivery,
     InboxEvent,
     InboxFailure,
     LiveEvent,
@@ -293,6 +294,46 @@ class SendingLeases(Protocol):
 
     async def release(self, lease: SendingLease, now: datetime, pacing: NumberPacing) -> None:
         """End the lease now, leaving `pacing` to the next holder, who then need not wait for anything unknown."""
+        ...
+
+
+WorkKind = Literal["inbox", "outbox"]
+"""What a work id names: a stored webhook POST (its inbox id), or a queued message (its message id)."""
+
+
+class WorkQueue(Protocol):
+    """Announces work the store already holds to whichever worker takes it; the queue carries ids, never the work.
+
+    In one process (or an API process and its workers on one SQLite file) an announcement is a wake-up; on a
+    fleet it is a Pub/Sub message any worker may receive (docs/scaling.md, "Queue").
+    """
+
+    async def publish(self, kind: WorkKind, work_id: str) -> None:
+        """Returns once the announcement is durable (raises when it is not: the caller has not succeeded)."""
+        ...
+
+
+class WorkSubscription(Protocol):
+    """A worker's side of a shared work queue: deliveries at least once, settled after the store holds the result.
+
+    A delivery neither acknowledged nor retried within the queue's deadline (its worker died) comes again.
+    After a fixed number of deliveries the queue gives the work up to its dead letters.
+    """
+
+    async def receive(self, kind: WorkKind, limit: int) -> list[Delivery]:
+        """Up to `limit` deliveries; waits a while for the first one, then returns (possibly none)."""
+        ...
+
+    async def settle(self, kind: WorkKind, done: Sequence[Delivery], again: Sequence[Delivery]) -> None:
+        """Acknowledge `done` (never delivered again) and hand `again` back for a later delivery."""
+        ...
+
+    async def dead_letters(self, kind: WorkKind, limit: int) -> list[Delivery]:
+        """Work given up after too many deliveries; `attempt` is how many it had. Waits a while, like `receive`."""
+        ...
+
+    async def bury(self, kind: WorkKind, dead: Sequence[Delivery]) -> None:
+        """Acknowledge dead letters once the store has recorded them."""
         ...
 
 

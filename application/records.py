@@ -76,6 +76,16 @@ class QuarantinedPost(msgspec.Struct, frozen=True, kw_only=True):
     size: int
 
 
+class Delivery(msgspec.Struct, frozen=True, kw_only=True):
+    """One delivery of an announced piece of work (a POST's inbox id, a message id) by a shared work queue."""
+
+    work_id: str
+    attempt: int
+    """Which delivery of it this is (1 the first); a queue gives up after a fixed number (dead letters)."""
+    receipt: str
+    """What the queue needs to settle this delivery (Pub/Sub's ack id)."""
+
+
 class OutboxEntry(msgspec.Struct, frozen=True, kw_only=True):
     """A queued message waiting for the dispatcher; `attempt` counts calls already made to Meta."""
 

@@ -6,6 +6,7 @@ point: Meta accepts many such sends with 200 and fails them minutes later by web
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 
 import msgspec
@@ -20,6 +21,7 @@ from application.ports import (
     MessageStore,
     Outbox,
     TemplateStore,
+    WorkQueue,
 )
 from application.records import OutboxEntry
 from domain.content import OutboundContent, Template, preview
@@ -73,6 +75,7 @@ class SendMessage:
         live_events: LiveEvents,
         clock: Clock,
         tier: MessagingTier,
+        work_queue: WorkQueue,
     ) -> None:
         self._messages = messages
         self._conversations = conversations
@@ -83,6 +86,7 @@ class SendMessage:
         self._live = live_events
         self._clock = clock
         self._tier = tier
+        self._work_queue = work_queue
 
     async def __call__(self, command: SendCommand) -> SendResult:
         check_sendable(command.content, command.context)
@@ -179,3 +183,5 @@ class SendMessage:
             ),
         )
         await self._live.publish("message.created", message_event(message))
+        with contextlib.suppress(Exception):  # the message is queued: the dispatchers' poll of the outbox finds it
+            await self._work_queue.publish("outbox", message.id)

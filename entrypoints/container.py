@@ -16,6 +16,7 @@ from adapters.cloud_api.webhook_decoder import MetaWebhookDecoder
 from adapters.memory.live_events import InMemoryLiveEvents
 from application.access import Authenticate, CreateApiKey, EnsureAdminKey
 from application.analytics import ReadAnalytics
+from application.delivered_posts import ApplyDeliveredPosts
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
 from application.mark_as_read import MarkAsRead
@@ -39,7 +40,14 @@ from application.setup_checks import RunSetupChecks, SendTestMessage
 from application.templates import CreateTemplate, DeleteTemplate, SyncTemplates
 from domain.analytics import DEFAULT_PRICES
 from domain.rate_limits import MessagingTier, PairRateLimit, ThroughputLimit
-from entrypoints.resources import open_blobs, open_cloud_api, open_simulator, open_stores, open_webhook_handshake
+from entrypoints.resources import (
+    open_blobs,
+    open_cloud_api,
+    open_simulator,
+    open_stores,
+    open_webhook_handshake,
+    open_work_queue,
+)
 from entrypoints.sandbox import BusinessAccount
 from entrypoints.settings import Settings
 
@@ -58,6 +66,7 @@ class Container(containers.DeclarativeContainer):
     live_events = providers.Singleton(InMemoryLiveEvents)
     decoder = providers.Singleton(MetaWebhookDecoder)
     stores = providers.Resource(open_stores, settings=settings)
+    work_queue = providers.Resource(open_work_queue, settings=settings)
     blobs = providers.Singleton(open_blobs, settings=settings)
     simulator = providers.Resource(open_simulator, settings=settings, account=account, webhook_url=webhook_url)
     cloud_api = providers.Resource(open_cloud_api, settings=settings, account=account, simulator=simulator)
@@ -80,6 +89,7 @@ class Container(containers.DeclarativeContainer):
         live_events=live_events,
         clock=clock,
         tier=tier,
+        work_queue=work_queue,
     )
     retry_message = providers.Singleton(
         RetryMessage, messages=stores.provided.messages, send_message=send_message, clock=clock
@@ -96,7 +106,9 @@ class Container(containers.DeclarativeContainer):
         lease=providers.Callable(timedelta, seconds=settings.provided.dispatch_lease_seconds),
         unknown_wait=providers.Callable(timedelta, seconds=settings.provided.unknown_send_wait_seconds),
     )
-    ingest_webhook = providers.Singleton(IngestWebhook, inbox=stores.provided.inbox, app_secret=app_secret, clock=clock)
+    ingest_webhook = providers.Singleton(
+        IngestWebhook, inbox=stores.provided.inbox, work_queue=work_queue, app_secret=app_secret, clock=clock
+    )
     process_inbox_event = providers.Singleton(
         ProcessInboxEvent,
         inbox=stores.provided.inbox,
@@ -160,6 +172,14 @@ class Container(containers.DeclarativeContainer):
     measure_queues = providers.Singleton(MeasureQueues, outbox=stores.provided.outbox, inbox=stores.provided.inbox)
     list_quarantined = providers.Singleton(ListQuarantined, inbox=stores.provided.inbox)
     replay_quarantined = providers.Singleton(ReplayQuarantined, inbox=stores.provided.inbox, process=process_inbox_event)
+    apply_delivered_posts = providers.Singleton(
+        ApplyDeliveredPosts,
+        subscription=work_queue,
+        inbox=stores.provided.inbox,
+        process=process_inbox_event,
+        live_events=live_events,
+        clock=clock,
+    )
 
 
 async def used(container: Container, use: Callable[[Container], Awaitable[T]]) -> T:

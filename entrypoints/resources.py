@@ -12,6 +12,8 @@ from adapters.cloud_api.handshake import HttpWebhookHandshake
 from adapters.firestore.stores import FirestoreStores
 from adapters.memory import MemoryStores
 from adapters.memory.blobs import InMemoryBlobStore
+from adapters.memory.work_queue import WakeUpQueue
+from adapters.pubsub.work_queue import PubSubWorkQueue
 from adapters.sqlite import open_sqlite_stores
 from application.ports import Stores
 from entrypoints.sandbox import BusinessAccount
@@ -48,6 +50,22 @@ async def open_stores(settings: Settings) -> AsyncIterator[Stores]:
             yield sqlite
         finally:
             await sqlite.close()
+
+
+async def open_work_queue(settings: Settings) -> AsyncIterator[WakeUpQueue | PubSubWorkQueue]:
+    """Pub/Sub for a fleet (topics and subscriptions created when missing), else wake-ups on this machine."""
+    if settings.queue == "local":
+        yield WakeUpQueue()
+        return
+    assert settings.pubsub_project is not None
+    queue = PubSubWorkQueue(
+        settings.pubsub_project, settings.pubsub_prefix, ack_deadline_seconds=settings.pubsub_ack_deadline_seconds
+    )
+    try:
+        await queue.ensure()
+        yield queue
+    finally:
+        await queue.close()
 
 
 async def open_simulator(

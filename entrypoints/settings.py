@@ -15,6 +15,7 @@ from typing import Literal
 import msgspec
 
 STORES = ("sqlite", "memory", "firestore")
+QUEUES = ("local", "pubsub")
 TIERS = {"250": 250, "2000": 2_000, "10000": 10_000, "100000": 100_000, "unlimited": None}
 
 
@@ -34,6 +35,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     graph_version: str = "v23.0"
     firestore_project: str | None = None
     firestore_database: str = "(default)"
+    queue: Literal["local", "pubsub"] = "local"
+    """local: the workers poll the store and are woken (one machine); pubsub: Google Cloud Pub/Sub (a fleet)."""
+    pubsub_project: str | None = None
+    """Defaults to WAHUB_FIRESTORE_PROJECT."""
+    pubsub_prefix: str = "wahub"
+    pubsub_ack_deadline_seconds: int = 60
+    """How long a delivery waits for its worker before it is delivered again (set when subscriptions are created)."""
+    """Names the topics and subscriptions: <prefix>-inbox, <prefix>-inbox-dead, <prefix>-inbox-workers, ..."""
     throughput_per_second: int = 80
     messaging_tier: int | None = 250
     max_webhook_bytes: int = 3 * 1024 * 1024
@@ -85,6 +94,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         graph_version=_optional(env, "WAHUB_GRAPH_VERSION") or "v23.0",
         firestore_project=_optional(env, "WAHUB_FIRESTORE_PROJECT"),
         firestore_database=_optional(env, "WAHUB_FIRESTORE_DATABASE") or "(default)",
+        queue=_choice(env, "WAHUB_QUEUE", QUEUES, "local"),  # type: ignore[arg-type]
+        pubsub_project=_optional(env, "WAHUB_PUBSUB_PROJECT") or _optional(env, "WAHUB_FIRESTORE_PROJECT"),
+        pubsub_prefix=_optional(env, "WAHUB_PUBSUB_PREFIX") or "wahub",
+        pubsub_ack_deadline_seconds=_integer(env, "WAHUB_PUBSUB_ACK_DEADLINE_SECONDS", 60, 10, 600),
         throughput_per_second=_integer(env, "WAHUB_THROUGHPUT_PER_SECOND", 80, 1, 1000),
         messaging_tier=TIERS[_choice(env, "WAHUB_MESSAGING_TIER", tuple(TIERS), "250")],
         max_webhook_bytes=_integer(env, "WAHUB_MAX_WEBHOOK_BYTES", 3 * 1024 * 1024, 1024, 100 * 1024 * 1024),
@@ -117,6 +130,8 @@ def _check_consistent(settings: Settings) -> None:
                 raise SettingsError(f"{variable} is required when WAHUB_ACCESS_TOKEN is set (talking to Meta)")
     if settings.store == "firestore" and settings.firestore_project is None:
         raise SettingsError("WAHUB_FIRESTORE_PROJECT is required when WAHUB_STORE=firestore")
+    if settings.queue == "pubsub" and settings.store != "firestore":
+        raise SettingsError("WAHUB_QUEUE=pubsub needs WAHUB_STORE=firestore: every process of a fleet shares one store")
     if settings.bootstrap_admin_key is not None and len(settings.bootstrap_admin_key) < 32:
         raise SettingsError("WAHUB_BOOTSTRAP_ADMIN_KEY must be at least 32 characters long")
 

@@ -14,8 +14,10 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from application.delivered_posts import ApplyDeliveredPosts
 from application.dispatch_outbound import DispatchOutbound, DispatchReport
 from application.media import DownloadInboundMedia
+from application.ports import WorkSubscription
 from application.process_inbox_event import InboxReport, ProcessInboxEvent
 from application.retention import PruneRetained
 from entrypoints.container import Container, resolved
@@ -29,6 +31,7 @@ DISPATCH_IDLE_SECONDS = 0.05
 BATCHES_IN_FLIGHT = 16
 PRUNE_PAUSE_SECONDS = 0.05
 RETENTION_IDLE_SECONDS = 600.0
+SWEEP_SECONDS = 30.0
 
 
 class Worker:
@@ -83,6 +86,8 @@ class LocalWorkers:
     dispatcher: Worker
     media: Worker
     retention: Worker
+    queue_followers: tuple[Worker, ...] = ()
+    """On a shared work queue (Pub/Sub), the loops that receive its deliveries; `inbox` then only sweeps."""
 
     def wake(self, queue: Literal["inbox", "outbox"]) -> None:
         """A webhook POST was stored ("inbox": its media may be due too) or a message queued ("outbox")."""
@@ -93,7 +98,7 @@ class LocalWorkers:
             self.dispatcher.wake()
 
     def start(self) -> list[asyncio.Task[None]]:
-        workers = (self.inbox, self.dispatcher, self.media, self.retention)
+        workers = (self.inbox, self.dispatcher, self.media, self.retention, *self.queue_followers)
         return [asyncio.create_task(worker.run(), name=worker.name) for worker in workers]
 
 
@@ -106,11 +111,24 @@ class Reports(Protocol):
 
 
 async def local_workers(container: Container, reports: Reports) -> LocalWorkers:
+    process = await resolved(container.process_inbox_event)
+    send = dispatcher(await resolved(container.dispatch_outbound), reports.dispatched)
+    media = media_downloader(await resolved(container.download_inbound_media))
+    retention = pruner(await resolved(container.prune_retained))
+    if container.settings().queue == "local":
+        return LocalWorkers(inbox=inbox_worker(process, reports.applied), dispatcher=send, media=media, retention=retention)
+    delivered = await resolved(container.apply_delivered_posts)
+    followers = (
+        delivered_posts(delivered, reports.applied, media),
+        dead_letters(delivered),
+        announced_sends(await resolved(container.work_queue), send),
+    )
     return LocalWorkers(
-        inbox=inbox_worker(await resolved(container.process_inbox_event), reports.applied),
-        dispatcher=dispatcher(await resolved(container.dispatch_outbound), reports.dispatched),
-        media=media_downloader(await resolved(container.download_inbound_media)),
-        retention=pruner(await resolved(container.prune_retained)),
+        inbox=inbox_sweeper(process, reports.applied),
+        dispatcher=send,
+        media=media,
+        retention=retention,
+        queue_followers=followers,
     )
 
 
@@ -123,6 +141,63 @@ def inbox_worker(process: ProcessInboxEvent, on_report: Callable[[InboxReport], 
         return 0.0 if report.posts > len(report.failed) else 1.0
 
     return Worker("inbox", step)
+
+
+def inbox_sweeper(process: ProcessInboxEvent, on_report: Callable[[InboxReport], None]) -> Worker:
+    """On a shared queue: one batch of what is stored and unapplied every SWEEP_SECONDS, whatever it finds.
+
+    It applies a POST stored by an API process that failed (or died) before announcing it, which Meta then
+    delivered again as a new POST: applying is idempotent, so the copy changes nothing twice. What the
+    queue is delivering at the same moment may be applied twice over, to the same effect.
+    """
+
+    async def step() -> float:
+        on_report(await process.process_pending(INBOX_BATCH))
+        return SWEEP_SECONDS
+
+    return Worker("inbox sweep", step)
+
+
+def delivered_posts(apply: ApplyDeliveredPosts, on_report: Callable[[InboxReport], None], media: Worker) -> Worker:
+    """Receives (waiting in the queue's pull), applies, settles; media of the applied POSTs may be due."""
+
+    async def step() -> float:
+        report = await apply(INBOX_BATCH)
+        on_report(report)
+        if report.posts:
+            media.wake()
+        for inbox_event_id in report.quarantined:
+            log.error("webhook POST %s quarantined: %s", inbox_event_id, report.failed[inbox_event_id])
+        return 0.0
+
+    return Worker("inbox deliveries", step)
+
+
+def dead_letters(apply: ApplyDeliveredPosts) -> Worker:
+    async def step() -> float:
+        for inbox_event_id in await apply.bury_dead_letters(INBOX_BATCH):
+            log.error("webhook POST %s dead-lettered by the work queue: in the quarantine", inbox_event_id)
+        return 0.0
+
+    return Worker("inbox dead letters", step)
+
+
+def announced_sends(subscription: WorkSubscription, send: Worker) -> Worker:
+    """A queued message announced by any API process wakes this dispatcher, which claims it from the outbox.
+
+    The outbox entry is the unit of a send (its lease, the `calling` mark and its fencing, the unknown
+    outcome's wait), so the announcement is acknowledged once the dispatcher is woken: whichever
+    dispatcher claims the entry first sends it, and only once.
+    """
+
+    async def step() -> float:
+        deliveries = await subscription.receive("outbox", INBOX_BATCH)
+        if deliveries:
+            send.wake()
+            await subscription.settle("outbox", deliveries, ())
+        return 0.0
+
+    return Worker("outbox deliveries", step)
 
 
 def dispatcher(dispatch: DispatchOutbound, on_report: Callable[[DispatchReport], None]) -> Worker:

@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.openapi import OpenAPIConfig
 
+from adapters.memory.work_queue import WakeUpQueue
 from domain.meta_errors import CloudApiError
 from entrypoints.container import Container, Role, resolved
 from entrypoints.http.analytics import AnalyticsController
@@ -131,6 +132,9 @@ async def build_runtime(container: Container, role: Role = "all") -> Runtime:
         await background.listen()
     else:
         background = await local_workers(container, metrics)
+    work_queue = await resolved(container.work_queue)
+    if isinstance(work_queue, WakeUpQueue):  # announcements wake this machine's workers: in this process, or over the link
+        work_queue.on_publish = background.wake
     runtime = Runtime(
         settings=container.settings(),
         account=container.account(),

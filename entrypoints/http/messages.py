@@ -9,7 +9,7 @@ from litestar.params import HeaderParameter, JSONBody
 
 from adapters.cloud_api.message_payload import content_from_payload, context_from_payload
 from application.access import Action
-from application.send_message import SendCommand, SendResult
+from application.send_message import SendCommand
 from domain.errors import InvalidContent
 from domain.ids import MessageId, PhoneNumberId, parse_customer_id, parse_message_id, parse_phone_number_id
 from entrypoints.http.auth import requires
@@ -33,7 +33,7 @@ class MessagesController(Controller):
         runtime: Runtime = request.app.state.runtime
         command = _command(data, runtime.account.phone_number_id, idempotency_key)
         result = await runtime.use_cases.send_message(command)
-        return _accepted(runtime, result)
+        return message_view(result.message)
 
     @get("/{message_id:str}", guards=[requires(Action.READ_MESSAGES)])
     async def get_message(self, request: Request[Any, Any, Any], message_id: MessageIdPath) -> MessageView:
@@ -45,7 +45,7 @@ class MessagesController(Controller):
         """Send a failed message again as a new attempt (a new id, `retry_of` the failed one)."""
         runtime: Runtime = request.app.state.runtime
         result = await runtime.use_cases.retry_message(MessageId(parse_message_id(message_id)))
-        return _accepted(runtime, result)
+        return message_view(result.message)
 
 
 def _command(body: dict[str, Any], default_number: str, idempotency_key: str | None) -> SendCommand:
@@ -66,8 +66,3 @@ def _command(body: dict[str, Any], default_number: str, idempotency_key: str | N
         idempotency_key=idempotency_key,
     )
 
-
-def _accepted(runtime: Runtime, result: SendResult) -> MessageView:
-    if not result.replayed:
-        runtime.message_queued()
-    return message_view(result.message)

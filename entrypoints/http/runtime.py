@@ -102,10 +102,6 @@ class Runtime:
 
     def inbox_arrived(self) -> None:
         self.health.last_received_at = datetime.now(UTC)
-        self.background.wake("inbox")
-
-    def message_queued(self) -> None:
-        self.background.wake("outbox")
 
     def start_workers(self) -> None:
         self.tasks = self.background.start()

@@ -130,7 +130,7 @@ class ControlApi(Controller):
     @get("/messages")
     async def sent_messages(self, cloud: NamedDependency[SimulatedCloud]) -> list[dict[str, Any]]:
         return [
-            {"wamid": m.wamid, "to": m.to, "type": m.type, "payload": m.payload, "statuses": m.statuses}
+            {"wamid": m.wamid, "to": m.to, "type": m.type, "payload": m.payload, "statuses": m.statuses, "at": m.at}
             for m in cloud.state.sent.values()
         ]
 

@@ -12,6 +12,7 @@ from adapters.memory.blobs import InMemoryBlobStore
 from adapters.memory.clock import ManualClock
 from adapters.memory.cloud_api import FakeCloudApi
 from adapters.memory.live_events import InMemoryLiveEvents
+from adapters.memory.work_queue import WakeUpQueue
 from application.analytics import ReadAnalytics
 from application.dispatch_outbound import DispatchOutbound
 from application.ingest_webhook import IngestWebhook
@@ -40,6 +41,7 @@ class Harness:
         self.cloud_api = FakeCloudApi()
         self.live_events = InMemoryLiveEvents()
         self.blobs = InMemoryBlobStore()
+        self.work_queue = WakeUpQueue()
         s = self.stores
         self.send_message = SendMessage(
             messages=s.messages,
@@ -51,6 +53,7 @@ class Harness:
             live_events=self.live_events,
             clock=self.clock,
             tier=tier,
+            work_queue=self.work_queue,
         )
         self.dispatch = DispatchOutbound(
             outbox=s.outbox,
@@ -64,7 +67,7 @@ class Harness:
             jitter=lambda: 0.0,
             sleep=self.pass_time,
         )
-        self.ingest_webhook = IngestWebhook(inbox=s.inbox, app_secret=APP_SECRET, clock=self.clock)
+        self.ingest_webhook = IngestWebhook(inbox=s.inbox, work_queue=self.work_queue, app_secret=APP_SECRET, clock=self.clock)
         self.process_inbox_event = ProcessInboxEvent(
             inbox=s.inbox,
             decoder=MetaWebhookDecoder(),

@@ -38,6 +38,8 @@ def test_the_data_dir_defaults_to_the_users_data_directory() -> None:
         ({"WAHUB_PHONE_NUMBER_ID": "+1555"}, "WAHUB_PHONE_NUMBER_ID='+1555' must be Meta's numeric id"),
         ({"WAHUB_MESSAGING_TIER": "3"}, "WAHUB_MESSAGING_TIER='3' is not one of"),
         ({"WAHUB_STORE": "firestore"}, "WAHUB_FIRESTORE_PROJECT is required when WAHUB_STORE=firestore"),
+        ({"WAHUB_QUEUE": "kafka"}, "WAHUB_QUEUE='kafka' is not one of local, pubsub"),
+        ({"WAHUB_QUEUE": "pubsub"}, "WAHUB_QUEUE=pubsub needs WAHUB_STORE=firestore"),
         ({"WAHUB_BOOTSTRAP_ADMIN_KEY": "short"}, "WAHUB_BOOTSTRAP_ADMIN_KEY must be at least 32 characters"),
         ({**META, "WAHUB_APP_SECRET": ""}, "WAHUB_APP_SECRET is required when WAHUB_ACCESS_TOKEN is set"),
     ],
