@@ -114,6 +114,7 @@ class InboxScreen(QWidget):
         self.thread_view.setModel(self.messages)
         self.bubbles = BubbleDelegate(self.thread_view)
         self.thread_view.setItemDelegate(self.bubbles)
+        self.bubbles.watch(self.messages)
         self.thread_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.thread_view.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.thread_view.setResizeMode(QListView.ResizeMode.Adjust)

@@ -155,7 +155,16 @@ class MessageThreadModel(QAbstractListModel):
             self._rows[:0] = older
             self.endInsertRows()
             self._index(older)
+            if len(older) < len(self._rows):  # the row below them may lose its day separator
+                self.dataChanged.emit(self.index(len(older)), self.index(len(older)))
+            self._quotes_resolved({m.wamid for m in older if m.wamid})
         self.loaded.emit(len(older))
+
+    def _quotes_resolved(self, arrived: set[str]) -> None:
+        """Rows quoting a message that just arrived now show its quote: their bubbles change, so they are announced."""
+        for row, message in enumerate(self._rows):
+            if str((message.context or {}).get("message_id", "")) in arrived:
+                self.dataChanged.emit(self.index(row), self.index(row))
 
     def _refused(self, generation: int, error: ClientError) -> None:
         if generation == self._generation:
@@ -175,6 +184,8 @@ class MessageThreadModel(QAbstractListModel):
             self._rows[row] = message
             self.dataChanged.emit(self.index(row), self.index(row))
         self._index([message])
+        if row is None and message.wamid:
+            self._quotes_resolved({message.wamid})
         return row is None
 
     def _takes(self, message: Message) -> bool:
@@ -276,24 +287,26 @@ class BubbleDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._heights: dict[tuple[object, ...], int] = {}
+        self._heights: dict[str, dict[int, int]] = {}
+        """Each message's laid-out height per view width. QListView asks every row's size whenever rows are
+        added (a page of older messages above thousands), so a known row must cost one lookup, not a layout."""
+
+    def watch(self, model: MessageThreadModel) -> None:
+        """A row the model says changed (status, reactions, thumbnail, quote, day separator) is measured again."""
+        model.dataChanged.connect(lambda first, last, *_: self._forget(model, first.row(), last.row()))
+        model.modelReset.connect(self._heights.clear)
+
+    def _forget(self, model: MessageThreadModel, first: int, last: int) -> None:
+        for row in range(first, last + 1):
+            self._heights.pop(model.message(row).id, None)
 
     def _height(self, option: QStyleOptionViewItem, index: AnyIndex) -> int:
-        """QListView asks every row's size whenever rows are added: laying a bubble out once per look keeps
-        loading older pages of a long thread from re-measuring thousands of texts."""
         message: Message = index.data(MessageRole)
-        look = (
-            message.id,
-            message.status,
-            option.rect.width(),
-            bool(index.data(DayRole)),
-            bool(index.data(ReactionsRole)),
-            index.data(ThumbnailRole) is not None,
-            bool(index.data(QuoteRole)),
-        )
-        height = self._heights.get(look)
+        widths = self._heights.setdefault(message.id, {})
+        width = option.rect.width()
+        height = widths.get(width)
         if height is None:
-            height = self._heights[look] = self.bubble(option, index).height
+            height = widths[width] = self.bubble(option, index).height
         return height
 
     def bubble(self, option: QStyleOptionViewItem, index: AnyIndex) -> Bubble:

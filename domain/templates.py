@@ -15,7 +15,7 @@ from typing import Literal
 
 import msgspec
 
-from domain.errors import InvalidTemplate, PhoneNumberRequired
+from domain.errors import InvalidIdentifier, InvalidTemplate, PhoneNumberRequired
 
 
 class TemplateCategory(enum.StrEnum):
@@ -150,6 +150,15 @@ def check_sendable_to_bsuid(template: MessageTemplate) -> None:
             f"template {template.name!r} is an authentication template with a {buttons[0].type} button, which "
             "Meta does not send to a business-scoped user id (131062); this customer's phone number is not known"
         )
+
+
+def check_template_name(name: str) -> str:
+    """A name as Meta allows it, for a template looked up or deleted by name (see TEMPLATE_NAME_PATTERN)."""
+    if re.fullmatch(TEMPLATE_NAME_PATTERN, name) is None:
+        raise InvalidIdentifier(
+            f"{name!r} is not a template name: Meta's are 1 to 512 lowercase letters, digits and underscores"
+        )
+    return name
 
 
 def validate_template(template: MessageTemplate) -> None:

@@ -36,8 +36,9 @@ ACK_DEADLINE_SECONDS = 60
 PULL_WAIT_SECONDS = 5.0
 MAX_DELIVERIES = 8
 """As domain.retry.RetryPolicy.max_attempts: the store quarantines a POST that failed as often, the same time."""
-RETRY_BACKOFF = (1, 60)
-"""Seconds Pub/Sub waits before delivering again a message handed back (or whose deadline passed)."""
+RETRY_BACKOFF = (1, 10)
+"""Seconds Pub/Sub waits before delivering again a message handed back (or whose deadline passed): most
+failures are contention between transactions on one conversation or message, gone a moment later."""
 
 
 class PubSubWorkQueue:

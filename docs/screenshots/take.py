@@ -14,6 +14,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -86,7 +87,36 @@ def demo(server: WahubServer) -> None:
             "context": {"from": "16505551234", "id": wamid},
         },
     )
-    eventually(lambda: len(api.get("/v1/conversations").json()["data"]) == 6)
+    yesterday = datetime.now(UTC) - timedelta(hours=22, minutes=40)
+    customer_writes(simulator, "4915790001234", "Is the blue one back in stock?", name="Leon Weber", at=yesterday)
+    eventually(lambda: len(api.get("/v1/conversations").json()["data"]) == 7)
+    templates(server)
+
+
+def templates(server: WahubServer) -> None:
+    """The Templates screen's rows: one approved with a quality rating, one rejected by Meta's review, one paused."""
+    simulator, api = server.simulator(), server.api()
+
+    def create(name: str, category: str, body: str, example: list[str] | None = None) -> str:
+        component: dict[str, object] = {"type": "BODY", "text": body}
+        if example:
+            component["example"] = {"body_text": [example]}
+        created = api.post(
+            "/v1/templates", json={"name": name, "language": "en_US", "category": category, "components": [component]}
+        )
+        assert created.status_code == 201, created.text
+        template_id: str = created.json()["id"]
+        return template_id
+
+    shipped = create("order_shipped", "UTILITY", "Hi {{1}}, your order {{2}} has shipped.", ["Ana", "A-1042"])
+    sale = create("spring_sale", "MARKETING", "20% off everything this weekend only!")
+    survey = create("delivery_survey", "MARKETING", "How was your delivery, {{1}}?", ["Ana"])
+    eventually(lambda: all(t["status"] == "APPROVED" for t in api.get("/v1/templates").json()))
+    simulator.post(f"/_sim/templates/{shipped}/quality", json={"quality": "GREEN"})
+    simulator.post(f"/_sim/templates/{sale}/status", json={"status": "REJECTED", "reason": "PROMOTIONAL"})
+    simulator.post(f"/_sim/templates/{survey}/quality", json={"quality": "RED"})
+    simulator.post(f"/_sim/templates/{survey}/status", json={"status": "PAUSED"})
+    eventually(lambda: {t["status"] for t in api.get("/v1/templates").json()} == {"APPROVED", "REJECTED", "PAUSED"})
 
 
 def parcel_png() -> bytes:
@@ -164,7 +194,7 @@ def shoot(qt: object, server: WahubServer) -> None:
     assert app.window is not None and app.window.inbox is not None
     window, inbox = app.window, app.window.inbox
     window.resize(*SIZE)
-    settle(lambda: inbox.conversations.rowCount() == 6)
+    settle(lambda: inbox.conversations.rowCount() == 7)
     save(window, "inbox")
 
     def open_conversation(title: str) -> InboxScreen:
@@ -195,11 +225,38 @@ def shoot(qt: object, server: WahubServer) -> None:
     settle(lambda: help_overlay.isVisible())
     save(help_overlay, "shortcuts")
     help_overlay.close()
+    screens(window, settle, save)
     open_conversation("Sheena Patel")
     server.kill()
     settle(lambda: window.banner.isVisible())
     save(window, "reconnecting")
     app.close()
+
+
+def screens(window: object, settle: Callable[[Callable[[], object]], None], save: Callable[[object, str], None]) -> None:
+    """Part 2's screens, each with the demo's data: analytics over today, the templates, the setup guide."""
+    from desktop.analytics_screen import AnalyticsScreen
+    from desktop.setup_screen import SetupScreen
+    from desktop.templates_screen import TemplatesScreen
+    from desktop.window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    analytics, templates, setup = (window.screens[name] for name in ("analytics", "templates", "setup"))
+    assert isinstance(analytics, AnalyticsScreen)
+    assert isinstance(templates, TemplatesScreen) and isinstance(setup, SetupScreen)
+    window.resize(SIZE[0], 1020)
+    window.show_screen("analytics")
+    analytics.range.setCurrentIndex(analytics.range.findData("today"))
+    settle(lambda: analytics.pending == 0 and analytics.cards["volumes"].body.currentIndex() == 1)
+    save(window, "analytics")
+    window.resize(*SIZE)
+    window.show_screen("templates")
+    settle(lambda: templates.templates.rowCount() == 4)
+    save(window, "templates")
+    window.show_screen("setup")
+    settle(lambda: len(setup.cards) == 5)
+    save(window, "setup")
+    window.show_screen("inbox")
 
 
 if __name__ == "__main__":

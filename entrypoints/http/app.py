@@ -26,6 +26,7 @@ from entrypoints.http.media import media_router
 from entrypoints.http.messages import MessagesController
 from entrypoints.http.metrics import Metrics
 from entrypoints.http.operations import counted, operations_handlers
+from entrypoints.http.paths import check_path_ids
 from entrypoints.http.phone_numbers import phone_numbers
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.runtime import Background, Runtime, UseCases
@@ -97,6 +98,7 @@ def create_app(
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=check_path_ids,
         openapi_config=OpenAPIConfig(title="wahub", version="1", path="/schema"),
         logging_config=None,  # `wahub serve` configures logging (entrypoints.logs); the app leaves it alone
         request_max_body_size=settings.max_json_bytes,

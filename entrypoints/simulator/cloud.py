@@ -6,10 +6,10 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from domain.templates import MessageTemplate, TemplateStatus, with_status
+from domain.templates import MessageTemplate, TemplateQuality, TemplateStatus, with_quality, with_status
 from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.customers import SimulatedCustomer
-from entrypoints.simulator.envelopes import inbound_entry, status_entry, template_status_entry
+from entrypoints.simulator.envelopes import inbound_entry, status_entry, template_quality_entry, template_status_entry
 from entrypoints.simulator.meta_errors import MetaError
 from entrypoints.simulator.state import SentMessage, SimulatorState
 from entrypoints.simulator.webhooks import WebhookSender
@@ -94,6 +94,13 @@ class SimulatedCloud:
         changed = with_status(current, status, reason, self.now())
         self.state.templates[template_id] = changed
         self.webhooks.publish(template_status_entry(self.config, changed, self.now()))
+        return changed
+
+    def set_template_quality(self, template_id: str, quality: TemplateQuality) -> MessageTemplate:
+        current = self.state.templates[template_id]
+        changed = with_quality(current, quality, self.now())
+        self.state.templates[template_id] = changed
+        self.webhooks.publish(template_quality_entry(self.config, changed, current.quality, self.now()))
         return changed
 
     def _later(self, coroutine: Any) -> None:

@@ -13,7 +13,7 @@ from litestar import Controller, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
-from domain.templates import TemplateStatus
+from domain.templates import TemplateQuality, TemplateStatus
 from entrypoints.simulator.cloud import SimulatedCloud
 from entrypoints.simulator.faults import FaultInjector, GraphFaults
 from entrypoints.simulator.inbound import InboundRequest, customer_named, inbound_message, system_notice
@@ -34,6 +34,10 @@ class CustomerSettings(msgspec.Struct, kw_only=True):
 class TemplateVerdict(msgspec.Struct, kw_only=True):
     status: TemplateStatus
     reason: str | None = None
+
+
+class TemplateRating(msgspec.Struct, kw_only=True):
+    quality: TemplateQuality
 
 
 class ControlApi(Controller):
@@ -108,6 +112,14 @@ class ControlApi(Controller):
             raise unknown_object(template_id, "post")
         changed = cloud.set_template_status(template_id, data.status, data.reason)
         return {"id": template_id, "status": str(changed.status)}
+
+    @post("/templates/{template_id:str}/quality", status_code=200)
+    async def template_quality(self, template_id: FromPath[str], data: JSONBody[TemplateRating], cloud: NamedDependency[SimulatedCloud]) -> dict[str, str]:
+        """Meta rated the template's quality (GREEN, YELLOW, RED or UNKNOWN), with its webhook."""
+        if template_id not in cloud.state.templates:
+            raise unknown_object(template_id, "post")
+        changed = cloud.set_template_quality(template_id, data.quality)
+        return {"id": template_id, "quality": str(changed.quality)}
 
     @put("/setup")
     async def setup_answers(self, data: JSONBody[SetupAnswers], cloud: NamedDependency[SimulatedCloud]) -> SetupAnswers:

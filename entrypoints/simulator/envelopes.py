@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from domain.templates import MessageTemplate
+from domain.templates import MessageTemplate, TemplateQuality
 from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.meta_errors import MetaError
 from entrypoints.simulator.state import SentMessage
@@ -101,4 +101,22 @@ def template_status_entry(config: SimulatorConfig, template: MessageTemplate, at
         "id": config.waba_id,
         "time": int(at.timestamp()),
         "changes": [{"value": value, "field": "message_template_status_update"}],
+    }
+
+
+def template_quality_entry(
+    config: SimulatorConfig, template: MessageTemplate, previous: TemplateQuality, at: datetime
+) -> Entry:
+    """`message_template_quality_update`: Meta rated the template's quality from how customers received it."""
+    value = {
+        "previous_quality_score": str(previous),
+        "new_quality_score": str(template.quality),
+        "message_template_id": int(template.id or 0),
+        "message_template_name": template.name,
+        "message_template_language": template.language,
+    }
+    return {
+        "id": config.waba_id,
+        "time": int(at.timestamp()),
+        "changes": [{"value": value, "field": "message_template_quality_update"}],
     }

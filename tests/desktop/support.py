@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QModelIndex, QPoint, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QListView, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -14,7 +17,7 @@ from desktop.conversation_list import UnreadRole
 from desktop.inbox import InboxScreen
 from desktop.thread import MessageRole
 from desktop.window import MainWindow
-from tests.e2e.support import WahubServer
+from tests.e2e.support import WahubServer, run_wahub, wahub_environment
 
 WAIT_MS = 20_000
 
@@ -29,6 +32,28 @@ def open_desktop(qtbot: QtBot, server: WahubServer | None, key: str, screen: str
     app.start()
     qtbot.waitUntil(lambda: app.session is not None and app.session.live, timeout=WAIT_MS)
     return app
+
+
+def open_screen(qtbot: QtBot, server: WahubServer, key: str, screen: str) -> QWidget:
+    """`wahub desktop --screen NAME`: the window opened on that screen, which it shows first."""
+    shown = window(open_desktop(qtbot, server, key, screen)).screens[screen]
+    assert window_of(shown).stack.currentWidget() is shown
+    return shown
+
+
+def window_of(screen: QWidget) -> MainWindow:
+    found = screen.window()
+    assert isinstance(found, MainWindow)
+    return found
+
+
+def agent_key(home: Path) -> str:
+    """A key with role agent, made as an operator would: `wahub keys create`."""
+    created = run_wahub(wahub_environment(home), "keys", "create", "--role", "agent", "--name", "support desk")
+    assert created.returncode == 0, created.stderr
+    found = re.search(r"^secret\s+(\S+)$", created.stdout, re.MULTILINE)
+    assert found is not None, created.stdout
+    return found.group(1)
 
 
 def desktop_app(server_url: str | None = None, key: str | None = None, screen: str = "inbox") -> DesktopApp:
@@ -101,3 +126,13 @@ def button(parent: QWidget, name: str) -> QPushButton:
 
 def waits(qtbot: QtBot, check: Callable[[], object], timeout: int = WAIT_MS) -> None:
     qtbot.waitUntil(lambda: bool(check()), timeout=timeout)
+
+
+def png(width: int, height: int) -> bytes:
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    image.fill(QColor("#25d366"))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, "PNG")
+    return bytes(data.data())

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-import pytest
-from PySide6.QtCore import QDate, QPointF
+from PySide6.QtCore import QDate, QPointF, Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop.analytics_screen import AnalyticsScreen, ReportCard
-from tests.desktop.screens import OpenScreen, opening_screens, waits
+from desktop.window import MainWindow
+from tests.desktop.support import open_screen, waits
 from tests.e2e.support import ADMIN_KEY, WahubServer, conversations, customer_writes, eventually, reaches
 
 HELLO_WORLD = {"type": "template", "template": {"name": "hello_world", "language": {"code": "en_US"}}}
 NOT_ON_WHATSAPP = "15550009999"
-
-
-@pytest.fixture
-def open_screen(qtbot: QtBot) -> Iterator[OpenScreen]:
-    yield from opening_screens(qtbot)
 
 
 def bars(card: ReportCard) -> dict[str, dict[str, float]]:
@@ -48,7 +43,7 @@ def sent(api: httpx.Client, to: str, message: dict[str, object]) -> str:
 
 
 def test_sends_and_statuses_show_with_their_exact_numbers_and_the_period_and_number_change_them(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen, tmp_path: Path
+    qtbot: QtBot, wahub: WahubServer, tmp_path: Path
 ) -> None:
     api, simulator = wahub.api(), wahub.simulator()
     customer_writes(simulator, "16505551234", "Is my order on its way?", name="Sheena")
@@ -62,7 +57,7 @@ def test_sends_and_statuses_show_with_their_exact_numbers_and_the_period_and_num
         reaches(api, message_id, status)
     today = datetime.now(UTC).date().isoformat()
 
-    screen = open_screen(wahub, ADMIN_KEY, "analytics")
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "analytics")
     assert isinstance(screen, AnalyticsScreen)
     screen.range.setCurrentIndex(screen.range.findData("today"))
     volumes, funnel, failures = screen.cards["volumes"], screen.cards["funnel"], screen.cards["failures"]
@@ -118,3 +113,27 @@ def test_sends_and_statuses_show_with_their_exact_numbers_and_the_period_and_num
     for card in screen.cards.values():
         assert not shows_chart(card) and card.empty.text() == card.report.empty, card.report.name
         assert not card.export_button.isEnabled()
+
+
+def test_a_customer_about_to_lose_the_window_is_listed_and_one_click_opens_their_thread(
+    qtbot: QtBot, wahub: WahubServer
+) -> None:
+    wrote_at = datetime.now(UTC) - timedelta(hours=23)
+    customer_writes(wahub.simulator(), "447700900123", "Is the blue one back in stock?", name="Oliver", at=wrote_at)
+    eventually(lambda: "447700900123" in conversations(wahub.api()))
+
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "analytics")
+    assert isinstance(screen, AnalyticsScreen)
+    closing = screen.cards["closing-windows"]
+    waits(qtbot, lambda: shows_chart(closing) and len(table_rows(closing)) == 1)
+    assert "Oliver" in " ".join(table_rows(closing)[0])
+
+    view = closing.table_view
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.visualRect(view.model().index(0, 0)).center())
+
+    window = screen.window()
+    assert isinstance(window, MainWindow) and window.inbox is not None
+    assert window.stack.currentWidget() is window.inbox
+    waits(qtbot, lambda: window.inbox.title.text() == "Oliver" and window.inbox.messages.rowCount() == 1)
+    assert window.inbox.messages.index(0).data() == "Is the blue one back in stock?"
+    assert re.fullmatch(r"\d+m left", window.inbox.badge.text()), "under an hour left to answer freely"

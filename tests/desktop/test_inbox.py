@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
@@ -19,6 +18,7 @@ from tests.desktop.support import (
     listed,
     open_conversation,
     open_desktop,
+    png,
     thread_messages,
     thread_texts,
     type_and_send,
@@ -237,13 +237,3 @@ def test_the_help_overlay_lists_the_shortcuts(qtbot: QtBot, wahub: WahubServer) 
     assert "Search conversations" in help_text and "Shift+Enter" in help_text
     assert button(window(app), "screen-inbox").isChecked()
     app.close()
-
-
-def png(width: int, height: int) -> bytes:
-    image = QImage(width, height, QImage.Format.Format_RGB32)
-    image.fill(QColor("#25d366"))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")
-    return bytes(data.data())

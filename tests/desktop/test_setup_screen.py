@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
@@ -13,15 +10,10 @@ from pytestqt.qtbot import QtBot
 from desktop.setup_screen import SetupScreen
 from desktop.setup_steps import Verdict
 from desktop.window import MainWindow
-from tests.desktop.screens import OpenScreen, child_button, opening_screens, waits
+from tests.desktop.support import button, open_screen, waits
 from tests.e2e.support import ADMIN_KEY, WahubServer
 
 WAIT_FOR_TEST_MESSAGE_MS = 40_000
-
-
-@pytest.fixture
-def open_screen(qtbot: QtBot) -> Iterator[OpenScreen]:
-    yield from opening_screens(qtbot)
 
 
 def verdicts(screen: SetupScreen) -> list[tuple[str, Verdict]]:
@@ -38,9 +30,9 @@ def shown(screen: SetupScreen) -> dict[str, tuple[str, str]]:
 
 
 def test_in_sandbox_every_step_passes_with_a_test_message_and_a_customer_who_writes_in_reaches_the_inbox(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
+    qtbot: QtBot, wahub: WahubServer
 ) -> None:
-    screen = open_screen(wahub, ADMIN_KEY, "setup")
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "setup")
     assert isinstance(screen, SetupScreen)
     waits(qtbot, lambda: screen.cards)
     assert verdicts(screen) == [
@@ -59,13 +51,13 @@ def test_in_sandbox_every_step_passes_with_a_test_message_and_a_customer_who_wri
     )
     assert (handshake.status_code, handshake.text) == (200, "1158201444"), "the pasted values pass Meta's handshake"
 
-    qtbot.mouseClick(child_button(screen, "sendTestMessageButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(screen, "sendTestMessageButton"), Qt.MouseButton.LeftButton)
 
     waits(qtbot, lambda: verdicts(screen)[-1] == ("Test message", Verdict.PASSED), timeout=WAIT_FOR_TEST_MESSAGE_MS)
     assert screen.summary.text() == "Sandbox mode: the simulator plays Meta. Every check passes."
     assert shown(screen)["test_message"][0].startswith("✓ The test message went out and its status")
 
-    qtbot.mouseClick(child_button(screen, "customerWritesInButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(screen, "customerWritesInButton"), Qt.MouseButton.LeftButton)
     waits(qtbot, lambda: screen.inbox_button.isVisible())
     qtbot.mouseClick(screen.inbox_button, Qt.MouseButton.LeftButton)
     window = screen.window()
@@ -76,9 +68,9 @@ def test_in_sandbox_every_step_passes_with_a_test_message_and_a_customer_who_wri
 
 
 def test_each_failure_the_simulator_makes_shows_its_fix_and_passes_again_once_repaired(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
+    qtbot: QtBot, wahub: WahubServer
 ) -> None:
-    screen = open_screen(wahub, ADMIN_KEY, "setup")
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "setup")
     assert isinstance(screen, SetupScreen)
     waits(qtbot, lambda: screen.cards)
     simulator, api = wahub.simulator(), wahub.api()

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.app import DesktopApp
-from tests.desktop.support import WAIT_MS, desktop_app, open_desktop, window
-from tests.e2e.support import ADMIN_KEY, WahubServer, free_port, run_wahub, wahub_environment
+from tests.desktop.support import WAIT_MS, agent_key, desktop_app, open_desktop, window
+from tests.e2e.support import ADMIN_KEY, WahubServer, free_port
 
 
 def sign_in(qtbot: QtBot, url: str, key: str) -> DesktopApp:
@@ -61,11 +61,7 @@ def test_a_wrong_url_and_a_dead_server_are_said_next_to_the_url(qtbot: QtBot) ->
 
 
 def test_an_agent_key_sees_no_admin_screen(qtbot: QtBot, wahub: WahubServer, home: Path) -> None:
-    created = run_wahub(wahub_environment(home), "keys", "create", "--role", "agent", "--name", "Ana")
-    assert created.returncode == 0, created.stderr
-    agent_key = next(word for word in created.stdout.split() if word.startswith("wahub_"))
-
-    app = open_desktop(qtbot, wahub, agent_key, screen="setup")
+    app = open_desktop(qtbot, wahub, agent_key(home), screen="setup")
 
     shown = set(window(app).rail_buttons)
     assert "inbox" in shown and "setup" not in shown

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,13 +13,8 @@ from desktop.template_editor import TemplateEditor
 from desktop.templates_screen import TemplatesScreen
 from domain.errors import InvalidTemplate
 from domain.templates import MessageTemplate, TemplateCategory, TemplateComponent, validate_template
-from tests.desktop.screens import OpenScreen, agent_key, child_button, opening_screens, visible_named, waits
+from tests.desktop.support import agent_key, button, dialog_named, open_screen, waits
 from tests.e2e.support import ADMIN_KEY, WahubServer
-
-
-@pytest.fixture
-def open_screen(qtbot: QtBot) -> Iterator[OpenScreen]:
-    yield from opening_screens(qtbot)
 
 
 def rows(screen: TemplatesScreen) -> list[tuple[str, ...]]:
@@ -51,16 +45,16 @@ def statuses_of(screen: TemplatesScreen, name: str) -> list[str]:
 
 
 def editor_of(qtbot: QtBot, screen: TemplatesScreen) -> TemplateEditor:
-    qtbot.mouseClick(child_button(screen, "newTemplateButton"), Qt.MouseButton.LeftButton)
-    waits(qtbot, lambda: visible_named("templateEditor"))
+    qtbot.mouseClick(button(screen, "newTemplateButton"), Qt.MouseButton.LeftButton)
+    waits(qtbot, lambda: dialog_named("templateEditor"))
     assert screen.editor is not None
     return screen.editor
 
 
 def test_a_template_typed_into_the_form_previews_then_goes_pending_then_approved_live(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
+    qtbot: QtBot, wahub: WahubServer
 ) -> None:
-    screen = open_screen(wahub, ADMIN_KEY, "templates")
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "templates")
     assert isinstance(screen, TemplatesScreen)
     waits(qtbot, lambda: [row[0] for row in rows(screen)] == ["hello_world"])
     seen = statuses_of(screen, "order_shipped")
@@ -77,14 +71,14 @@ def test_a_template_typed_into_the_form_previews_then_goes_pending_then_approved
     qtbot.keyClicks(editor.example_field("BODY", "2"), "today")
     qtbot.keyClicks(editor.footer, "Reply STOP to opt out")
     editor.button_kind.setCurrentText("URL")
-    qtbot.mouseClick(child_button(editor, "addButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(editor, "addButton"), Qt.MouseButton.LeftButton)
     url = editor.button_rows[0]
     qtbot.keyClicks(url.label, "Track it")
     qtbot.keyClicks(url.value, "https://shop.example/track/{{1}}")
     assert editor.error.text() == "button 0 (URL) url has a parameter but no example; Meta requires an example URL"
     qtbot.keyClicks(url.example, "https://shop.example/track/4512")
     editor.button_kind.setCurrentText("QUICK_REPLY")
-    qtbot.mouseClick(child_button(editor, "addButton"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(button(editor, "addButton"), Qt.MouseButton.LeftButton)
     qtbot.keyClicks(editor.button_rows[1].label, "Thanks!")
 
     assert editor.error.text() == ""
@@ -100,10 +94,8 @@ def test_a_template_typed_into_the_form_previews_then_goes_pending_then_approved
     assert [c["type"] for c in stored["order_shipped"]["components"]] == ["HEADER", "BODY", "FOOTER", "BUTTONS"]
 
 
-def test_an_invalid_template_shows_the_domain_s_message_and_nothing_is_sent(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
-) -> None:
-    screen = open_screen(wahub, ADMIN_KEY, "templates")
+def test_an_invalid_template_shows_the_domain_s_message_and_nothing_is_sent(qtbot: QtBot, wahub: WahubServer) -> None:
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "templates")
     assert isinstance(screen, TemplatesScreen)
     editor = editor_of(qtbot, screen)
     qtbot.keyClicks(editor.name, "welcome")
@@ -127,24 +119,27 @@ def test_an_invalid_template_shows_the_domain_s_message_and_nothing_is_sent(
     assert "welcome" not in [t["name"] for t in wahub.api().get("/v1/templates").json()]
 
 
-def test_meta_s_rejection_and_its_reason_show_live_and_the_filters_narrow_the_list(
-    qtbot: QtBot, wahub: WahubServer, open_screen: OpenScreen
+def test_meta_s_quality_rating_and_rejection_show_live_and_the_filters_narrow_the_list(
+    qtbot: QtBot, wahub: WahubServer
 ) -> None:
     api = wahub.api()
     body = {"name": "spring_sale", "language": "en", "category": "MARKETING"}
     created = api.post("/v1/templates", json=body | {"components": [{"type": "BODY", "text": "20% off today"}]})
     assert created.status_code == 201, created.text
-    screen = open_screen(wahub, ADMIN_KEY, "templates")
+    screen = open_screen(qtbot, wahub, ADMIN_KEY, "templates")
     assert isinstance(screen, TemplatesScreen)
     waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "APPROVED", "UNKNOWN") in rows(screen))
     template_id = created.json()["id"]
 
+    rating = wahub.simulator().post(f"/_sim/templates/{template_id}/quality", json={"quality": "YELLOW"})
+    assert rating.status_code == 200, rating.text
+    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "APPROVED", "YELLOW") in rows(screen))
     verdict = wahub.simulator().post(
         f"/_sim/templates/{template_id}/status", json={"status": "REJECTED", "reason": "PROMOTIONAL"}
     )
     assert verdict.status_code == 200, verdict.text
 
-    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "REJECTED — PROMOTIONAL", "UNKNOWN") in rows(screen))
+    waits(qtbot, lambda: ("spring_sale", "en", "MARKETING", "REJECTED — PROMOTIONAL", "YELLOW") in rows(screen))
     screen.status_filter.setCurrentIndex(screen.status_filter.findData("REJECTED"))
     assert [row[0] for row in rows(screen)] == ["spring_sale"]
     screen.status_filter.setCurrentIndex(0)
@@ -155,25 +150,23 @@ def test_meta_s_rejection_and_its_reason_show_live_and_the_filters_narrow_the_li
     assert [row[0] for row in rows(screen)] == ["spring_sale"]
 
 
-def test_an_admin_syncs_and_deletes_but_an_agent_has_no_delete(
-    qtbot: QtBot, wahub: WahubServer, home: Path, open_screen: OpenScreen
-) -> None:
-    agent = open_screen(wahub, agent_key(home), "templates")
+def test_an_admin_syncs_and_deletes_but_an_agent_has_no_delete(qtbot: QtBot, wahub: WahubServer, home: Path) -> None:
+    agent = open_screen(qtbot, wahub, agent_key(home), "templates")
     assert isinstance(agent, TemplatesScreen)
     waits(qtbot, lambda: [row[0] for row in rows(agent)] == ["hello_world"])
     assert agent.delete_button is None and agent.new_button is None and agent.sync_button is None
     assert agent.findChild(QPushButton, "deleteTemplateButton") is None
 
-    admin = open_screen(wahub, ADMIN_KEY, "templates")
+    admin = open_screen(qtbot, wahub, ADMIN_KEY, "templates")
     assert isinstance(admin, TemplatesScreen)
     waits(qtbot, lambda: [row[0] for row in rows(admin)] == ["hello_world"])
-    sync = child_button(admin, "syncTemplatesButton")
+    sync = button(admin, "syncTemplatesButton")
     qtbot.mouseClick(sync, Qt.MouseButton.LeftButton)
     assert admin.progress.isVisible() and not sync.isEnabled()
     waits(qtbot, lambda: admin.message.text() == "Synced 1 templates from Meta.")
     assert not admin.progress.isVisible() and sync.isEnabled()
 
-    delete = child_button(admin, "deleteTemplateButton")
+    delete = button(admin, "deleteTemplateButton")
     assert not delete.isEnabled()
     index: QModelIndex = admin.table.model().index(0, 0)
     qtbot.mouseClick(admin.table.viewport(), Qt.MouseButton.LeftButton, pos=admin.table.visualRect(index).center())

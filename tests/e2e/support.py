@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -267,10 +268,17 @@ def problem(response: httpx.Response) -> dict[str, Any]:
     return body
 
 
-def customer_writes(simulator: httpx.Client, wa_id: str, body: str, name: str | None = "Customer") -> str:
-    """A simulated customer sends a text to the business number; returns its wamid. `name=None`: no profile name."""
+def customer_writes(
+    simulator: httpx.Client, wa_id: str, body: str, name: str | None = "Customer", at: datetime | None = None
+) -> str:
+    """A simulated customer sends a text to the business number; returns its wamid. `name=None`: no profile name.
+
+    `at` stamps it as Meta would have (e.g. 23 hours ago, to have a window about to close)."""
     named = {} if name is None else {"name": name}
-    answer = simulator.post("/_sim/inbound", json={"from": wa_id, "type": "text", **named, "text": {"body": body}})
+    stamped = {} if at is None else {"timestamp": str(int(at.timestamp()))}
+    answer = simulator.post(
+        "/_sim/inbound", json={"from": wa_id, "type": "text", **named, "text": {"body": body}, **stamped}
+    )
     assert answer.status_code == 200, answer.text
     wamid: str = answer.json()["wamid"]
     return wamid

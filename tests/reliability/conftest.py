@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +96,20 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WahubServer]:
 @pytest.fixture(scope="module")
 def meta(server: WahubServer) -> Meta:
     return Meta(server)
+
+
+@pytest.fixture
+def ended() -> Iterator[Callable[[WahubServer], WahubServer]]:
+    """Wrap each server a test starts itself: every one is stopped when the test ends, however it ends."""
+    started: list[WahubServer] = []
+
+    def keep(server: WahubServer) -> WahubServer:
+        started.append(server)
+        return server
+
+    yield keep
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +55,10 @@ def settled(api: httpx.Client, ours: list[str]) -> list[dict[str, Any]]:
     return messages
 
 
-def test_a_burst_of_sends_through_5xx_drops_slowness_and_130429_ends_sent_once_or_failed(home: Path, tmp_path: Path) -> None:
-    server = start_wahub(reliability_environment(home, WAHUB_UNKNOWN_SEND_WAIT_SECONDS="2"), tmp_path / "logs")
+def test_a_burst_of_sends_through_5xx_drops_slowness_and_130429_ends_sent_once_or_failed(
+    home: Path, tmp_path: Path, ended: Callable[[WahubServer], WahubServer]
+) -> None:
+    server = ended(start_wahub(reliability_environment(home, WAHUB_UNKNOWN_SEND_WAIT_SECONDS="2"), tmp_path / "logs"))
     api, simulator = server.api(), server.simulator()
     ours: list[str] = []
     for faults in FAULTS:  # each set of faults is used up by its own burst before the next replaces it

@@ -19,6 +19,7 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -187,9 +188,11 @@ def end_state(server: WahubServer, ours: list[str]) -> dict[str, Any]:
     return state
 
 
-def test_a_shuffled_duplicated_storm_killed_half_way_ends_in_the_in_order_state(home: Path, tmp_path: Path) -> None:
+def test_a_shuffled_duplicated_storm_killed_half_way_ends_in_the_in_order_state(
+    home: Path, tmp_path: Path, ended: Callable[[WahubServer], WahubServer]
+) -> None:
     start = int(time.time()) + 60
-    first = start_wahub(reliability_environment(home), tmp_path / "logs")
+    first = ended(start_wahub(reliability_environment(home), tmp_path / "logs"))
     phone_number_id = first.api().get("/v1/setup/checks").json()["phone_number_id"]
     simulator = first.simulator()
     assert simulator.put("/_sim/faults/webhooks", json={"hold": True}).status_code == 200
@@ -220,30 +223,25 @@ def test_a_shuffled_duplicated_storm_killed_half_way_ends_in_the_in_order_state(
     for worker in workers:
         worker.join(timeout=30)
 
-    second = start_wahub(reliability_environment(home), tmp_path / "logs")
-    try:
-        Meta(second, [body for n, body in enumerate(bodies) if n not in meta.answered]).deliver_all()
-        eventually(lambda: metric(second, "wahub_inbox_backlog") == 0, timeout=120.0)
-        assert metric(second, "wahub_inbox_quarantined") == 0
-        stormed = end_state(second, ours)
-    finally:
-        second.stop()
+    second = ended(start_wahub(reliability_environment(home), tmp_path / "logs"))
+    Meta(second, [body for n, body in enumerate(bodies) if n not in meta.answered]).deliver_all()
+    eventually(lambda: metric(second, "wahub_inbox_backlog") == 0, timeout=120.0)
+    assert metric(second, "wahub_inbox_quarantined") == 0
+    stormed = end_state(second, ours)
+    second.stop()
 
     in_order_home = tmp_path / "in-order"
     in_order_home.mkdir()
     same_number = reliability_environment(in_order_home, WAHUB_PHONE_NUMBER_ID=phone_number_id)
-    reference = start_wahub(same_number, tmp_path / "in-order-logs")
-    try:
-        assert reference.simulator().put("/_sim/faults/webhooks", json={"hold": True}).status_code == 200
-        reference_ours = queue_sends(reference, CUSTOMERS)
-        recorded(reference, reference_ours)
-        reference_sends = list(zip(reference_ours, wamids_at_meta(reference, reference_ours), strict=True))
-        in_order = [("message", m) for m in customer_messages(start)] + [("status", s) for s in status_events(reference_sends, start)]
-        Meta(reference, batched(phone_number_id, in_order, None)).deliver_all(threads=1)
-        eventually(lambda: metric(reference, "wahub_inbox_backlog") == 0, timeout=120.0)
-        expected = end_state(reference, reference_ours)
-    finally:
-        reference.stop()
+    reference = ended(start_wahub(same_number, tmp_path / "in-order-logs"))
+    assert reference.simulator().put("/_sim/faults/webhooks", json={"hold": True}).status_code == 200
+    reference_ours = queue_sends(reference, CUSTOMERS)
+    recorded(reference, reference_ours)
+    reference_sends = list(zip(reference_ours, wamids_at_meta(reference, reference_ours), strict=True))
+    in_order = [("message", m) for m in customer_messages(start)] + [("status", s) for s in status_events(reference_sends, start)]
+    Meta(reference, batched(phone_number_id, in_order, None)).deliver_all(threads=1)
+    eventually(lambda: metric(reference, "wahub_inbox_backlog") == 0, timeout=120.0)
+    expected = end_state(reference, reference_ours)
 
     assert len(expected) == len(CUSTOMERS)
     for customer in CUSTOMERS:

@@ -12,7 +12,7 @@ outcome is unknown, and the simulator counts how many times each message reached
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,13 +85,13 @@ def send_killed_after_meta_accepted(server: WahubServer, simulator: httpx.Client
 
 
 def test_an_unknown_send_takes_the_wamid_meta_reports_and_is_never_sent_again(
-    meta: tuple[httpx.Client, int], home: Path, tmp_path: Path
+    meta: tuple[httpx.Client, int], home: Path, tmp_path: Path, ended: Callable[[WahubServer], WahubServer]
 ) -> None:
     simulator, port = meta
-    message_id = send_killed_after_meta_accepted(start(home, tmp_path / "logs", simulator, port, MATCHED_WAIT), simulator)
+    message_id = send_killed_after_meta_accepted(ended(start(home, tmp_path / "logs", simulator, port, MATCHED_WAIT)), simulator)
     [at_meta] = sends_of(simulator, message_id)
 
-    restarted = start(home, tmp_path / "logs", simulator, port, MATCHED_WAIT)
+    restarted = ended(start(home, tmp_path / "logs", simulator, port, MATCHED_WAIT))
     api = restarted.api()
     eventually(lambda: api.get(f"/v1/messages/{message_id}").json()["status"] == "unknown")
     simulator.put("/_sim/faults/webhooks", json={"hold": False})
@@ -110,12 +110,12 @@ def test_an_unknown_send_takes_the_wamid_meta_reports_and_is_never_sent_again(
 
 
 def test_an_unknown_send_no_status_names_is_sent_again_after_the_wait_and_says_so(
-    meta: tuple[httpx.Client, int], home: Path, tmp_path: Path
+    meta: tuple[httpx.Client, int], home: Path, tmp_path: Path, ended: Callable[[WahubServer], WahubServer]
 ) -> None:
     simulator, port = meta
-    message_id = send_killed_after_meta_accepted(start(home, tmp_path / "logs", simulator, port, RESENT_WAIT), simulator)
+    message_id = send_killed_after_meta_accepted(ended(start(home, tmp_path / "logs", simulator, port, RESENT_WAIT)), simulator)
 
-    restarted = start(home, tmp_path / "logs", simulator, port, RESENT_WAIT)
+    restarted = ended(start(home, tmp_path / "logs", simulator, port, RESENT_WAIT))
     api = restarted.api()
 
     def resent() -> dict[str, Any]:

@@ -25,7 +25,13 @@ from domain.templates import (
     TemplateExample,
     TemplateStatus,
 )
-from domain.webhook_events import InboundMessageReceived, StatusReported, TemplateStatusChanged, WebhookEvent
+from domain.webhook_events import (
+    InboundMessageReceived,
+    StatusReported,
+    TemplateQualityChanged,
+    TemplateStatusChanged,
+    WebhookEvent,
+)
 from domain.webhook_signature import verify_signature
 from entrypoints.simulator.config import SimulatorConfig
 from entrypoints.simulator.server import RunningSimulator, running_simulator
@@ -159,6 +165,24 @@ async def test_a_created_template_is_reviewed_and_reported(
 
     assert isinstance(review, TemplateStatusChanged)
     assert (review.template_id, review.name, review.status) == (created.id, "shipping_notice", "APPROVED")
+
+
+async def test_a_quality_rating_told_to_the_control_api_is_reported_as_meta_reports_it(
+    simulator: RunningSimulator, receiver: WebhookReceiver
+) -> None:
+    template = next(t for t in simulator.cloud.state.templates.values() if t.name == "hello_world")
+    async with httpx.AsyncClient(base_url=simulator.url) as client:
+        answer = await client.post(f"/_sim/templates/{template.id}/quality", json={"quality": "YELLOW"})
+    assert answer.json() == {"id": template.id, "quality": "YELLOW"}
+
+    received = await receiver.next()
+    [rating] = MetaWebhookDecoder().decode(received.body)
+
+    assert isinstance(rating, TemplateQualityChanged)
+    assert (rating.template_id, rating.name, rating.language, rating.quality) == (template.id, "hello_world", "en_US", "YELLOW")
+    change = msgspec.json.decode(received.body)["entry"][0]["changes"][0]
+    assert change["field"] == "message_template_quality_update"
+    assert change["value"]["previous_quality_score"] == "UNKNOWN"
 
 
 async def test_an_unanswered_webhook_is_retried_until_it_gets_200(

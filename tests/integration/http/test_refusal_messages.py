@@ -26,6 +26,22 @@ async def test_a_malformed_message_id_is_an_invalid_identifier_saying_what_ids_l
     assert response.json()["detail"] == "'wamid.HBgL' is not a wahub message id: they look like 'msg_' and 32 hex digits"
 
 
+async def test_every_id_in_a_path_is_checked_at_routing_before_its_handler_runs(api: Api) -> None:
+    """The patterns the OpenAPI document states are the ones enforced, on every route carrying such an id."""
+    malformed = {
+        ("DELETE", "/v1/templates/Order-Update"): "'Order-Update' is not a template name",
+        ("POST", "/v1/messages/msg_123/retry"): "'msg_123' is not a wahub message id",
+        ("GET", "/v1/media/12ab"): "'12ab'",
+        ("GET", "/v1/conversations/hello/messages"): "'hello'",
+        ("POST", "/v1/conversations/US.x-y/read"): "'US.x-y'",
+    }
+    for (method, path), says in malformed.items():
+        response = await api.client.request(method, path, headers=api.as_admin())
+
+        assert response.status_code == 422 and response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["title"] == "Invalid identifier" and response.json()["detail"].startswith(says), path
+
+
 async def test_deleting_a_template_nobody_has_is_404(api: Api) -> None:
     response = await api.client.delete("/v1/templates/no_such_template", headers=api.as_admin())
 

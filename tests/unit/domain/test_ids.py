@@ -46,10 +46,11 @@ def test_wamids_graph_ids_and_message_ids_are_checked() -> None:
         parse_phone_number_id("10654abc")
 
 
-def test_new_message_ids_are_random_and_parse_back() -> None:
-    first, second = new_message_id(), new_message_id()
+def test_new_message_ids_are_unique_sort_in_the_order_they_were_made_and_parse_back() -> None:
+    made = [new_message_id() for _ in range(50)]
 
-    assert first != second
+    assert sorted(made) == made and len(set(made)) == 50
+    first = made[0]
     assert parse_message_id(first) == first
     with pytest.raises(InvalidIdentifier, match="msg_"):
         parse_message_id("42")
