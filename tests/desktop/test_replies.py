@@ -125,6 +125,7 @@ def test_a_customer_known_only_by_bsuid_shows_their_username_and_is_answered_by_
     assert not any("447700900456" in text for text in shown), "Meta withheld the number: the window never shows it"
     type_and_send(qtbot, screen, "Hi Amara, how can we help?")
 
+    waits(qtbot, lambda: thread_texts(screen)[-1:] == ["Hi Amara, how can we help?"])
     model = screen.thread_view.model()
     waits(qtbot, lambda: model.index(model.rowCount() - 1, 0).data(StatusRole) in ("delivered", "read"))
     [answer] = [m for m in sent_to_meta(wahub) if m["type"] == "text"]
